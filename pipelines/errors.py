@@ -1,0 +1,36 @@
+"""User-facing errors. Each message is one line that names the thing and, where possible, the fix.
+
+The CLI maps every subclass to its exit status (README: "Exit status").
+"""
+
+
+class FanwenError(Exception):
+    """Base class: a problem the user can act on, shown as one line without a traceback."""
+
+    exit_code = 1
+
+
+class ConfigError(FanwenError):
+    """A site config, rules file or setting is malformed."""
+
+    exit_code = 2
+
+
+class UsageError(FanwenError):
+    """Bad command-line input (unknown column, bad date, unknown site)."""
+
+    exit_code = 2
+
+
+class StoreError(FanwenError):
+    """The database cannot be opened or written."""
+
+
+class StoreLocked(FanwenError):
+    """Another crawl holds the database's crawl lock."""
+
+    exit_code = 4
+
+
+class ExportError(FanwenError):
+    """An export cannot be written."""

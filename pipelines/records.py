@@ -1,0 +1,70 @@
+"""The records handed between stages: fetch → extract/clean → store. Plain dataclasses, no Scrapy."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+
+@dataclass
+class Fetched:
+    """One HTTP response exactly as archived in `pages`."""
+
+    url: str
+    status: int
+    headers: dict[str, str]
+    body: bytes
+    encoding: str
+    fetched_at: str
+
+
+@dataclass
+class Document:
+    """What a spider yields: one page, or a multi-page article stitched from its continuation pages.
+
+    `url` is the canonical URL of the first page; `parts` are in reading order.
+    """
+
+    url: str
+    site: str
+    parts: list[Fetched]
+
+
+@dataclass
+class Removal:
+    """A piece of visible text the cleaner removed, and the rule that removed it (the audit trail)."""
+
+    rule: str
+    category: str
+    text: str
+
+
+@dataclass
+class EssayPart:
+    """One essay of a multi-essay page ("…(通用3篇)")."""
+
+    ordinal: int
+    heading: str
+    text: str
+
+
+@dataclass
+class Extraction:
+    """The result of extracting and cleaning one document.
+
+    `kind` is "article" when an essay was found; otherwise it names why the page is not one
+    ("list", "not-found", "captcha", "login", "search", "empty").
+    """
+
+    kind: str
+    title: str = ""
+    published: str | None = None
+    category: str | None = None
+    author: str | None = None
+    text: str = ""
+    truncated: bool = False
+    removed: list[Removal] = field(default_factory=list)
+    parts: list[EssayPart] = field(default_factory=list)
+
+    @property
+    def is_article(self) -> bool:
+        return self.kind == "article"

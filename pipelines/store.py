@@ -1,0 +1,213 @@
+"""SQLite storage through sqlite-utils: schema, upserts by canonical URL, raw pages, audit, run history.
+
+One file, WAL mode, one writer (the crawl) and any number of readers (Datasette, export).
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import sqlite3
+import zlib
+from datetime import UTC, datetime
+from pathlib import Path
+
+import sqlite_utils
+
+from .errors import StoreError
+from .records import Document, Extraction
+
+DEFAULT_DB = "data/fanwen.db"
+
+ARTICLE_COLUMNS = {
+    "url": str,
+    "site": str,
+    "title": str,
+    "published": str,
+    "category": str,
+    "author": str,
+    "text": str,
+    "char_count": int,
+    "truncated": int,
+    "page_count": int,
+    "content_hash": str,
+    "encoding": str,
+    "first_seen": str,
+    "last_seen": str,
+    "fetched_at": str,
+    "crawl_id": int,
+}
+
+PAGE_COLUMNS = {
+    "url": str,
+    "article_url": str,
+    "part": int,
+    "site": str,
+    "status": int,
+    "kind": str,
+    "encoding": str,
+    "headers": str,
+    "body": bytes,
+    "size": int,
+    "fetched_at": str,
+    "crawl_id": int,
+}
+
+CRAWL_COLUMNS = {
+    "id": int,
+    "started": str,
+    "finished": str,
+    "command": str,
+    "sites": str,
+    "pages": int,
+    "articles_new": int,
+    "articles_updated": int,
+    "articles_unchanged": int,
+    "rejected": int,
+    "errors": int,
+    "error_kinds": str,
+    "warnings": str,
+    "finish_reason": str,
+    "exit_status": int,
+}
+
+
+def now() -> str:
+    """UTC timestamp in ISO 8601 with seconds, the one format every table uses."""
+    return datetime.now(UTC).strftime("%Y-%m-%dT%H:%M:%SZ")
+
+
+def open_db(path: str | Path, *, create: bool = True) -> sqlite_utils.Database:
+    """Open (and if needed create) the archive, in WAL mode with the schema in place.
+
+    Raises StoreError with a one-line reason when the file cannot be opened or written.
+    """
+    path = Path(path)
+    if not create and not path.exists():
+        raise StoreError(f"database {path} does not exist (crawl something first, or pass --db)")
+    if not path.parent.exists():
+        raise StoreError(f"cannot create database {path}: directory {path.parent} does not exist")
+    try:
+        conn = sqlite3.connect(str(path), timeout=30)
+        db = sqlite_utils.Database(conn)
+        if create:
+            db.enable_wal()
+            ensure_schema(db)
+    except sqlite3.DatabaseError as e:
+        raise StoreError(f"cannot use database {path}: {e}") from e
+    return db
+
+
+def ensure_schema(db: sqlite_utils.Database) -> None:
+    """Create the tables the archive needs; existing tables gain any new columns."""
+    tables = {
+        "articles": (ARTICLE_COLUMNS, "url"),
+        "pages": (PAGE_COLUMNS, "url"),
+        "crawls": (CRAWL_COLUMNS, "id"),
+        "removals": ({"article_url": str, "ordinal": int, "rule": str, "category": str, "text": str},
+                     ("article_url", "ordinal")),
+        "article_parts": ({"article_url": str, "ordinal": int, "heading": str, "text": str},
+                          ("article_url", "ordinal")),
+    }
+    with db.atomic():
+        for name, (columns, pk) in tables.items():
+            table = db[name]
+            if not table.exists():
+                table.create(columns, pk=pk, not_null={"url"} if "url" in columns else None)
+            else:
+                missing = {c: t for c, t in columns.items() if c not in table.columns_dict}
+                for col, col_type in missing.items():
+                    table.add_column(col, col_type)
+        db["articles"].create_index(["site"], if_not_exists=True)
+        db["articles"].create_index(["published"], if_not_exists=True)
+        db["pages"].create_index(["article_url"], if_not_exists=True)
+
+
+def content_hash(text: str) -> str:
+    """Stable fingerprint of the cleaned text (exact-duplicate detection, change detection)."""
+    return hashlib.sha1(text.encode("utf-8")).hexdigest()
+
+
+def save_pages(db: sqlite_utils.Database, doc: Document, kind: str, crawl_id: int | None) -> None:
+    """Store every fetched part of a document raw (zlib-compressed), so cleaning can be re-run."""
+    rows = []
+    for i, part in enumerate(doc.parts, start=1):
+        rows.append({
+            "url": part.url,
+            "article_url": doc.url if kind == "article" else None,
+            "part": i,
+            "site": doc.site,
+            "status": part.status,
+            "kind": kind if i == 1 else f"{kind}-part",
+            "encoding": part.encoding,
+            "headers": json.dumps(part.headers, ensure_ascii=False),
+            "body": zlib.compress(part.body, 6),
+            "size": len(part.body),
+            "fetched_at": part.fetched_at,
+            "crawl_id": crawl_id,
+        })
+    db["pages"].upsert_all(rows, pk="url")
+
+
+def page_body(row: dict) -> bytes:
+    """The raw bytes of a stored page."""
+    return zlib.decompress(row["body"])
+
+
+def upsert_article(
+    db: sqlite_utils.Database, doc: Document, ext: Extraction, crawl_id: int | None
+) -> str:
+    """Insert or update one article by canonical URL. Returns "new", "updated" or "unchanged"."""
+    digest = content_hash(ext.text)
+    seen = now()
+    existing = db.execute(
+        "select content_hash, title, truncated, first_seen from articles where url = ?", [doc.url]
+    ).fetchone()
+    row = {
+        "url": doc.url,
+        "site": doc.site,
+        "title": ext.title,
+        "published": ext.published,
+        "category": ext.category,
+        "author": ext.author,
+        "text": ext.text,
+        "char_count": len(ext.text.replace("\n", "")),
+        "truncated": int(ext.truncated),
+        "page_count": len(doc.parts),
+        "content_hash": digest,
+        "encoding": doc.parts[0].encoding,
+        "first_seen": existing[3] if existing else seen,
+        "last_seen": seen,
+        "fetched_at": doc.parts[0].fetched_at,
+        "crawl_id": crawl_id,
+    }
+    if existing and (existing[0], existing[1], existing[2]) == (digest, ext.title, int(ext.truncated)):
+        db.execute("update articles set last_seen = ?, crawl_id = ? where url = ?", [seen, crawl_id, doc.url])
+        return "unchanged"
+    db["articles"].upsert(row, pk="url")
+    _replace_children(db, doc.url, ext)
+    return "updated" if existing else "new"
+
+
+def _replace_children(db: sqlite_utils.Database, url: str, ext: Extraction) -> None:
+    db["removals"].delete_where("article_url = ?", [url])
+    db["removals"].insert_all(
+        {"article_url": url, "ordinal": i, "rule": r.rule, "category": r.category, "text": r.text}
+        for i, r in enumerate(ext.removed, start=1)
+    )
+    db["article_parts"].delete_where("article_url = ?", [url])
+    db["article_parts"].insert_all(
+        {"article_url": url, "ordinal": p.ordinal, "heading": p.heading, "text": p.text} for p in ext.parts
+    )
+
+
+def start_crawl(db: sqlite_utils.Database, command: str, sites: list[str]) -> int:
+    """Open a run-history row and return its id."""
+    db["crawls"].insert({"started": now(), "command": command, "sites": ",".join(sites), "exit_status": None})
+    return db.execute("select max(id) from crawls").fetchone()[0]
+
+
+def finish_crawl(db: sqlite_utils.Database, crawl_id: int, **values: object) -> None:
+    """Close a run-history row with its counters and outcome."""
+    values = {k: json.dumps(v, ensure_ascii=False) if isinstance(v, dict | list) else v for k, v in values.items()}
+    db["crawls"].update(crawl_id, {"finished": now(), **values})
