@@ -1,0 +1,1 @@
+"""Datasette plugin for the archive (entry point ``fanwen``): Chinese search, article view, chart."""
