@@ -27,6 +27,8 @@ class Document:
     url: str
     site: str
     parts: list[Fetched]
+    hint: str | None = None  # "list" when a site config says so: skip extraction
+    extraction: Extraction | None = None  # filled in by the extract pipeline
 
 
 @dataclass

@@ -155,14 +155,21 @@ def page_body(row: dict) -> bytes:
 
 
 def upsert_article(
-    db: sqlite_utils.Database, doc: Document, ext: Extraction, crawl_id: int | None
+    db: sqlite_utils.Database, doc: Document, ext: Extraction, crawl_id: int | None, *, seen: bool = True
 ) -> str:
-    """Insert or update one article by canonical URL. Returns "new", "updated" or "unchanged"."""
+    """Insert or update one article by canonical URL. Returns "new", "updated" or "unchanged".
+
+    `seen=False` (re-cleaning stored pages) leaves `last_seen`/`crawl_id` as the last crawl set them.
+    """
     digest = content_hash(ext.text)
-    seen = now()
     existing = db.execute(
-        "select content_hash, title, truncated, first_seen from articles where url = ?", [doc.url]
+        "select content_hash, title, truncated, first_seen, last_seen, crawl_id from articles where url = ?",
+        [doc.url],
     ).fetchone()
+    if seen or not existing:
+        seen_at = now()
+    else:
+        seen_at, crawl_id = existing[4], existing[5]
     row = {
         "url": doc.url,
         "site": doc.site,
@@ -176,13 +183,13 @@ def upsert_article(
         "page_count": len(doc.parts),
         "content_hash": digest,
         "encoding": doc.parts[0].encoding,
-        "first_seen": existing[3] if existing else seen,
-        "last_seen": seen,
+        "first_seen": existing[3] if existing else seen_at,
+        "last_seen": seen_at,
         "fetched_at": doc.parts[0].fetched_at,
         "crawl_id": crawl_id,
     }
     if existing and (existing[0], existing[1], existing[2]) == (digest, ext.title, int(ext.truncated)):
-        db.execute("update articles set last_seen = ?, crawl_id = ? where url = ?", [seen, crawl_id, doc.url])
+        db.execute("update articles set last_seen = ?, crawl_id = ? where url = ?", [seen_at, crawl_id, doc.url])
         return "unchanged"
     db["articles"].upsert(row, pk="url")
     _replace_children(db, doc.url, ext)

@@ -1,0 +1,226 @@
+"""`fanwen`: the command line. Each command parses options and calls the library function of the same job.
+
+Exit status (README): 0 success, 1 runtime failure, 2 usage or configuration error, 3 finished with
+health warnings, 4 another crawl holds the database's lock. Errors are one line; `--debug` shows tracebacks.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import subprocess
+import sys
+import time
+import urllib.request
+from pathlib import Path
+
+import click
+from pipelines.extract import extraction_to_dict
+
+from crawler.run import crawl as run_crawl
+from crawler.run import parse_setting_overrides, project_settings
+from crawler.siteconfig import load_sites
+from pipelines.errors import FanwenError, UsageError
+from pipelines.export_cli import export_command
+from pipelines.process import process_document
+from pipelines.reclean import reclean as run_reclean
+from pipelines.records import Document, Fetched
+from pipelines.store import DEFAULT_DB, now, open_db
+
+db_option = click.option("--db", "db_path", default=DEFAULT_DB, show_default=True,
+                         help="The SQLite archive.")
+sites_dir_option = click.option("--sites-dir", "sites_dirs", multiple=True, type=click.Path(),
+                                help="Extra directory of site configs (*.toml); repeatable.")
+
+
+@click.group(context_settings={"help_option_names": ["-h", "--help"]})
+@click.option("--debug", is_flag=True, help="Show tracebacks for errors.")
+@click.version_option(package_name="fanwen-archive")
+@click.pass_context
+def cli(ctx: click.Context, debug: bool) -> None:
+    """fanwen-archive: crawl Chinese model-essay sites into a clean, searchable SQLite archive."""
+    ctx.obj = {"debug": debug}
+
+
+@cli.command()
+@sites_dir_option
+def sites(sites_dirs: tuple[str, ...]) -> None:
+    """List the site configs (built-in and from --sites-dir).
+
+    Example: fanwen sites
+    """
+    for site in load_sites(list(sites_dirs)).values():
+        verified = "verified" if site.source.get("verified") else "unverified"
+        click.echo(f"{site.name:<14} {site.title}\t{', '.join(site.allowed_hosts)}\t"
+                   f"({verified}, checked {site.source.get('checked', '?')})")
+
+
+@cli.command()
+@click.argument("site_names", nargs=-1, metavar="[SITE]...")
+@click.option("--start-url", "start_urls", multiple=True, metavar="URL",
+              help="Crawl from this URL; without SITE the generic spider crawls its host. Repeatable.")
+@db_option
+@click.option("-s", "settings", multiple=True, metavar="NAME=VALUE", help="Override a Scrapy setting.")
+@sites_dir_option
+@click.option("--quiet", "-q", is_flag=True, help="Print only warnings and errors (for cron).")
+@click.option("--verbose", "-v", is_flag=True, help="Show Scrapy's own log (INFO).")
+def crawl(site_names: tuple[str, ...], start_urls: tuple[str, ...], db_path: str, settings: tuple[str, ...],
+          sites_dirs: tuple[str, ...], quiet: bool, verbose: bool) -> None:
+    """Crawl SITEs (see `fanwen sites`) or, with --start-url, a site no config knows.
+
+    Example: fanwen crawl --start-url http://127.0.0.1:8000/ -s DOWNLOAD_DELAY=0
+    """
+    overrides = {"LOG_LEVEL": "INFO" if verbose else "WARNING", "FANWEN_PROGRESS": not quiet}
+    overrides.update(parse_setting_overrides(settings))
+    overrides.update({"FANWEN_DB": db_path, "FANWEN_COMMAND": " ".join(["fanwen", *sys.argv[2:]])})
+    if sites_dirs:
+        overrides["FANWEN_SITES_DIRS"] = list(sites_dirs)
+    results = run_crawl(list(site_names), list(start_urls), project_settings(overrides))
+    for r in results:
+        c = r.counters
+        if not quiet:
+            click.echo(f"{r.spider}: {c['pages']} pages, {c['articles_new']} new, {c['articles_updated']} "
+                       f"updated, {c['articles_unchanged']} unchanged articles, {c['rejected']} non-article "
+                       f"pages, {c['errors']} errors (crawl #{r.crawl_id}, {db_path})")
+        if r.exit_status and r.start_error and c["pages"] == 0:
+            click.echo(f"Error: could not fetch the start page: {r.start_error}", err=True)
+    status = max((r.exit_status for r in results), default=0)
+    if status:
+        sys.exit(status)
+
+
+@cli.command()
+@click.argument("sources", nargs=-1, required=True, metavar="FILE-or-URL...")
+@click.option("--url", help="The page's original URL (for a single FILE).")
+@click.option("--site", "site_name", help="Use this site config's selectors, rules and encoding.")
+@click.option("--json", "as_json", is_flag=True, help="One JSON object per input, one per line.")
+@sites_dir_option
+def extract(sources: tuple[str, ...], url: str | None, site_name: str | None, as_json: bool,
+            sites_dirs: tuple[str, ...]) -> None:
+    """Decode, extract and clean saved pages (or URLs) exactly as a crawl would: a dry run for one page.
+
+    Example: fanwen extract --json page.html
+    """
+    site = None
+    if site_name:
+        known = load_sites(list(sites_dirs))
+        if site_name not in known:
+            raise UsageError(f"unknown site '{site_name}' (see `fanwen sites`)")
+        site = known[site_name]
+    for source in sources:
+        doc = _document_from(source, url if len(sources) == 1 else None, site.name if site else "")
+        ext = process_document(doc, selectors=site.selectors if site else None,
+                               rules=site.rules if site else (), encoding=site.encoding if site else None)
+        data = {"source": source, "url": doc.url, "kind": ext.kind, **extraction_to_dict(ext)}
+        if as_json:
+            click.echo(json.dumps(data, ensure_ascii=False))
+            continue
+        click.echo(f"== {source} [{ext.kind}] {ext.title} {ext.published or ''}"
+                   f"{' (truncated)' if ext.truncated else ''}")
+        click.echo(ext.text)
+        for r in ext.removed:
+            click.echo(f"  - removed [{r.rule}] {r.text[:80]}", err=True)
+
+
+def _document_from(source: str, url: str | None, site: str) -> Document:
+    if source.startswith(("http://", "https://")):
+        request = urllib.request.Request(source, headers={"User-Agent": project_settings().get("USER_AGENT")})
+        try:
+            with urllib.request.urlopen(request, timeout=30) as response:
+                body, status, headers = response.read(), response.status, dict(response.headers.items())
+        except OSError as e:
+            raise FanwenError(f"cannot fetch {source}: {e}") from e
+        url = url or source
+    else:
+        try:
+            body = Path(source).read_bytes()
+        except OSError as e:
+            raise UsageError(f"cannot read {source}: {e.strerror}") from e
+        status, headers = 200, {}
+        url = url or Path(source).resolve().as_uri()
+    return Document(url=url, site=site, parts=[Fetched(url, status, headers, body, "", now())])
+
+
+@cli.command()
+@db_option
+@click.option("--site", help="Only this site's articles.")
+@sites_dir_option
+def reclean(db_path: str, site: str | None, sites_dirs: tuple[str, ...]) -> None:
+    """Re-run extraction and cleaning on the stored raw pages (after a rules change); no re-crawl.
+
+    Example: fanwen reclean --site diyifanwen
+    """
+    db = open_db(db_path, create=False)
+    summary = run_reclean(db, load_sites(list(sites_dirs)), site)
+    click.echo(", ".join(f"{n} {k}" for k, n in sorted(summary.items())) or "no articles to re-clean")
+
+
+@cli.command()
+@db_option
+@click.option("--host", default="127.0.0.1", show_default=True)
+@click.option("--port", default=8001, show_default=True, type=int)
+def serve(db_path: str, host: str, port: int) -> None:
+    """Browse and search the archive in Datasette (read-only; works while a crawl writes).
+
+    Example: fanwen serve --db data/fanwen.db --port 8001
+    """
+    from pipelines.serve import serve as serve_datasette
+
+    open_db(db_path, create=False).close()
+    serve_datasette(db_path, host=host, port=port)
+
+
+@cli.command()
+@click.option("--db", "db_path", default="data/demo.db", show_default=True)
+@click.option("--port", default=8001, show_default=True, type=int)
+@click.option("--no-serve", is_flag=True, help="Stop after the crawl.")
+def demo(db_path: str, port: int, no_serve: bool) -> None:
+    """Serve the bundled demo site on 127.0.0.1, crawl it, then browse the result in Datasette.
+
+    Example: fanwen demo
+    """
+    from crawler.siteserver import demo_root, serve_site
+
+    Path(db_path).parent.mkdir(parents=True, exist_ok=True)
+    with serve_site(demo_root()) as site:
+        click.echo(f"demo site: {site.url}")
+        # The crawl runs in a child process: Scrapy's reactor cannot be restarted, and Datasette
+        # needs a clean event loop afterwards.
+        code = subprocess.call([sys.executable, "-m", "crawler.cli", "crawl", "--start-url", site.url,
+                                "--db", db_path, "-s", "DOWNLOAD_DELAY=0", "-s", "AUTOTHROTTLE_ENABLED=False",
+                                "-s", "CONCURRENT_REQUESTS_PER_DOMAIN=8"])
+    if code not in (0, 3):
+        sys.exit(code)
+    if not no_serve:
+        click.echo(f"Datasette: http://127.0.0.1:{port}/ (Ctrl-C to stop)")
+        time.sleep(0.1)
+        from pipelines.serve import serve as serve_datasette
+
+        serve_datasette(db_path, host="127.0.0.1", port=port)
+
+
+cli.add_command(export_command, "export")
+
+
+def main(argv: list[str] | None = None) -> None:
+    """Console entry point: FanwenError → one `Error: …` line and its exit status."""
+    debug = "--debug" in (argv if argv is not None else sys.argv[1:]) or bool(os.environ.get("FANWEN_DEBUG"))
+    try:
+        cli.main(args=argv, prog_name="fanwen", standalone_mode=False)
+    except click.exceptions.Exit as e:
+        sys.exit(e.exit_code)
+    except click.ClickException as e:
+        e.show()
+        sys.exit(e.exit_code)
+    except click.Abort:
+        click.echo("Aborted.", err=True)
+        sys.exit(1)
+    except FanwenError as e:
+        if debug:
+            raise
+        click.echo(f"Error: {e}", err=True)
+        sys.exit(e.exit_code)
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,169 @@
+"""Site configs: one TOML file per site under crawler/sites/ (or a user's --sites-dir), validated on load.
+
+Every problem is a one-line ConfigError naming the file and the key, so a user editing a config sees
+exactly what to fix.
+"""
+
+from __future__ import annotations
+
+import re
+import tomllib
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+import soupsieve
+
+from pipelines.decode import normalise_label
+from pipelines.errors import ConfigError
+from pipelines.rules import Rule, validate_rules
+
+BUILTIN_DIR = Path(__file__).parent / "sites"
+SELECTOR_KEYS = {"title", "date", "body", "category", "author"}
+SOURCE_KEYS = {"notes", "checked", "verified", "evidence"}
+NAME_RE = re.compile(r"^[a-z][a-z0-9_-]*$")
+
+
+@dataclass(frozen=True)
+class SiteConfig:
+    """A validated site: where to start, which links are lists/articles, optional selectors and rules."""
+
+    name: str
+    title: str
+    start_urls: tuple[str, ...]
+    allowed_hosts: tuple[str, ...]
+    article_urls: tuple[re.Pattern, ...] = ()
+    list_urls: tuple[re.Pattern, ...] = ()
+    deny_urls: tuple[re.Pattern, ...] = ()
+    encoding: str | None = None
+    selectors: dict[str, str] = field(default_factory=dict)
+    rules: tuple[Rule, ...] = ()
+    settings: dict[str, Any] = field(default_factory=dict)
+    source: dict[str, Any] = field(default_factory=dict)
+    path: str = ""
+
+
+# key → (required, expected type(s))
+_SCHEMA: dict[str, tuple[bool, type | tuple[type, ...]]] = {
+    "name": (True, str),
+    "title": (True, str),
+    "start_urls": (True, list),
+    "allowed_hosts": (True, list),
+    "article_urls": (False, list),
+    "list_urls": (False, list),
+    "deny_urls": (False, list),
+    "encoding": (False, str),
+    "selectors": (False, dict),
+    "rules": (False, list),
+    "settings": (False, dict),
+    "source": (True, dict),
+}
+
+
+def load_site(path: str | Path) -> SiteConfig:
+    """Read and validate one site file."""
+    path = Path(path)
+    where = str(path)
+    try:
+        raw = tomllib.loads(path.read_text(encoding="utf-8"))
+    except OSError as e:
+        raise ConfigError(f"{where}: cannot read: {e.strerror}") from e
+    except (tomllib.TOMLDecodeError, UnicodeDecodeError) as e:
+        raise ConfigError(f"{where}: invalid TOML: {e}") from e
+    return parse_site(raw, where)
+
+
+def parse_site(raw: dict[str, Any], where: str) -> SiteConfig:
+    """Validate an already-parsed site mapping; `where` names it in errors."""
+    for key in raw:
+        if key not in _SCHEMA:
+            raise ConfigError(f"{where}: unknown key '{key}' (allowed: {', '.join(sorted(_SCHEMA))})")
+    for key, (required, kind) in _SCHEMA.items():
+        if key not in raw:
+            if required:
+                raise ConfigError(f"{where}: missing key '{key}'")
+            continue
+        if not isinstance(raw[key], kind):
+            raise ConfigError(f"{where}: {key}: expected {_type_name(kind)}, got {type(raw[key]).__name__}")
+    if not NAME_RE.match(raw["name"]):
+        raise ConfigError(f"{where}: name: '{raw['name']}' must be lower-case letters, digits, '-' or '_'")
+    start_urls = _strings(raw, "start_urls", where, nonempty=True)
+    for i, url in enumerate(start_urls):
+        if not re.match(r"^https?://[^/]+", url):
+            raise ConfigError(f"{where}: start_urls[{i}]: '{url}' is not an http(s) URL")
+    selectors = raw.get("selectors", {})
+    for key, value in selectors.items():
+        if key not in SELECTOR_KEYS:
+            allowed = ", ".join(sorted(SELECTOR_KEYS))
+            raise ConfigError(f"{where}: selectors.{key}: unknown selector (allowed: {allowed})")
+        if not isinstance(value, str) or not value.strip():
+            raise ConfigError(f"{where}: selectors.{key}: expected a non-empty CSS selector string")
+        _check_css(value, f"{where}: selectors.{key}")
+    for key in raw["source"]:
+        if key not in SOURCE_KEYS:
+            raise ConfigError(f"{where}: source.{key}: unknown key (allowed: {', '.join(sorted(SOURCE_KEYS))})")
+    encoding = raw.get("encoding")
+    if encoding is not None:
+        if normalise_label(encoding) is None:
+            raise ConfigError(f"{where}: encoding: unknown encoding '{encoding}'")
+    return SiteConfig(
+        name=raw["name"],
+        title=raw["title"],
+        start_urls=tuple(start_urls),
+        allowed_hosts=tuple(h.lower() for h in _strings(raw, "allowed_hosts", where, nonempty=True)),
+        article_urls=_patterns(raw, "article_urls", where),
+        list_urls=_patterns(raw, "list_urls", where),
+        deny_urls=_patterns(raw, "deny_urls", where),
+        encoding=encoding,
+        selectors=dict(selectors),
+        rules=tuple(validate_rules(raw.get("rules", []), where)),
+        settings=dict(raw.get("settings", {})),
+        source=dict(raw["source"]),
+        path=where,
+    )
+
+
+def load_sites(dirs: list[str | Path] | None = None) -> dict[str, SiteConfig]:
+    """All site configs: the built-in ones, then each extra directory (a later file may not reuse a name)."""
+    sites: dict[str, SiteConfig] = {}
+    for directory in [BUILTIN_DIR, *(Path(d) for d in dirs or [])]:
+        if not directory.is_dir():
+            raise ConfigError(f"{directory}: sites directory does not exist")
+        for path in sorted(directory.glob("*.toml")):
+            site = load_site(path)
+            if site.name in sites:
+                raise ConfigError(f"{path}: name: '{site.name}' is already defined in {sites[site.name].path}")
+            sites[site.name] = site
+    return sites
+
+
+def _strings(raw: dict, key: str, where: str, *, nonempty: bool = False) -> list[str]:
+    values = raw.get(key, [])
+    if nonempty and not values:
+        raise ConfigError(f"{where}: {key}: must not be empty")
+    for i, value in enumerate(values):
+        if not isinstance(value, str) or not value:
+            raise ConfigError(f"{where}: {key}[{i}]: expected a non-empty string")
+    return values
+
+
+def _patterns(raw: dict, key: str, where: str) -> tuple[re.Pattern, ...]:
+    compiled = []
+    for i, value in enumerate(_strings(raw, key, where)):
+        try:
+            compiled.append(re.compile(value))
+        except re.error as e:
+            raise ConfigError(f"{where}: {key}[{i}]: bad regex '{value}': {e}") from e
+    return tuple(compiled)
+
+
+def _check_css(selector: str, where: str) -> None:
+    try:
+        soupsieve.compile(selector)
+    except soupsieve.SelectorSyntaxError as e:
+        raise ConfigError(f"{where}: bad CSS selector '{selector}': {str(e).splitlines()[0]}") from e
+
+
+def _type_name(kind: type | tuple[type, ...]) -> str:
+    names = {list: "an array", dict: "a table", str: "a string"}
+    return names.get(kind, getattr(kind, "__name__", str(kind)))  # type: ignore[arg-type]

@@ -1,0 +1,159 @@
+"""The one spider: list → pagination → article (+ its _2.html continuation pages).
+
+A site config narrows which links are lists and articles; without one (the generic spider) every link on
+the start URL's host is followed and the extractor decides per page whether it is an article. The spider
+parses no article text: it yields `Document`s of raw pages for the item pipelines.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import AsyncIterator, Iterator
+from typing import Any
+
+import scrapy
+from scrapy.http import Response, TextResponse
+from scrapy.spidermiddlewares.httperror import HttpError
+from twisted.python.failure import Failure
+
+from crawler.middlewares import header_dict
+from crawler.siteconfig import SiteConfig
+from crawler.urls import canonical_url, continuation_pages, host_of, is_resource, page_number
+from pipelines.records import Document, Fetched
+from pipelines.store import now
+
+
+class EssaySpider(scrapy.Spider):
+    """Crawls one essay site. Subclassed per site config by the spider loader; `generic` has no config."""
+
+    name = "generic"
+    site: SiteConfig | None = None
+
+    def __init__(self, start_url: str | list[str] | None = None, **kwargs: Any) -> None:
+        super().__init__(**kwargs)
+        urls = [start_url] if isinstance(start_url, str) else list(start_url or [])
+        urls = [u for raw in urls for u in raw.split(",") if u]
+        if not urls and self.site is None:
+            raise ValueError("the generic spider needs a start URL (fanwen crawl --start-url URL)")
+        self.start_urls_ = urls or list(self.site.start_urls)  # type: ignore[union-attr]
+        hosts = {host_of(u) for u in self.start_urls_}
+        if self.site:
+            hosts |= set(self.site.allowed_hosts)
+        self.hosts = hosts
+
+    @classmethod
+    def update_settings(cls, settings: Any) -> None:
+        super().update_settings(settings)
+        if cls.site and cls.site.settings:
+            settings.setdict(cls.site.settings, priority="spider")
+
+    async def start(self) -> AsyncIterator[scrapy.Request]:
+        for url in self.start_urls_:
+            yield scrapy.Request(url, callback=self.parse, errback=self.on_error, meta={"fanwen_start": True})
+
+    # -- callbacks ---------------------------------------------------------------------------------
+
+    def parse(self, response: Response, **kwargs: Any) -> Iterator[scrapy.Request | Document]:
+        links = self._links(response)
+        yield from self._follow(links)
+        url = canonical_url(response.url)
+        parts = continuation_pages(url, links)
+        if parts and self._may_be_article(url):
+            yield self._part_request(parts[0], {"doc_url": url, "fetched": [fetched(response)], "todo": parts[1:]})
+        else:
+            hint = None if self._may_be_article(url) else "list"
+            yield Document(url=url, site=self.site_name, parts=[fetched(response)], hint=hint)
+
+    def parse_part(self, response: Response) -> Iterator[scrapy.Request | Document]:
+        state = response.meta["fanwen_doc"]
+        links = self._links(response)
+        yield from self._follow(links)
+        state["fetched"].append(fetched(response))
+        current = page_number(canonical_url(response.url))
+        # Pagers often show only a window of page links, so later pages are discovered as we go.
+        known = set(state["todo"]) | {f.url for f in state["fetched"]}
+        more = [p for p in continuation_pages(state["doc_url"], links)
+                if p not in known and (page_number(p) or ("", 0))[1] > (current or ("", 0))[1]]
+        todo = state["todo"] + more
+        if todo:
+            yield self._part_request(todo[0], {**state, "todo": todo[1:]})
+        else:
+            yield self._document(state)
+
+    def on_error(self, failure: Failure) -> Iterator[Document]:
+        request = failure.request
+        stats = self.crawler.stats
+        if failure.check(HttpError):
+            response = failure.value.response
+            stats.inc_value(f"fanwen/http_errors/{response.status}")
+            state = request.meta.get("fanwen_doc")
+            if state:  # a missing continuation page: keep the pages we have
+                yield self._document(state)
+            else:
+                yield Document(url=canonical_url(response.url), site=self.site_name, parts=[fetched(response)])
+            message = f"{request.url}: HTTP {response.status}"
+        else:
+            kind = failure.type.__name__ if failure.type else "Error"
+            stats.inc_value(f"fanwen/download_errors/{kind}")
+            message = f"{request.url}: {failure.getErrorMessage() or kind}"
+        if request.meta.get("fanwen_start"):
+            stats.set_value("fanwen/start_error", message)
+        self.logger.warning("could not fetch %s", message)
+
+    # -- helpers -----------------------------------------------------------------------------------
+
+    @property
+    def site_name(self) -> str:
+        return self.site.name if self.site else host_of(self.start_urls_[0])
+
+    def _document(self, state: dict) -> Document:
+        return Document(url=state["doc_url"], site=self.site_name, parts=state["fetched"])
+
+    def _part_request(self, url: str, state: dict) -> scrapy.Request:
+        return scrapy.Request(url, callback=self.parse_part, errback=self.on_error,
+                              meta={"fanwen_doc": state}, priority=10)
+
+    def _links(self, response: Response) -> list[str]:
+        if not isinstance(response, TextResponse):
+            return []
+        links = []
+        for href in response.css("a::attr(href)").getall():
+            href = href.strip()
+            if not href or href.startswith(("javascript:", "mailto:", "tel:", "#")):
+                continue
+            url = canonical_url(response.urljoin(href))
+            if url.startswith("http") and host_of(url) in self.hosts and not is_resource(url):
+                links.append(url)
+        return list(dict.fromkeys(links))
+
+    def _follow(self, links: list[str]) -> Iterator[scrapy.Request]:
+        for url in links:
+            first = page_number(url)
+            if first and first[1] > 1:
+                url = first[0]  # reach continuation pages through their first page only
+            if self._wanted(url):
+                yield scrapy.Request(url, callback=self.parse, errback=self.on_error)
+
+    def _wanted(self, url: str) -> bool:
+        site = self.site
+        if site is None:
+            return True
+        if _matches(site.deny_urls, url):
+            return False
+        if not site.list_urls:
+            return True
+        return _matches(site.list_urls, url) or _matches(site.article_urls, url)
+
+    def _may_be_article(self, url: str) -> bool:
+        return self.site is None or not self.site.article_urls or _matches(self.site.article_urls, url)
+
+
+def _matches(patterns: tuple[re.Pattern, ...], url: str) -> bool:
+    return any(p.search(url) for p in patterns)
+
+
+def fetched(response: Response) -> Fetched:
+    """The archived form of a response: raw bytes, headers, and the encoding the middleware chose."""
+    encoding = getattr(response, "encoding", None) or ""
+    return Fetched(url=canonical_url(response.url), status=response.status, headers=header_dict(response),
+                   body=response.body, encoding=encoding, fetched_at=now())

@@ -1,0 +1,63 @@
+"""URL rules shared by the spiders: canonical form, same-site checks, DedeCMS-style continuation pages."""
+
+from __future__ import annotations
+
+import re
+from urllib.parse import urlsplit, urlunsplit
+
+from w3lib.url import url_query_cleaner
+
+# Tracking/session parameters that make one article look like many URLs.
+TRACKING_PARAMS = ("utm_source", "utm_medium", "utm_campaign", "utm_term", "utm_content", "spm", "from",
+                   "fromid", "share", "sessionid", "phpsessid", "sid")
+RESOURCE_RE = re.compile(
+    r"\.(jpe?g|png|gif|webp|svg|ico|bmp|css|js|json|xml|pdf|docx?|xlsx?|pptx?|zip|rar|7z|mp3|mp4|swf|apk|exe)$",
+    re.I,
+)
+# 123.html → 123_2.html. The stem must hold a digit and no "_" so that list pagination such as
+# index_2.html or list_5_2.html is never mistaken for an article's continuation page.
+_PAGE_RE = re.compile(r"^(?P<stem>.*/[^/_]*\d[^/_]*)(?:_(?P<n>\d+))?(?P<ext>\.s?html?)$", re.I)
+
+
+def canonical_url(url: str) -> str:
+    """The key an article is stored under: no fragment, no tracking parameters, lower-case host, no :80/:443."""
+    url = url_query_cleaner(url, TRACKING_PARAMS, remove=True, keep_fragments=False)
+    parts = urlsplit(url)
+    host = (parts.hostname or "").lower()
+    port = parts.port
+    if port and not ((parts.scheme == "http" and port == 80) or (parts.scheme == "https" and port == 443)):
+        host = f"{host}:{port}"
+    return urlunsplit((parts.scheme.lower(), host, parts.path or "/", parts.query, ""))
+
+
+def host_of(url: str) -> str:
+    """Host (with a non-default port) used to keep a crawl on its site."""
+    return urlsplit(canonical_url(url)).netloc
+
+
+def is_resource(url: str) -> bool:
+    """True for links to images, scripts, documents: never pages to crawl."""
+    return bool(RESOURCE_RE.search(urlsplit(url).path))
+
+
+def page_number(url: str) -> tuple[str, int] | None:
+    """For an article-like URL return (first page URL, page number): 123_3.html → (123.html, 3)."""
+    parts = urlsplit(url)
+    m = _PAGE_RE.match(parts.path)
+    if not m:
+        return None
+    first = urlunsplit((parts.scheme, parts.netloc, m["stem"] + m["ext"], "", ""))
+    return first, int(m["n"] or 1)
+
+
+def continuation_pages(url: str, links: list[str]) -> list[str]:
+    """The continuation pages of `url` found among `links`, in page order (page 1 excluded)."""
+    this = page_number(url)
+    if not this:
+        return []
+    found: dict[int, str] = {}
+    for link in links:
+        other = page_number(link)
+        if other and other[0] == this[0] and other[1] > 1:
+            found.setdefault(other[1], link)
+    return [found[n] for n in sorted(found)]

@@ -1,0 +1,83 @@
+"""Scrapy item pipelines: thin adapters over process.py and store.py (all logic lives there)."""
+
+from __future__ import annotations
+
+import logging
+import time
+
+from scrapy.crawler import Crawler
+
+from .process import process_document
+from .records import Document, Extraction
+from .store import open_db, save_pages, upsert_article
+
+logger = logging.getLogger(__name__)
+
+
+class ExtractPipeline:
+    """Document → Document with `.extraction` (decode, main-content detection, cleaning)."""
+
+    def __init__(self, crawler: Crawler) -> None:
+        self.crawler = crawler
+
+    @classmethod
+    def from_crawler(cls, crawler: Crawler) -> ExtractPipeline:
+        return cls(crawler)
+
+    def process_item(self, item: Document) -> Document:
+        if not isinstance(item, Document):
+            return item
+        site = getattr(self.crawler.spider, "site", None)
+        started = time.process_time()
+        try:
+            item.extraction = process_document(
+                item,
+                selectors=site.selectors if site else None,
+                rules=site.rules if site else (),
+                encoding=site.encoding if site else None,
+            )
+        except Exception:
+            # A page that breaks the extractor must not stop the crawl; its raw bytes are still stored
+            # below, so `fanwen reclean` can retry once the bug is fixed.
+            logger.exception("extraction failed for %s", item.url)
+            self.crawler.stats.inc_value("fanwen/errors/extract")
+            item.extraction = Extraction(kind="extract-error")
+        self.crawler.stats.inc_value("fanwen/cpu_ms/extract", (time.process_time() - started) * 1000)
+        return item
+
+
+class StorePipeline:
+    """Writes raw pages and articles to the SQLite archive (FANWEN_DB), one transaction per document."""
+
+    def __init__(self, crawler: Crawler) -> None:
+        self.crawler = crawler
+        self.path = crawler.settings.get("FANWEN_DB")
+        self.db = None
+
+    @classmethod
+    def from_crawler(cls, crawler: Crawler) -> StorePipeline:
+        return cls(crawler)
+
+    def open_spider(self) -> None:
+        self.db = open_db(self.path)
+
+    def close_spider(self) -> None:
+        if self.db is not None:
+            self.db.close()
+
+    def process_item(self, item: Document) -> Document:
+        if not isinstance(item, Document) or item.extraction is None:
+            return item
+        stats = self.crawler.stats
+        crawl_id = stats.get_value("fanwen/crawl_id")
+        ext = item.extraction
+        started = time.process_time()
+        with self.db.atomic():
+            save_pages(self.db, item, ext.kind, crawl_id)
+            if ext.is_article:
+                outcome = upsert_article(self.db, item, ext, crawl_id)
+                stats.inc_value(f"fanwen/articles/{outcome}")
+            else:
+                stats.inc_value(f"fanwen/rejected/{ext.kind}")
+        stats.inc_value("fanwen/cpu_ms/store", (time.process_time() - started) * 1000)
+        return item

@@ -1,0 +1,27 @@
+"""Decode → extract → clean for one document: the single path shared by crawls, `reclean` and `extract`."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+
+from .decode import decode_html
+from .extract import extract_document
+from .records import Document, Extraction
+from .rules import Rule
+
+
+def process_document(
+    doc: Document,
+    *,
+    selectors: dict[str, str] | None = None,
+    rules: Sequence[Rule] = (),
+    encoding: str | None = None,
+) -> Extraction:
+    """Turn a fetched document into an Extraction; `kind` says why it is not an article when it is not."""
+    first = doc.parts[0]
+    if first.status >= 400:
+        return Extraction(kind=f"http-{first.status}")
+    if doc.hint == "list":
+        return Extraction(kind="list")
+    pages = [(p.url, decode_html(p.body, p.headers, force=encoding).text) for p in doc.parts if p.status < 400]
+    return extract_document(pages, selectors=selectors, rules=rules)
