@@ -6,6 +6,7 @@ health warnings, 4 another crawl holds the database's lock. Errors are one line;
 
 from __future__ import annotations
 
+import importlib.resources
 import json
 import os
 import subprocess
@@ -179,10 +180,11 @@ def demo(db_path: str, port: int, no_serve: bool) -> None:
 
     Example: fanwen demo
     """
-    from crawler.siteserver import demo_root, serve_site
+    from crawler.siteserver import serve_site
 
+    demo_root = Path(str(importlib.resources.files("fanwen_data") / "demo"))
     Path(db_path).parent.mkdir(parents=True, exist_ok=True)
-    with serve_site(demo_root()) as site:
+    with serve_site(demo_root) as site:
         click.echo(f"demo site: {site.url}")
         # The crawl runs in a child process: Scrapy's reactor cannot be restarted, and Datasette
         # needs a clean event loop afterwards.
