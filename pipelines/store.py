@@ -16,6 +16,7 @@ import sqlite_utils
 
 from .errors import StoreError
 from .records import Document, Extraction
+from .search_index import ensure_search_index
 
 DEFAULT_DB = "data/fanwen.db"
 
@@ -121,6 +122,7 @@ def ensure_schema(db: sqlite_utils.Database) -> None:
         db["articles"].create_index(["site"], if_not_exists=True)
         db["articles"].create_index(["published"], if_not_exists=True)
         db["pages"].create_index(["article_url"], if_not_exists=True)
+    ensure_search_index(db)
 
 
 def content_hash(text: str) -> str:

@@ -1,0 +1,230 @@
+"""Chinese substring search over ``articles``: a folded char+bigram FTS5 index kept in step by triggers.
+
+Why not FTS5's own tokenizers: unicode61 treats a whole CJK run as one token and trigram cannot match
+queries shorter than three characters, while most Chinese words are two. So the index holds, for
+every position of the *folded* title/text, the bigram starting there (and, at the end of each run, the
+last character alone), each written as an ASCII code so the stock ``ascii`` tokenizer keeps it whole.
+A query term of n >= 2 characters becomes the phrase of its n-1 bigrams (consecutive positions, hence
+an exact substring); a 1-character term becomes a prefix query that matches every bigram starting
+with it plus run-final characters. Whitespace never occurs inside a term, so runs are indexed apart.
+
+Folding (matching only, never stored): traditional/variant -> simplified character by character
+(OpenCC's tables; per character so "q is a substring of t" implies "fold(q) is a substring of
+fold(t)"), full-width ASCII -> half-width, lower case, invisible characters dropped.
+
+The index table ``articles_fts`` is contentless (it stores no copy of the text); triggers on
+``articles`` call the SQL function ``fanwen_grams()``, which every connection that writes articles must
+have: ``open_db`` (via ``ensure_search_index``), the Datasette plugin and sqlite-utils (its
+``prepare_connection`` plugin hook below) register it. A writer without it fails loudly with
+"no such function: fanwen_grams" instead of leaving the index wrong.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import sqlite3
+from pathlib import Path
+
+import opencc
+import sqlite_utils
+
+from .errors import UsageError
+
+FTS_TABLE = "articles_fts"
+META_TABLE = "articles_fts_meta"  # starts with the FTS name, so Datasette hides it with the index
+# Bump when the token format or trigger SQL changes: ensure_search_index then rebuilds.
+INDEX_FORMAT = "fanwen-bigram-1"
+_WIDTH = 4  # base-36 digits per character: 36**4 > 0x10FFFF
+_INVISIBLE = "\u00ad\u180e\u200b\u200c\u200d\u200e\u200f\u2060\u2061\u2062\u2063\u2064\ufeff"
+_OPENCC_DIR = Path(opencc.__file__).parent / "dictionary"
+# Variant forms (TW/HK) to OpenCC's standard traditional first, then traditional to simplified.
+_FOLD_DICTIONARIES = ("TWVariantsRev.txt", "HKVariantsRev.txt", "TSCharacters.txt")
+
+
+def _load_char_map() -> tuple[dict[str, str], str]:
+    """Single-character OpenCC mappings composed into one table, and a digest of the source files."""
+    digest = hashlib.sha1(INDEX_FORMAT.encode())
+    chain: list[dict[str, str]] = []
+    for name in _FOLD_DICTIONARIES:
+        raw = (_OPENCC_DIR / name).read_bytes()
+        digest.update(raw)
+        table = {}
+        for line in raw.decode("utf-8").splitlines():
+            src, _, targets = line.partition("\t")
+            first = targets.split(" ")[0] if targets else ""
+            if len(src) == 1 and len(first) == 1:
+                table[src] = first
+        chain.append(table)
+    variants = {**chain[0], **chain[1]}
+    simplified = chain[2]
+    chars = set(variants) | set(simplified)
+    composed = {c: simplified.get(variants.get(c, c), variants.get(c, c)) for c in chars}
+    return composed, digest.hexdigest()[:12]
+
+
+class _FoldTable(dict):
+    """str.translate table computed lazily per code point (translate looks keys up by ordinal)."""
+
+    def __init__(self, chars: dict[str, str]) -> None:
+        super().__init__()
+        self._chars = chars
+
+    def __missing__(self, cp: int) -> str | None:
+        ch = chr(cp)
+        if ch in _INVISIBLE:
+            value = None
+        else:
+            if 0xFF01 <= cp <= 0xFF5E:  # full-width ASCII block
+                ch = chr(cp - 0xFEE0)
+            ch = self._chars.get(ch, ch).lower()
+            value = ch
+        self[cp] = value
+        return value
+
+
+class _CodeTable(dict):
+    """str.translate table: each character to a fixed-width base-36 code (an ascii-tokenizer word)."""
+
+    def __missing__(self, cp: int) -> str:
+        digits = []
+        n = cp
+        for _ in range(_WIDTH):
+            n, r = divmod(n, 36)
+            digits.append("0123456789abcdefghijklmnopqrstuvwxyz"[r])
+        value = "".join(reversed(digits))
+        self[cp] = value
+        return value
+
+
+_CHAR_MAP, FOLD_VERSION = _load_char_map()
+_FOLD = _FoldTable(_CHAR_MAP)
+_CODES = _CodeTable()
+
+
+def fold(text: str) -> str:
+    """The matching form of text: simplified, half-width, lower case, without invisible characters."""
+    return text.translate(_FOLD)
+
+
+def _run_tokens(run: str) -> list[str]:
+    codes = run.translate(_CODES)
+    last = len(codes) - _WIDTH
+    tokens = [codes[i : i + 2 * _WIDTH] for i in range(0, last, _WIDTH)]
+    tokens.append(codes[last:])
+    return tokens
+
+
+def index_tokens(text: str | None) -> str | None:
+    """What the index stores for one column: the bigram codes of every folded whitespace-free run."""
+    if text is None:
+        return None
+    return " ".join(tok for run in fold(text).split() for tok in _run_tokens(run))
+
+
+def fts_query(query: str) -> str:
+    """Translate a user query (space-separated terms, all required) into an FTS5 MATCH expression.
+
+    Every term matches as a literal substring after folding. A query with no terms yields an
+    expression that matches nothing.
+    """
+    parts = []
+    for term in fold(query).split():
+        codes = term.translate(_CODES)
+        if len(term) == 1:
+            parts.append(f'"{codes}" *')
+        else:
+            parts.append('"' + " ".join(_run_tokens(term)[:-1]) + '"')
+    return " AND ".join(parts) if parts else '""'
+
+
+def search_sql(query: str) -> tuple[str, list]:
+    """A WHERE fragment over ``articles`` selecting rows whose title or text contains every term.
+
+    Raises UsageError when the query has no searchable characters.
+    """
+    if not fold(query).split():
+        raise UsageError(f"search query {query!r} is empty: give at least one character to look for")
+    return f"rowid in (select rowid from {FTS_TABLE} where {FTS_TABLE} match ?)", [fts_query(query)]
+
+
+def register_search_functions(conn: sqlite3.Connection) -> None:
+    """Register fanwen_fold(), fanwen_grams() and fanwen_match() on a connection."""
+    conn.create_function("fanwen_fold", 1, lambda t: None if t is None else fold(t), deterministic=True)
+    conn.create_function("fanwen_grams", 1, index_tokens, deterministic=True)
+    conn.create_function("fanwen_match", 1, fts_query, deterministic=True)
+
+
+_TRIGGERS = {
+    f"{FTS_TABLE}_ai": f"""
+        create trigger {FTS_TABLE}_ai after insert on articles begin
+          insert into {FTS_TABLE}(rowid, title, text)
+            values (new.rowid, fanwen_grams(new.title), fanwen_grams(new.text));
+        end""",
+    f"{FTS_TABLE}_ad": f"""
+        create trigger {FTS_TABLE}_ad after delete on articles begin
+          insert into {FTS_TABLE}({FTS_TABLE}, rowid, title, text)
+            values ('delete', old.rowid, fanwen_grams(old.title), fanwen_grams(old.text));
+        end""",
+    f"{FTS_TABLE}_au": f"""
+        create trigger {FTS_TABLE}_au after update of title, text on articles begin
+          insert into {FTS_TABLE}({FTS_TABLE}, rowid, title, text)
+            values ('delete', old.rowid, fanwen_grams(old.title), fanwen_grams(old.text));
+          insert into {FTS_TABLE}(rowid, title, text)
+            values (new.rowid, fanwen_grams(new.title), fanwen_grams(new.text));
+        end""",
+}
+
+
+def index_version() -> str:
+    """Identifies the token format and folding tables; a stored index with another version is rebuilt."""
+    return f"{INDEX_FORMAT}:{FOLD_VERSION}"
+
+
+def ensure_search_index(db: sqlite_utils.Database) -> None:
+    """Create the index and triggers if missing; rebuild when stale (new version, or rows out of step).
+
+    Rows go out of step only when a writer bypasses the delete trigger (INSERT OR REPLACE without
+    recursive_triggers); stale entries are never shown (the search joins on live rowids) and are
+    dropped here.
+    """
+    register_search_functions(db.conn)
+    with db.atomic():
+        if not db[FTS_TABLE].exists():
+            db.execute(f"create virtual table {FTS_TABLE} using fts5(title, text, content='', tokenize='ascii')")
+        db.execute(f"create table if not exists {META_TABLE} (key text primary key, value text)")
+        stored = db.execute(f"select value from {META_TABLE} where key = 'version'").fetchone()
+        current = stored is not None and stored[0] == index_version()
+        if not current:
+            for name in _TRIGGERS:
+                db.execute(f"drop trigger if exists {name}")
+        for sql in _TRIGGERS.values():
+            db.execute(sql.replace("create trigger", "create trigger if not exists", 1))
+        in_step = (
+            db.execute(f"select count(*) from {FTS_TABLE}").fetchone()[0]
+            == db.execute("select count(*) from articles").fetchone()[0]
+        )
+        if not (current and in_step):
+            rebuild_search_index(db)
+
+
+def rebuild_search_index(db: sqlite_utils.Database) -> None:
+    """Re-index every article from scratch (used on version change or drift; safe to run any time)."""
+    register_search_functions(db.conn)
+    with db.atomic():
+        db.execute(f"insert into {FTS_TABLE}({FTS_TABLE}) values ('delete-all')")
+        db.execute(
+            f"insert into {FTS_TABLE}(rowid, title, text) "
+            "select rowid, fanwen_grams(title), fanwen_grams(text) from articles"
+        )
+        db.execute(f"insert into {FTS_TABLE}({FTS_TABLE}) values ('optimize')")
+        db.execute(
+            f"insert into {META_TABLE}(key, value) values ('version', ?) "
+            "on conflict(key) do update set value = excluded.value",
+            [index_version()],
+        )
+
+
+@sqlite_utils.hookimpl
+def prepare_connection(conn: sqlite3.Connection) -> None:
+    """sqlite-utils plugin hook: any sqlite-utils writer (CLI or Python) can fire our triggers."""
+    register_search_functions(conn)
