@@ -205,7 +205,8 @@ def test_search_uses_the_archive_search(archive, tmp_path):
     search_index = pytest.importorskip("pipelines.search_index")
     fragment, params = search_index.search_sql("工作总结")
     out = tmp_path / "a.jsonl"
-    assert _run(archive, "--format", "jsonl", "-o", str(out), "--search", "工作总结").exit_code == 0
+    result = _run(archive, "--format", "jsonl", "-o", str(out), "--search", "工作总结")
+    assert result.exit_code == 0, result.output
     got = [json.loads(line)["url"] for line in out.read_text("utf-8").splitlines()]
     assert got == [r["url"] for r in _db_rows(archive, where=fragment, params=params)]
 
@@ -257,7 +258,7 @@ def test_failure_mid_export_leaves_no_partial_file(archive, tmp_path):
     sqlite3.connect(archive).backup(target := sqlite3.connect(broken))
     # Bytes that are not UTF-8 in the last row: the export fails after writing several chunks.
     last = "(select max(rowid) from articles)"
-    target.execute(f"update articles set text = cast(x'e8bf99ff' as text) where rowid = {last}")
+    target.execute(f"update articles set author = cast(x'e8bf99ff' as text) where rowid = {last}")
     target.commit()
     target.close()
     out = tmp_path / "out.csv"
