@@ -147,6 +147,26 @@ def search_sql(query: str) -> tuple[str, list]:
     return f"rowid in (select rowid from {FTS_TABLE} where {FTS_TABLE} match ?)", [fts_query(query)]
 
 
+def match_spans(text: str, query: str) -> list[tuple[int, int]]:
+    """Where the query's terms occur in text, as sorted, merged (start, end) offsets into text itself."""
+    pieces = [ch.translate(_FOLD) for ch in text]
+    owner = [i for i, piece in enumerate(pieces) for _ in piece]  # folded offset -> original offset
+    folded = "".join(pieces)
+    spans = []
+    for term in set(fold(query).split()):
+        at = folded.find(term)
+        while at != -1:
+            spans.append((owner[at], owner[at + len(term) - 1] + 1))
+            at = folded.find(term, at + 1)
+    merged: list[tuple[int, int]] = []
+    for start, end in sorted(spans):
+        if merged and start <= merged[-1][1]:
+            merged[-1] = (merged[-1][0], max(end, merged[-1][1]))
+        else:
+            merged.append((start, end))
+    return merged
+
+
 def register_search_functions(conn: sqlite3.Connection) -> None:
     """Register fanwen_fold(), fanwen_grams() and fanwen_match() on a connection."""
     conn.create_function("fanwen_fold", 1, lambda t: None if t is None else fold(t), deterministic=True)

@@ -1,0 +1,77 @@
+"""Serve the archive read-only in Datasette, with the packaged metadata and our plugin.
+
+Datasette opens the file with ``mode=ro``; the archive is in WAL mode, so a crawl can keep writing
+while pages are served (readers see the last committed state, nothing waits on a lock).
+"""
+
+from __future__ import annotations
+
+import copy
+import importlib.resources
+import sqlite3
+from functools import cache
+from pathlib import Path
+
+import uvicorn
+import yaml
+from datasette.app import Datasette
+
+from .errors import StoreError
+from .search_index import ensure_search_index
+from .store import open_db
+
+# Table pages show 50 rows with essays cut to a preview; the row page shows the whole text.
+SETTINGS = {
+    "truncate_cells_html": 160,
+    "default_page_size": 50,
+    # A 1-character search over a large archive counts many rows; give it room before Datasette
+    # gives up on the count (the rows themselves come first).
+    "sql_time_limit_ms": 3000,
+    "facet_time_limit_ms": 500,
+}
+METADATA_DB_KEY = "fanwen"
+
+
+@cache
+def packaged_metadata() -> dict:
+    """data/metadata.yml as shipped in the package (fanwen_data)."""
+    text = (importlib.resources.files("fanwen_data") / "metadata.yml").read_text(encoding="utf-8")
+    return yaml.safe_load(text)
+
+
+def metadata_for(db_name: str) -> dict:
+    """The packaged metadata with its database block applied to the database named db_name."""
+    metadata = copy.deepcopy(packaged_metadata())
+    metadata["databases"] = {db_name: metadata["databases"][METADATA_DB_KEY]}
+    return metadata
+
+
+def prepare_archive(db_path: str) -> None:
+    """Check db_path is an archive and bring its search index up to date (the only write serving makes)."""
+    db = open_db(db_path, create=False)
+    try:
+        if not db["articles"].exists():
+            raise StoreError(f"database {db_path} has no articles table (is it a fanwen archive?)")
+        try:
+            ensure_search_index(db)
+        except sqlite3.Error as e:  # read-only file, or locked past the timeout
+            raise StoreError(f"cannot prepare the search index of {db_path}: {e}") from e
+    finally:
+        db.close()
+
+
+def make_datasette(db_path: str) -> Datasette:
+    """A Datasette instance serving db_path read-only with the archive's metadata and settings."""
+    prepare_archive(db_path)
+    return Datasette(
+        [db_path],
+        metadata=metadata_for(Path(db_path).stem),
+        settings=SETTINGS,
+    )
+
+
+def serve(db_path: str, host: str = "127.0.0.1", port: int = 8001) -> None:
+    """Serve db_path at http://host:port/ until interrupted (blocking)."""
+    ds = make_datasette(db_path)
+    print(f"Serving {db_path} at http://{host}:{port}/  (Ctrl-C to stop)")
+    uvicorn.run(ds.app(), host=host, port=port, log_level="warning")
