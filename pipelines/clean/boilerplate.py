@@ -1,0 +1,59 @@
+"""Step 2 of cleaning: drop non-content elements (scripts, ads, related boxes, prev/next, comments, share bars,
+breadcrumbs, page chrome) by the selector rules in pipelines/rules/boilerplate.toml and site files.
+
+An element that holds most of the page's text is never dropped: a site whose essay sits in `div.right` or
+`div.content-related` keeps its essay.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+
+from bs4 import BeautifulSoup, Comment, Tag
+
+from ..records import Removal
+from ..rules import Rule
+from .normalize import normalize_line
+
+Anchored = tuple[Tag, Removal]
+
+# Never visible as text; removed without an audit entry (they are code, not prose).
+INVISIBLE_TAGS = ("script", "style", "noscript", "iframe", "template", "svg", "canvas", "object", "embed",
+                  "select", "button", "input", "textarea")
+# Share of the page's text above which an element is taken to be (or contain) the essay itself.
+KEEP_SHARE = 0.5
+
+
+def collect_css(soup: BeautifulSoup) -> list[str]:
+    """The text of the page's <style> blocks (read before they are removed; hidden.py needs them)."""
+    return [s.get_text() for s in soup.find_all("style")]
+
+
+def strip_invisible(soup: BeautifulSoup) -> None:
+    """Remove code elements and HTML comments, which never render as text."""
+    for el in soup.find_all(INVISIBLE_TAGS):
+        if not el.decomposed:
+            el.decompose()
+    for c in soup.find_all(string=lambda s: isinstance(s, Comment)):
+        c.extract()
+
+
+def drop_boilerplate(root: Tag, rules: Sequence[Rule], total_chars: int) -> list[Anchored]:
+    """Drop elements matched by selector rules (except "hidden" ones); returns (former parent, Removal) pairs."""
+    found: list[Anchored] = []
+    limit = total_chars * KEEP_SHARE
+    for rule in rules:
+        if rule.kind != "selector" or rule.category == "hidden":
+            continue
+        for el in root.select(rule.pattern):
+            if el.decomposed or el is root:
+                continue
+            text = el.get_text(" ")
+            if len(text) > limit and total_chars > 0:
+                continue
+            parent = el.parent
+            el.decompose()
+            text = normalize_line(text)
+            if text and parent is not None:
+                found.append((parent, Removal(rule.id, rule.category, text)))
+    return found

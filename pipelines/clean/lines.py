@@ -1,0 +1,61 @@
+"""Step 3 of cleaning: line rules (paywall, solicitation, intro, meta, watermark, navigation, garbage).
+
+Rules match the width-folded line (see pipelines.rules.fold) within their scope (first/last N lines, max
+length, linked lines only). A rule drops the line, strips the matched span, or drops the rest of the page.
+A rule with `truncates = true` marks the document a preview even if what is left looks complete.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+
+from ..records import Removal
+from ..rules import Rule, fold
+from .blocks import Line
+from .normalize import normalize_line
+
+
+@dataclass
+class LineResult:
+    """Lines that survived, what was removed, and whether a preview/paywall notice was seen."""
+
+    lines: list[Line]
+    removed: list[Removal] = field(default_factory=list)
+    truncated: bool = False
+
+
+def apply_line_rules(lines: Sequence[Line], rules: Sequence[Rule]) -> LineResult:
+    """Run every line rule over `lines` (one page's essay block) in order."""
+    line_rules = [r for r in rules if r.is_line_rule]
+    result = LineResult(lines=[])
+    count = len(lines)
+    for i, line in enumerate(lines):
+        text = line.text
+        dropped_rest = False
+        for rule in line_rules:
+            if rule.linked_only and not line.linked:
+                continue
+            if not rule.in_scope(i, count, text):
+                continue
+            match = rule.search(fold(text))
+            if match is None or not match.group(0).strip():
+                continue
+            result.truncated |= rule.truncates
+            if rule.action == "strip":
+                result.removed.append(Removal(rule.id, rule.category, normalize_line(match.group(0))))
+                text = normalize_line(text[: match.start()] + text[match.end():])
+                if not text:
+                    break
+                continue
+            result.removed.append(Removal(rule.id, rule.category, text))
+            text = ""
+            dropped_rest = rule.action == "drop-rest"
+            break
+        if dropped_rest:
+            for rest in lines[i + 1:]:
+                result.removed.append(Removal(rule.id, rule.category, rest.text))
+            break
+        if text:
+            result.lines.append(Line(text, line.linked, line.heading))
+    return result

@@ -1,0 +1,21 @@
+"""Whitespace normalisation of extracted lines: the only change made to the characters of the stored text.
+
+U+3000 indents, NBSP and other spaces become one ASCII space (or nothing between CJK characters, where the
+space only came from HTML source formatting); zero-width characters go. Punctuation, width and script are
+kept exactly as the site wrote them (no NFKC).
+"""
+
+from __future__ import annotations
+
+import re
+
+_INVISIBLE = dict.fromkeys(map(ord, "\u200b\u200c\u200d\u200e\u200f\u2060\ufeff\u00ad\u180e\u2061\u2062\u2063"))
+_SPACES = re.compile(r"[\s\u00a0\u1680\u2000-\u200a\u202f\u205f\u3000]+")
+# A space between two non-ASCII characters is an artefact of indentation or a line break in the HTML source.
+_CJK_GAP = re.compile(r"(?<=[^\x00-\x7f]) (?=[^\x00-\x7f])")
+
+
+def normalize_line(text: str) -> str:
+    """Collapse whitespace, drop invisible characters, trim; returns "" for a blank line."""
+    text = _SPACES.sub(" ", text.translate(_INVISIBLE)).strip()
+    return _CJK_GAP.sub("", text)

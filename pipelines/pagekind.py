@@ -1,0 +1,78 @@
+"""Decide whether a page is an essay or why it is not: "list", "search", "not-found", "captcha", "login", "empty".
+
+Soft error pages answer 200, so the decision looks at the page (title, headings, short visible text, forms,
+repeated link items), never at the status code.
+"""
+
+from __future__ import annotations
+
+import re
+from urllib.parse import urlsplit
+
+from bs4 import BeautifulSoup, Tag
+
+from .rules import fold
+
+_CAPTCHA = re.compile(r"安全检测|验证码|人机验证|滑动验证|安全验证|访问验证|请完成验证|captcha|正在验证", re.I)
+_NOT_FOUND = re.compile(
+    r"页面不存在|页面未找到|找不到(该|此|您要的)?页面|您访问的页面不存在|文章不存在|内容不存在|已被删除|已删除|"
+    r"页面已失效|无法找到|not found|\b404\b|出错了|信息不存在",
+    re.I,
+)
+_LOGIN = re.compile(r"登录|登陆|login|sign in", re.I)
+_SEARCH_URL = re.compile(r"(^|[/.])(search|so)([/.?]|$)|[?&](q|wd|kw|keyword|keywords|searchword|s)=", re.I)
+_SEARCH_TEXT = re.compile(r"搜索结果|找到相关结果|相关结果约|共找到\d+|搜索“|搜索\"")
+# A short page: error and captcha pages say what they are in a few dozen characters.
+SHORT_PAGE = 400
+# Repeated link items (title + optional excerpt) that make a list page.
+MIN_ITEMS = 5
+
+
+def has_password_field(soup: BeautifulSoup) -> bool:
+    """True when the page has a password input (read before inputs are stripped)."""
+    return soup.find("input", attrs={"type": re.compile("^password$", re.I)}) is not None
+
+
+def refusal_kind(title: str, visible_text: str, password_field: bool) -> str | None:
+    """'captcha' / 'not-found' / 'login' for short pages that say so, else None."""
+    if len(visible_text) > SHORT_PAGE * 3:
+        return None
+    head = fold(title + "\n" + visible_text[:SHORT_PAGE])
+    if _CAPTCHA.search(head):
+        return "captcha"
+    if _NOT_FOUND.search(head) and len(visible_text) <= SHORT_PAGE * 2:
+        return "not-found"
+    if password_field and _LOGIN.search(head):
+        return "login"
+    return None
+
+
+def _item_stats(container: Tag) -> tuple[int, int]:
+    """(items, excerpt chars): children that carry a link with a title-like text."""
+    items = excerpt = 0
+    for child in container.find_all(True, recursive=False):
+        link = child if child.name == "a" else child.find("a")
+        if link is None or len(link.get_text(strip=True)) < 4:
+            continue
+        items += 1
+        excerpt += max(0, len(child.get_text(strip=True)) - len(link.get_text(strip=True)))
+    return items, excerpt
+
+
+def list_kind(url: str, body: Tag, essay_chars: int) -> str | None:
+    """'list' or 'search' when repeated link items outweigh the essay candidate, else None."""
+    best_items = best_excerpt = 0
+    for container in body.find_all(("ul", "ol", "dl", "div", "table", "tbody", "section")):
+        items, excerpt = _item_stats(container)
+        if items >= MIN_ITEMS and (items, excerpt) > (best_items, best_excerpt):
+            best_items, best_excerpt = items, excerpt
+    listy = best_items >= MIN_ITEMS and (
+        (best_excerpt >= essay_chars and best_excerpt >= 20 * best_items) or essay_chars < 60
+    )
+    parts = urlsplit(url)
+    searchy = bool(_SEARCH_URL.search(parts.netloc + parts.path + ("?" + parts.query if parts.query else ""))) or bool(
+        _SEARCH_TEXT.search(body.get_text()[:2000])
+    )
+    if searchy and (listy or essay_chars < 200):
+        return "search"
+    return "list" if listy else None

@@ -1,0 +1,208 @@
+"""Cleaning rules as data: load pipelines/rules/*.toml (and site files' [[rules]]), validate, compile once.
+
+A rule removes junk from an essay. Line rules (kind "literal" / "regex") look at one cleaned line at a time,
+matching on width-folded text (`fold`), so `,` and `，`, `:` and `：`, 簡體 and 繁體 all match the same pattern;
+the stored text is never folded. Selector rules (kind "selector") drop whole elements in the boilerplate step.
+Scope fields keep rules safe: a paywall template only fires in the last lines, an intro only in the first lines,
+and `max_len` spares long real sentences that merely mention 微信, 会员 or 下载.
+"""
+
+from __future__ import annotations
+
+import re
+import tomllib
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass, field
+from functools import cache
+from pathlib import Path
+
+import opencc
+import soupsieve
+
+from .errors import ConfigError
+
+RULES_DIR = Path(__file__).with_name("rules")
+
+KINDS = ("literal", "regex", "selector")
+CATEGORIES = (
+    "paywall", "solicitation", "watermark", "navigation", "intro", "hidden", "ad", "source",
+    "related", "comment", "meta", "copyright", "garbage", "share",
+)
+# drop-line: remove the whole line; strip: remove only the matched span (inline watermarks);
+# drop-rest: remove the line and everything after it on the page (文库 "全文预览已结束" + garbage).
+ACTIONS = ("drop-line", "strip", "drop-rest")
+
+_REQUIRED = ("id", "category", "kind", "pattern", "why")
+_OPTIONAL = {
+    "examples": list, "keeps": list, "first_n_lines": int, "last_n_lines": int, "max_len": int,
+    "action": str, "truncates": bool, "linked_only": bool,
+}
+_ID = re.compile(r"^[a-z0-9]+(?:-[a-z0-9]+)*$")
+_FULLWIDTH = re.compile("[\uff01-\uff5e]")
+
+
+def _fold_table() -> dict[int, str]:
+    table: dict[int, str] = {c: chr(c - 0xFEE0) for c in range(0xFF01, 0xFF5F)}
+    table.update({0x3000: " ", 0x201C: '"', 0x201D: '"', 0x2018: "'", 0x2019: "'", 0xFE30: ":"})
+    # Traditional → simplified, one character for one character, so folded text keeps its offsets.
+    ts = Path(opencc.__file__).with_name("dictionary") / "TSCharacters.txt"
+    for row in ts.read_text(encoding="utf-8").splitlines():
+        src, _, dst = row.partition("\t")
+        target = dst.split(" ")[0] if dst else ""
+        if len(src) == 1 and len(target) == 1 and ord(src) not in table:
+            table[ord(src)] = target
+    return table
+
+
+_FOLD = _fold_table()
+
+
+def fold(text: str) -> str:
+    """Width- and script-fold text for matching only: full-width ASCII → ASCII, 繁 → 简, same length."""
+    return text.translate(_FOLD)
+
+
+@dataclass(frozen=True)
+class Rule:
+    """One cleaning rule. `examples` must be removed by it, `keeps` must survive it (tests/test_rules.py)."""
+
+    id: str
+    category: str
+    kind: str
+    pattern: str
+    why: str
+    source: str = ""
+    examples: tuple[str, ...] = ()
+    keeps: tuple[str, ...] = ()
+    first_n_lines: int | None = None
+    last_n_lines: int | None = None
+    max_len: int | None = None
+    action: str = "drop-line"
+    truncates: bool = False
+    linked_only: bool = False
+    _regex: re.Pattern[str] | None = field(default=None, repr=False, compare=False)
+
+    @property
+    def is_line_rule(self) -> bool:
+        return self.kind != "selector"
+
+    def search(self, folded_line: str) -> re.Match[str] | None:
+        """The first match of this line rule in an already folded line, or None."""
+        assert self._regex is not None, f"{self.id} is a selector rule"
+        return self._regex.search(folded_line)
+
+    def in_scope(self, index: int, count: int, line: str) -> bool:
+        """Whether the rule may look at line `index` of `count` (scope limits are OR-ed: first or last N)."""
+        if self.max_len is not None and len(line) > self.max_len:
+            return False
+        if self.first_n_lines is None and self.last_n_lines is None:
+            return True
+        return (self.first_n_lines is not None and index < self.first_n_lines) or (
+            self.last_n_lines is not None and index >= count - self.last_n_lines
+        )
+
+
+def _fail(source: str, where: str, message: str) -> ConfigError:
+    return ConfigError(f"{source}: {where}: {message}")
+
+
+def _compile(raw: dict, where: str, source: str) -> re.Pattern[str] | None:
+    kind, pattern = raw["kind"], raw["pattern"]
+    if kind == "selector":
+        try:
+            soupsieve.compile(pattern)
+        except Exception as e:  # soupsieve raises several types for bad CSS
+            raise _fail(source, f"{where}.pattern", f"bad selector: {str(e).splitlines()[0]}") from e
+        return None
+    if kind == "literal":
+        return re.compile(re.escape(fold(pattern)), re.IGNORECASE)
+    if _FULLWIDTH.search(pattern):
+        raise _fail(source, f"{where}.pattern", "write regexes half-width (lines are matched width-folded)")
+    try:
+        return re.compile(pattern, re.IGNORECASE)
+    except re.error as e:
+        raise _fail(source, f"{where}.pattern", f"bad regex: {e.msg}") from e
+
+
+def validate_rules(raw: list[dict], source: str) -> list[Rule]:
+    """Check and compile raw rule tables; any problem raises ConfigError naming `source` and the key."""
+    if not isinstance(raw, list):
+        raise _fail(source, "rules", "must be an array of tables ([[rules]])")
+    rules: list[Rule] = []
+    seen: set[str] = set()
+    for i, item in enumerate(raw):
+        where = f"rules[{i}]"
+        if not isinstance(item, dict):
+            raise _fail(source, where, "must be a table")
+        for key in item:
+            if key not in _REQUIRED and key not in _OPTIONAL:
+                raise _fail(source, f"{where}.{key}", "unknown key")
+        for key in _REQUIRED:
+            if key not in item:
+                raise _fail(source, f"{where}.{key}", "missing key")
+            if not isinstance(item[key], str) or not item[key].strip():
+                raise _fail(source, f"{where}.{key}", "must be a non-empty string")
+        for key, typ in _OPTIONAL.items():
+            if key in item and (not isinstance(item[key], typ) or (typ is int and isinstance(item[key], bool))):
+                raise _fail(source, f"{where}.{key}", f"must be {typ.__name__}")
+            if key in ("examples", "keeps") and key in item and not all(isinstance(x, str) for x in item[key]):
+                raise _fail(source, f"{where}.{key}", "must be a list of strings")
+            if typ is int and key in item and item[key] < 1:
+                raise _fail(source, f"{where}.{key}", "must be ≥ 1")
+        if not _ID.match(item["id"]):
+            raise _fail(source, f"{where}.id", f"{item['id']!r} is not kebab-case")
+        if item["id"] in seen:
+            raise _fail(source, f"{where}.id", f"duplicate id {item['id']!r}")
+        seen.add(item["id"])
+        if item["kind"] not in KINDS:
+            raise _fail(source, f"{where}.kind", f"{item['kind']!r} is not one of {', '.join(KINDS)}")
+        if item["category"] not in CATEGORIES:
+            raise _fail(source, f"{where}.category", f"{item['category']!r} is not one of {', '.join(CATEGORIES)}")
+        action = item.get("action", "drop-line")
+        if action not in ACTIONS:
+            raise _fail(source, f"{where}.action", f"{action!r} is not one of {', '.join(ACTIONS)}")
+        regex = _compile(item, where, source)
+        rules.append(Rule(
+            id=item["id"], category=item["category"], kind=item["kind"], pattern=item["pattern"],
+            why=item["why"], source=source, examples=tuple(item.get("examples", ())),
+            keeps=tuple(item.get("keeps", ())), first_n_lines=item.get("first_n_lines"),
+            last_n_lines=item.get("last_n_lines"), max_len=item.get("max_len"), action=action,
+            truncates=item.get("truncates", False), linked_only=item.get("linked_only", False), _regex=regex,
+        ))
+    return rules
+
+
+@cache
+def _load_file(path: Path) -> tuple[Rule, ...]:
+    source = f"{path.parent.name}/{path.name}"
+    try:
+        data = tomllib.loads(path.read_text(encoding="utf-8"))
+    except (OSError, UnicodeDecodeError) as e:
+        raise ConfigError(f"{source}: cannot read: {e}") from e
+    except tomllib.TOMLDecodeError as e:
+        raise ConfigError(f"{source}: bad TOML: {e}") from e
+    unknown = set(data) - {"rules"}
+    if unknown:
+        raise _fail(source, sorted(unknown)[0], "unknown key (a rules file holds only [[rules]])")
+    return tuple(validate_rules(data.get("rules", []), source))
+
+
+def load_rules(paths: Iterable[str | Path] | None = None) -> list[Rule]:
+    """Rules from `paths` (default: every pipelines/rules/*.toml), each file parsed and compiled once."""
+    files = sorted(RULES_DIR.glob("*.toml")) if paths is None else [Path(p) for p in paths]
+    rules: list[Rule] = []
+    seen: dict[str, str] = {}
+    for path in files:
+        for rule in _load_file(path.resolve()):
+            if rule.id in seen:
+                raise ConfigError(f"{rule.source}: rule id {rule.id!r} is already defined in {seen[rule.id]}")
+            seen[rule.id] = rule.source
+            rules.append(rule)
+    return rules
+
+
+def merge_rules(defaults: Sequence[Rule], extra: Sequence[Rule]) -> list[Rule]:
+    """Default rules plus site rules; a site rule with a default rule's id replaces it (site file wins)."""
+    override = {r.id: r for r in extra}
+    merged = [override.pop(r.id, r) for r in defaults]
+    return merged + [r for r in extra if r.id in override]
