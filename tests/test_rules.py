@@ -1,0 +1,124 @@
+"""Every rule removes its `examples` and spares its `keeps`; bad rule files fail with one precise line."""
+
+from __future__ import annotations
+
+import pytest
+from bs4 import BeautifulSoup
+
+from pipelines.clean.blocks import Line
+from pipelines.clean.lines import apply_line_rules
+from pipelines.errors import ConfigError
+from pipelines.rules import fold, load_rules, merge_rules, validate_rules
+
+RULES = load_rules()
+EXAMPLES = [pytest.param(r, ex, id=f"{r.id}:{i}") for r in RULES for i, ex in enumerate(r.examples)]
+KEEPS = [pytest.param(r, k, id=f"{r.id}:{i}") for r in RULES for i, k in enumerate(r.keeps)]
+
+
+def _run(rule, text):
+    return apply_line_rules([Line(text, linked=rule.linked_only)], [rule])
+
+
+def test_every_rule_has_examples_and_keeps():
+    lacking = [r.id for r in RULES if not r.examples or not r.keeps]
+    assert lacking == []
+
+
+@pytest.mark.parametrize("rule,example", EXAMPLES)
+def test_rule_removes_its_examples(rule, example):
+    if rule.kind == "selector":
+        assert BeautifulSoup(example, "lxml").select(rule.pattern), rule.pattern
+        return
+    result = _run(rule, example)
+    assert result.removed and result.removed[0].rule == rule.id
+    assert [line.text for line in result.lines] != [example]
+    assert result.truncated == rule.truncates
+
+
+@pytest.mark.parametrize("rule,keep", KEEPS)
+def test_rule_spares_its_keeps(rule, keep):
+    if rule.kind == "selector":
+        assert not BeautifulSoup(keep, "lxml").select(rule.pattern)
+        return
+    result = _run(rule, keep)
+    assert [line.text for line in result.lines] == [keep]
+    assert result.removed == [] and not result.truncated
+
+
+def test_matching_is_width_and_script_folded_but_text_is_not():
+    rule = next(r for r in RULES if r.id == "paywall-preview-ended")
+    assert _run(rule, "预览阅读已结束，若您需要全文或代笔。").removed
+    assert fold("以下是小編整理的，歡迎閱讀") == "以下是小编整理的,欢迎阅读"
+    kept = _run(rule, "全文共三章，欢迎阅读。")
+    assert kept.lines[0].text == "全文共三章，欢迎阅读。"
+
+
+def test_scope_limits_last_lines():
+    rule = next(r for r in RULES if r.id == "paywall-view-more")
+    lines = [Line("下载本文档")] + [Line(f"第{i}段正文内容,写得很好。") for i in range(10)]
+    assert apply_line_rules(lines, [rule]).removed == []
+    assert apply_line_rules(lines[1:] + lines[:1], [rule]).removed[0].text == "下载本文档"
+
+
+def test_linked_only_rule_ignores_plain_text():
+    rule = next(r for r in RULES if r.id == "nav-link-only-line")
+    assert apply_line_rules([Line("年终工作总结")], [rule]).removed == []
+
+
+def test_site_rule_with_same_id_replaces_default():
+    site = validate_rules([{"id": "nav-pagination", "category": "navigation", "kind": "literal",
+                            "pattern": "翻页", "why": "site"}], "crawler/sites/x.toml")
+    merged = merge_rules(RULES, site)
+    assert len(merged) == len(RULES)
+    assert next(r for r in merged if r.id == "nav-pagination").source == "crawler/sites/x.toml"
+
+
+GOOD = {"id": "x-rule", "category": "ad", "kind": "regex", "pattern": "^广告$", "why": "test"}
+
+
+@pytest.mark.parametrize("change,message", [
+    ({"colour": "red"}, "crawler/sites/ruiwen.toml: rules[1].colour: unknown key"),
+    ({"pattern": "[abc"}, "crawler/sites/ruiwen.toml: rules[1].pattern: bad regex: unterminated character set"),
+    ({"category": "misc"}, "crawler/sites/ruiwen.toml: rules[1].category: 'misc' is not one of"),
+    ({"kind": "xpath"}, "crawler/sites/ruiwen.toml: rules[1].kind: 'xpath' is not one of"),
+    ({"why": ""}, "crawler/sites/ruiwen.toml: rules[1].why: must be a non-empty string"),
+    ({"max_len": "5"}, "crawler/sites/ruiwen.toml: rules[1].max_len: must be int"),
+    ({"id": "Bad_Id"}, "crawler/sites/ruiwen.toml: rules[1].id: 'Bad_Id' is not kebab-case"),
+    ({"id": "ok-rule"}, "crawler/sites/ruiwen.toml: rules[1].id: duplicate id 'ok-rule'"),
+    ({"kind": "selector", "pattern": "div[["}, "crawler/sites/ruiwen.toml: rules[1].pattern: bad selector"),
+    ({"pattern": "^预览结束，"}, "crawler/sites/ruiwen.toml: rules[1].pattern: write regexes half-width"),
+    ({"action": "explode"}, "crawler/sites/ruiwen.toml: rules[1].action: 'explode' is not one of"),
+])
+def test_validate_rules_reports_source_and_key(change, message):
+    raw = [dict(GOOD, id="ok-rule"), {**GOOD, **change}]
+    with pytest.raises(ConfigError) as info:
+        validate_rules(raw, "crawler/sites/ruiwen.toml")
+    assert str(info.value).startswith(message)
+    assert "\n" not in str(info.value)
+
+
+def test_missing_key_is_named():
+    raw = [{k: v for k, v in GOOD.items() if k != "pattern"}]
+    with pytest.raises(ConfigError, match=r"^s\.toml: rules\[0\]\.pattern: missing key$"):
+        validate_rules(raw, "s.toml")
+
+
+def test_load_rules_reads_given_files_and_rejects_bad_toml(tmp_path):
+    good = tmp_path / "extra.toml"
+    good.write_text('[[rules]]\nid = "a-b"\ncategory = "ad"\nkind = "literal"\npattern = "广告"\nwhy = "w"\n',
+                    encoding="utf-8")
+    assert [r.id for r in load_rules([good])] == ["a-b"]
+    bad = tmp_path / "bad.toml"
+    bad.write_text("[[rules]\n", encoding="utf-8")
+    with pytest.raises(ConfigError, match=r"bad\.toml: bad TOML"):
+        load_rules([bad])
+    dup = tmp_path / "dup.toml"
+    dup.write_text(good.read_text(encoding="utf-8"), encoding="utf-8")
+    with pytest.raises(ConfigError, match="already defined"):
+        load_rules([good, dup])
+
+
+def test_default_rules_load_once_and_ids_are_unique():
+    ids = [r.id for r in load_rules()]
+    assert len(ids) == len(set(ids)) > 40
+    assert load_rules()[0] is RULES[0]
