@@ -7,6 +7,8 @@ import io
 import json
 import random
 import sqlite3
+import subprocess
+import sys
 from pathlib import Path
 
 import pytest
@@ -284,3 +286,14 @@ def test_progress_reports_every_n_rows(archive, tmp_path):
     assert count == len(_db_rows(archive))
     lines = report.getvalue().splitlines()
     assert [line.split(" rows")[0] for line in lines] == [f"exported {n:,}" for n in range(50, count + 1, 50)]
+
+
+def test_reader_closing_the_pipe_early_is_not_a_crash(archive):
+    # A real pipe to a reader that quits after the first bytes, as with `fanwen export -o - | head`.
+    code = "import sys; from pipelines.export_cli import export_command; export_command(sys.argv[1:])"
+    proc = subprocess.Popen([sys.executable, "-c", code, "--db", str(archive), "--format", "jsonl"],
+                            stdout=subprocess.PIPE, stderr=subprocess.PIPE)
+    assert proc.stdout.read(100)
+    proc.stdout.close()
+    assert proc.wait(timeout=60) == 1
+    assert proc.stderr.read() == b""
