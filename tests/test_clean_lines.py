@@ -1,0 +1,80 @@
+"""Step 3: line rules on the tail and head of real-looking essays; real sentences with risky words survive."""
+
+from __future__ import annotations
+
+from pipelines.clean.blocks import Line
+from pipelines.clean.lines import apply_line_rules
+from pipelines.rules import load_rules
+
+RULES = load_rules()
+
+BODY = [
+    "同志们:",
+    "今天,我们召开全市经济工作会议。有问题可以加我微信,也可以在QQ群里留言,联系老师的电话会后发给大家。",
+    "各单位要严格落实版权保护制度,来源不明的资料一律不得使用,会员单位要带头执行。",
+    "市民可拨打12345热线反映问题,也可以到首页查看办事指南,下载相关表格。",
+    "我们要阅读全文件,吃透精神,把会议精神传达到每一位干部职工。",
+]
+
+
+def _texts(result):
+    return [line.text for line in result.lines]
+
+
+def test_huabo_paywall_footer_marks_truncated_and_spares_the_speech():
+    lines = [Line(t) for t in [*BODY, "真......", "预览结束,免费获取全文或定制代笔此类文章!",
+                                "请点击👉 mbgs777 👈联系老师", "请点击👉 mbgs777 👈联系老师", "相关阅读", "最近更新"]]
+    result = apply_line_rules(lines, RULES)
+    assert _texts(result) == [*BODY, "真......"]
+    assert result.truncated
+    assert [r.rule for r in result.removed] == [
+        "paywall-preview-ended", "paywall-contact-teacher", "paywall-contact-teacher",
+        "nav-related-heading", "nav-related-heading",
+    ]
+
+
+def test_mid_body_hidden_notice_and_inline_omission():
+    lines = [Line("市委书记在2025年全市三级干部大会上的讲话"), Line("今天,我们市县乡三级干部齐聚一堂。"),
+             Line("此处隐藏5120个字。VIP会员可见"),
+             Line("縣政協會明天就要正式開幕,……(新文秘网http://m.120pk.cn省略314字,正式会员可完整阅读)……同志們要做好準備。"),
+             Line("上一篇:在节后收心会上的讲话 下一篇:在2025年春节后收心大会上的讲话"),
+             Line("留言与评论(共有 条评论) |")]
+    result = apply_line_rules(lines, RULES)
+    assert _texts(result) == ["市委书记在2025年全市三级干部大会上的讲话", "今天,我们市县乡三级干部齐聚一堂。",
+                              "縣政協會明天就要正式開幕,同志們要做好準備。"]
+    assert result.truncated
+
+
+def test_intro_and_meta_only_at_the_top():
+    intro = "下面是小编为大家整理的在全县安全生产专项整治工作会议上讲话【优秀范文】,供大家参考。"
+    lines = [Line("时间:2023-01-31 10:15:03 心得体会 来源:网友投稿"), Line(intro), *map(Line, BODY)]
+    result = apply_line_rules(lines, RULES)
+    assert _texts(result) == BODY and not result.truncated
+    late = apply_line_rules([Line(t) for t in [*BODY, *BODY, intro]], RULES)
+    assert _texts(late)[-1] == intro
+
+
+def test_wenku_preview_end_drops_the_garbage_after_it():
+    lines = [Line("第一章 总则"), Line("为加强绩效管理,制定本细则。"), Line("全文预览已结束"),
+             Line("蒄蚄袀膇莀蚃羂羀芆蚃蚂膅膂艿螄羈肇芈袇膄莆莇"), Line("下载本文档")]
+    result = apply_line_rules(lines, RULES)
+    assert _texts(result) == ["第一章 总则", "为加强绩效管理,制定本细则。"]
+    assert result.truncated and len(result.removed) == 3
+
+
+def test_unfolded_text_button_does_not_truncate():
+    result = apply_line_rules([Line(t) for t in [*BODY, "展开阅读全文"]], RULES)
+    assert _texts(result) == BODY and not result.truncated
+
+
+def test_watermarks_are_stripped_inside_paragraphs():
+    lines = [Line("今天,我们在这里举行全市拔河比赛。 稿子汇 www.gaozihui.com"), Line("稿子汇 www.gaozihui.com"),
+             Line("最后祝拔河比赛圆满成功! 公文汇 www.gongwenhui.com")]
+    result = apply_line_rules(lines, RULES)
+    assert _texts(result) == ["今天,我们在这里举行全市拔河比赛。", "最后祝拔河比赛圆满成功!"]
+
+
+def test_link_only_short_lines_are_navigation():
+    lines = [*map(Line, BODY), Line("年终工作总结", linked=True)]
+    result = apply_line_rules(lines, RULES)
+    assert _texts(result) == BODY and result.removed[0].rule == "nav-link-only-line"
