@@ -157,7 +157,8 @@ def read_author(soup: BeautifulSoup, selectors: dict[str, str], near_title: str)
 
 # --- the essay element ------------------------------------------------------------------------------------
 
-_SENTENCE_PUNCT = re.compile(r"[，。！？；：、,.!?;:“”]")
+# Colons are left out: meta lines (发布时间:… 作者:…) have them, prose has commas and full stops.
+_SENTENCE_PUNCT = re.compile(r"[，。！？；、,!?;]")
 # Unlinked text in a paragraph-like string counts fully; short labels count this much.
 SHORT_WEIGHT = 0.2
 
@@ -180,7 +181,7 @@ def _score(node: Tag, s: _Scores, in_link: bool) -> tuple[float, float]:
                 continue
             if in_link:
                 link += n
-            elif n >= 40 or (n >= 10 and _SENTENCE_PUNCT.search(text)):
+            elif n >= 10 and _SENTENCE_PUNCT.search(text):
                 good += n
             else:
                 good += n * SHORT_WEIGHT
@@ -195,8 +196,10 @@ def _score(node: Tag, s: _Scores, in_link: bool) -> tuple[float, float]:
     return good, link
 
 
-# Descend into a child that keeps this share of the candidate's text (drops title/info wrappers).
+# Descend into a child that keeps this share of the candidate's text, or that leaves behind only a little
+# (at most DESCEND_REST weighted characters and a quarter of its own: a title, an info line, a source note).
 DESCEND_SHARE = 0.9
+DESCEND_REST = 60
 
 
 def find_essay_element(body: Tag) -> tuple[Tag, float]:
@@ -214,7 +217,9 @@ def find_essay_element(body: Tag) -> tuple[Tag, float]:
         if not kids:
             break
         top = max(kids, key=lambda k: s.good[id(k)])
-        if s.good[id(top)] < DESCEND_SHARE * s.good[id(best)] or s.good[id(top)] == 0:
+        rest = s.good[id(best)] - s.good[id(top)]
+        small_rest = rest <= DESCEND_REST and rest <= 0.25 * s.good[id(top)]
+        if s.good[id(top)] == 0 or (s.good[id(top)] < DESCEND_SHARE * s.good[id(best)] and not small_rest):
             break
         best = top
     return best, s.good.get(id(best), 0.0)

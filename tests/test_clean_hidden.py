@@ -19,7 +19,8 @@ DEDE = """<html><head><style type="text/css">
 <p><span style="color:#fff;background-color:#c00">醒目提示</span></p>
 </div></body></html>"""
 
-DISCUZ = """<table><tr><td class="t_f" id="postmessage_1">一、根据工作职能进行总结<font class="jammer">8 p& m( M) p5 b2 O. R</font><br />
+DISCUZ = """<table><tr><td class="t_f" id="postmessage_1">一、根据工作职能进行总结
+<font class="jammer">8 p& m( M) p5 b2 O. R</font><br />
 <span style="display:none">w2 Q8 r! z</span>二、存在的问题<br /></td></tr></table>"""
 
 

@@ -11,11 +11,12 @@ import re
 
 _INVISIBLE = dict.fromkeys(map(ord, "\u200b\u200c\u200d\u200e\u200f\u2060\ufeff\u00ad\u180e\u2061\u2062\u2063"))
 _SPACES = re.compile(r"[\s\u00a0\u1680\u2000-\u200a\u202f\u205f\u3000]+")
-# A space between two non-ASCII characters is an artefact of indentation or a line break in the HTML source.
-_CJK_GAP = re.compile(r"(?<=[^\x00-\x7f]) (?=[^\x00-\x7f])")
+# A line break (with its indentation) between two non-ASCII characters comes from the HTML source layout;
+# Chinese text has no word spaces, so it is dropped rather than shown as a space. Typed spaces are kept.
+_SOURCE_BREAK = re.compile(r"(?<=[^\x00-\x7f])[ \t\u3000\xa0]*[\r\n][\s\u3000\xa0]*(?=[^\x00-\x7f])")
 
 
 def normalize_line(text: str) -> str:
     """Collapse whitespace, drop invisible characters, trim; returns "" for a blank line."""
-    text = _SPACES.sub(" ", text.translate(_INVISIBLE)).strip()
-    return _CJK_GAP.sub("", text)
+    text = _SOURCE_BREAK.sub("", text.translate(_INVISIBLE))
+    return _SPACES.sub(" ", text).strip()
