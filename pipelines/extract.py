@@ -32,7 +32,6 @@ _TITLE_SPLIT = re.compile(r"\s*(?:_|\||｜|\s[-–—]\s|--|——\s*[\u4e00-\u9
 _PAGE_NOISE = re.compile(r"\s*(?:[(（]\s*(?:第\s*)?\d{1,2}\s*(?:页)?\s*[)）]|第\s*\d{1,2}\s*页|_\d{1,2})\s*$")
 _DATE = (
     r"(?P<y>(?:19|20)\d{2})\s*[-/.年]\s*(?P<m>\d{1,2})\s*[-/.月]\s*(?P<d>\d{1,2})\s*日?"
-    r"(?:\s*(?:T\s*)?(?P<H>\d{1,2})\s*[:：时]\s*(?P<M>\d{2})(?:\s*[:：分]\s*(?P<S>\d{2}))?)?"
 )
 _LABELLED_DATE = re.compile(
     r"(?:发布时间|发表时间|发布日期|发表日期|更新时间|上传日期|上传时间|时间|日期)\s*[:：]?\s*" + _DATE
@@ -89,13 +88,11 @@ def read_title(soup: BeautifulSoup, selectors: dict[str, str]) -> str:
 
 
 def _iso(m: re.Match[str]) -> str | None:
+    # The day only: times on these sites are upload times of the copy, and the archive compares by day.
     y, mo, d = int(m["y"]), int(m["m"]), int(m["d"])
     if not (1 <= mo <= 12 and 1 <= d <= 31):
         return None
-    day = f"{y:04d}-{mo:02d}-{d:02d}"
-    if m["H"] is None or int(m["H"]) > 23 or int(m["M"]) > 59:
-        return day
-    return f"{day}T{int(m['H']):02d}:{m['M']}:{m['S'] or '00'}"
+    return f"{y:04d}-{mo:02d}-{d:02d}"
 
 
 def read_published(soup: BeautifulSoup, selectors: dict[str, str], near_title: str) -> str | None:
