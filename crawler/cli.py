@@ -16,13 +16,13 @@ import urllib.request
 from pathlib import Path
 
 import click
-from pipelines.extract import extraction_to_dict
 
 from crawler.run import crawl as run_crawl
 from crawler.run import parse_setting_overrides, project_settings
 from crawler.siteconfig import load_sites
 from pipelines.errors import FanwenError, UsageError
 from pipelines.export_cli import export_command
+from pipelines.extract import extraction_to_dict
 from pipelines.process import process_document
 from pipelines.reclean import reclean as run_reclean
 from pipelines.records import Document, Fetched
@@ -65,13 +65,15 @@ def sites(sites_dirs: tuple[str, ...]) -> None:
 @sites_dir_option
 @click.option("--quiet", "-q", is_flag=True, help="Print only warnings and errors (for cron).")
 @click.option("--verbose", "-v", is_flag=True, help="Show Scrapy's own log (INFO).")
-def crawl(site_names: tuple[str, ...], start_urls: tuple[str, ...], db_path: str, settings: tuple[str, ...],
-          sites_dirs: tuple[str, ...], quiet: bool, verbose: bool) -> None:
+@click.pass_context
+def crawl(ctx: click.Context, site_names: tuple[str, ...], start_urls: tuple[str, ...], db_path: str,
+          settings: tuple[str, ...], sites_dirs: tuple[str, ...], quiet: bool, verbose: bool) -> None:
     """Crawl SITEs (see `fanwen sites`) or, with --start-url, a site no config knows.
 
     Example: fanwen crawl --start-url http://127.0.0.1:8000/ -s DOWNLOAD_DELAY=0
     """
-    overrides = {"LOG_LEVEL": "INFO" if verbose else "WARNING", "FANWEN_PROGRESS": not quiet}
+    overrides = {"LOG_LEVEL": "INFO" if verbose else "WARNING", "FANWEN_PROGRESS": not quiet,
+                 "FANWEN_DEBUG": ctx.obj["debug"]}
     overrides.update(parse_setting_overrides(settings))
     overrides.update({"FANWEN_DB": db_path, "FANWEN_COMMAND": " ".join(["fanwen", *sys.argv[2:]])})
     if sites_dirs:

@@ -85,7 +85,7 @@ class Progress:
     @classmethod
     def from_crawler(cls, crawler: Crawler) -> Progress:
         if not crawler.settings.getbool("FANWEN_PROGRESS"):
-            raise NotConfigured("progress lines are off (FANWEN_PROGRESS)")
+            raise NotConfigured  # silently: off is the normal state outside the CLI
         ext = cls(crawler, crawler.settings.getfloat("FANWEN_PROGRESS_INTERVAL", 5.0))
         crawler.signals.connect(ext.tick, signal=signals.response_received)
         return ext

@@ -6,6 +6,7 @@ through scrapy.cfg, so both archive and record runs identically.
 
 from __future__ import annotations
 
+import logging
 from dataclasses import dataclass
 from typing import Any
 
@@ -54,6 +55,22 @@ def parse_setting_overrides(pairs: tuple[str, ...] | list[str]) -> dict[str, str
     return result
 
 
+_make_record = logging.getLogRecordFactory()
+
+
+def _one_line_record(*args: Any, **kwargs: Any) -> logging.LogRecord:
+    """Log records without tracebacks (Scrapy logs some download errors with one): the CLI promises
+    one-line errors unless --debug. The exception's message is kept on the line."""
+    record = _make_record(*args, **kwargs)
+    if record.exc_info:
+        reason = record.exc_info[1]
+        message = record.getMessage()
+        if reason and str(reason) not in message:
+            message = f"{message} ({reason})"
+        record.msg, record.args, record.exc_info = message, (), None
+    return record
+
+
 def crawl(site_names: list[str], start_urls: list[str], settings: Settings) -> list[CrawlResult]:
     """Crawl the named sites (each from its own start URLs, or from `start_urls` when one site is named)
     and/or the generic spider on each start URL. Blocks until every spider has closed."""
@@ -74,7 +91,9 @@ def crawl(site_names: list[str], start_urls: list[str], settings: Settings) -> l
     else:
         jobs.extend((EssaySpider, {"start_url": url}) for url in start_urls)
 
-    process = AsyncCrawlerProcess(settings, install_root_handler=True)
+    if not settings.getbool("FANWEN_DEBUG"):
+        logging.setLogRecordFactory(_one_line_record)
+    process = AsyncCrawlerProcess(settings)
     crawlers = []
     for spidercls, kwargs in jobs:
         crawler = process.create_crawler(spidercls)

@@ -44,6 +44,7 @@ FANWEN_SITES_DIRS = []                # extra directories of site configs (fanwe
 FANWEN_COMMAND = ""                   # the command line recorded in `crawls` (set by the CLI)
 FANWEN_PROGRESS = False               # progress lines on stderr (the CLI turns them on unless --quiet)
 FANWEN_PROGRESS_INTERVAL = 5.0
+FANWEN_DEBUG = False                  # keep tracebacks in log lines (fanwen --debug)
 
 LOG_LEVEL = "INFO"
 FEED_EXPORT_ENCODING = "utf-8"

@@ -5,9 +5,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from scrapy.interfaces import ISpiderLoader
 from scrapy.settings import BaseSettings
-from zope.interface import implementer
 
 from crawler.siteconfig import SiteConfig, load_sites
 from crawler.spiders.essay import EssaySpider
@@ -19,9 +17,8 @@ def spider_for(site: SiteConfig) -> type[EssaySpider]:
                 {"name": site.name, "site": site, "__module__": __name__})
 
 
-@implementer(ISpiderLoader)
 class SiteSpiderLoader:
-    """Builds spiders from crawler/sites/*.toml and the directories in FANWEN_SITES_DIRS."""
+    """Scrapy's SpiderLoaderProtocol over crawler/sites/*.toml and the FANWEN_SITES_DIRS directories."""
 
     def __init__(self, settings: BaseSettings) -> None:
         self.sites = load_sites(settings.getlist("FANWEN_SITES_DIRS"))

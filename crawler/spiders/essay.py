@@ -7,6 +7,7 @@ parses no article text: it yields `Document`s of raw pages for the item pipeline
 
 from __future__ import annotations
 
+import logging
 import re
 from collections.abc import AsyncIterator, Iterator
 from typing import Any
@@ -98,7 +99,9 @@ class EssaySpider(scrapy.Spider):
             message = f"{request.url}: {failure.getErrorMessage() or kind}"
         if request.meta.get("fanwen_start"):
             stats.set_value("fanwen/start_error", message)
-        self.logger.warning("could not fetch %s", message)
+        # Dead links are everyday chrome on these sites: counted, not shouted about.
+        dead_link = failure.check(HttpError) and failure.value.response.status in (404, 410)
+        self.logger.log(logging.INFO if dead_link else logging.WARNING, "could not fetch %s", message)
 
     # -- helpers -----------------------------------------------------------------------------------
 
