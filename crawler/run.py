@@ -14,10 +14,11 @@ from scrapy.crawler import AsyncCrawlerProcess
 from scrapy.settings import Settings
 
 from crawler.extensions import crawl_counters
+from crawler.lock import acquire_crawl_lock
 from crawler.siteconfig import load_sites
 from crawler.spiderloader import spider_for
 from crawler.spiders.essay import EssaySpider
-from pipelines.errors import UsageError
+from pipelines.errors import FanwenError, UsageError
 from pipelines.store import open_db
 
 
@@ -30,6 +31,7 @@ class CrawlResult:
     exit_status: int
     start_error: str | None
     counters: dict[str, Any]
+    warnings: list[str]
 
 
 def project_settings(overrides: dict[str, str] | None = None) -> Settings:
@@ -83,6 +85,9 @@ def crawl(site_names: list[str], start_urls: list[str], settings: Settings) -> l
     if not site_names and not start_urls:
         raise UsageError("name a SITE (see `fanwen sites`) or give --start-url URL")
     open_db(settings.get("FANWEN_DB")).close()  # fail fast, before any request, on an unusable --db
+    # Held until this process exits; the CrawlLock extension re-enters it. Taking it here gives a
+    # clean one-line StoreLocked error (exit status 4) instead of a refused spider.
+    acquire_crawl_lock(settings.get("FANWEN_DB"), settings.get("FANWEN_COMMAND") or "fanwen crawl")
 
     jobs: list[tuple[type[EssaySpider], dict[str, Any]]] = []
     if site_names:
@@ -94,12 +99,18 @@ def crawl(site_names: list[str], start_urls: list[str], settings: Settings) -> l
     if not settings.getbool("FANWEN_DEBUG"):
         logging.setLogRecordFactory(_one_line_record)
     process = AsyncCrawlerProcess(settings)
-    crawlers = []
+    crawlers, tasks = [], []
     for spidercls, kwargs in jobs:
         crawler = process.create_crawler(spidercls)
-        process.crawl(crawler, **kwargs)
+        tasks.append(process.crawl(crawler, **kwargs))
         crawlers.append(crawler)
     process.start()
+    for crawler, task in zip(crawlers, tasks, strict=True):
+        error = task.exception() if task.done() and not task.cancelled() else None
+        if isinstance(error, FanwenError):
+            raise error  # e.g. StoreLocked: keeps its exit status
+        if error is not None:
+            raise FanwenError(f"the {crawler.spidercls.name} crawl failed to start: {error}") from error
     results = []
     for crawler in crawlers:
         stats = crawler.stats.get_stats()
@@ -109,5 +120,6 @@ def crawl(site_names: list[str], start_urls: list[str], settings: Settings) -> l
             exit_status=int(stats.get("fanwen/exit_status", 1)),
             start_error=stats.get("fanwen/start_error"),
             counters=crawl_counters(stats),
+            warnings=list(stats.get("fanwen/warnings") or []),
         ))
     return results
