@@ -18,7 +18,7 @@ from dataclasses import dataclass, field
 
 from bs4 import BeautifulSoup, NavigableString, Tag
 
-from .clean import clean_block, prepare_page
+from .clean import clean_block, notice_after, prepare_page
 from .clean.blocks import Line
 from .clean.essays import split_essays
 from .clean.normalize import normalize_line
@@ -222,6 +222,16 @@ def find_essay_element(body: Tag) -> tuple[Tag, float]:
     return best, s.good.get(id(best), 0.0)
 
 
+# Forum threads (Discuz! and clones): the essay is the opening post, the replies are comments.
+FIRST_POST = "[id^=postmessage_]"
+MIN_POST_CHARS = 50
+
+
+def _first_post(body: Tag) -> Tag | None:
+    post = body.select_one(FIRST_POST)
+    return post if post is not None and len(post.get_text(strip=True)) >= MIN_POST_CHARS else None
+
+
 def _text_before(body: Tag, block: Tag, limit: int = 600) -> str:
     """Visible text in document order before `block` (the title/info area), last `limit` chars."""
     chunks: list[str] = []
@@ -273,10 +283,12 @@ def extract_page(url: str, html: str, selectors: dict[str, str], rules: Sequence
         return PageResult(refusal, title=title)
     block = soup.select_one(selectors["body"]) if "body" in selectors else None
     if block is None:
+        block = _first_post(body)
+    if block is None:
         block, weight = find_essay_element(body)
     else:
         weight = float(len(block.get_text()))
-    kind = list_kind(url, body, int(weight))
+    kind = list_kind(url, body, block, int(weight))
     if kind:
         return PageResult(kind, title=title)
     near = _text_before(body, block)
@@ -285,8 +297,8 @@ def extract_page(url: str, html: str, selectors: dict[str, str], rules: Sequence
     cleaned = clean_block(block, anchored, rules)
     lines, title_removed = _drop_title_lines(cleaned.lines, title)
     kind = "article" if sum(len(line.text) for line in lines) >= 20 else "empty"
-    return PageResult(kind, title, published, category, author, lines, title_removed + cleaned.removed,
-                      cleaned.truncated)
+    truncated = cleaned.truncated or notice_after(block, rules)
+    return PageResult(kind, title, published, category, author, lines, title_removed + cleaned.removed, truncated)
 
 
 def extract_document(

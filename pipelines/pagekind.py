@@ -25,7 +25,7 @@ _SEARCH_TEXT = re.compile(r"搜索结果|找到相关结果|相关结果约|共�
 # A short page: error and captcha pages say what they are in a few dozen characters.
 SHORT_PAGE = 400
 # Repeated link items (title + optional excerpt) that make a list page.
-MIN_ITEMS = 5
+MIN_ITEMS = 4
 
 
 def has_password_field(soup: BeautifulSoup) -> bool:
@@ -47,23 +47,26 @@ def refusal_kind(title: str, visible_text: str, password_field: bool) -> str | N
     return None
 
 
-def _item_stats(container: Tag) -> tuple[int, int]:
-    """(items, excerpt chars): children that carry a link with a title-like text."""
+def _item_stats(container: Tag, essay: Tag) -> tuple[int, int]:
+    """(items, excerpt chars): children that carry a link with a title-like text (never the essay itself)."""
     items = excerpt = 0
     for child in container.find_all(True, recursive=False):
-        link = child if child.name == "a" else child.find("a")
-        if link is None or len(link.get_text(strip=True)) < 4:
+        if child is essay or essay in child.descendants:
+            continue
+        links = [child] if child.name == "a" else child.find_all("a")
+        link_chars = max((len(a.get_text(strip=True)) for a in links), default=0)
+        if link_chars < 4:
             continue
         items += 1
-        excerpt += max(0, len(child.get_text(strip=True)) - len(link.get_text(strip=True)))
+        excerpt += max(0, len(child.get_text(strip=True)) - sum(len(a.get_text(strip=True)) for a in links))
     return items, excerpt
 
 
-def list_kind(url: str, body: Tag, essay_chars: int) -> str | None:
+def list_kind(url: str, body: Tag, essay: Tag, essay_chars: int) -> str | None:
     """'list' or 'search' when repeated link items outweigh the essay candidate, else None."""
     best_items = best_excerpt = 0
     for container in body.find_all(("ul", "ol", "dl", "div", "table", "tbody", "section")):
-        items, excerpt = _item_stats(container)
+        items, excerpt = _item_stats(container, essay)
         if items >= MIN_ITEMS and (items, excerpt) > (best_items, best_excerpt):
             best_items, best_excerpt = items, excerpt
     listy = best_items >= MIN_ITEMS and (

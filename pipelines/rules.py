@@ -91,13 +91,17 @@ class Rule:
         assert self._regex is not None, f"{self.id} is a selector rule"
         return self._regex.search(folded_line)
 
-    def in_scope(self, index: int, count: int, line: str) -> bool:
-        """Whether the rule may look at line `index` of `count` (scope limits are OR-ed: first or last N)."""
+    def in_scope(self, kept: int, index: int, count: int, line: str) -> bool:
+        """Whether the rule may look at line `index` of `count`, `kept` lines having survived before it.
+
+        first_n_lines counts surviving lines (junk above the essay does not push the intro out of scope);
+        last_n_lines counts from the end of the input. The two limits are OR-ed.
+        """
         if self.max_len is not None and len(line) > self.max_len:
             return False
         if self.first_n_lines is None and self.last_n_lines is None:
             return True
-        return (self.first_n_lines is not None and index < self.first_n_lines) or (
+        return (self.first_n_lines is not None and kept < self.first_n_lines) or (
             self.last_n_lines is not None and index >= count - self.last_n_lines
         )
 

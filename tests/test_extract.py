@@ -48,7 +48,7 @@ def test_diyifanwen_gbk_two_pages_are_stitched():
     assert ext.kind == "article"
     assert ext.title == "关于开展民主评议工作的讲话"
     assert ext.text == "\n".join(P)
-    assert ext.published == "2023-06-18T09:12:00"
+    assert ext.published == "2023-06-18"
     assert ext.category == "讲话稿"
     assert ext.author == "佚名"
     assert not ext.truncated and ext.parts == []
@@ -177,3 +177,39 @@ def test_clean_title_strips_site_suffix_and_page_noise():
     assert clean_title("关于开展民主评议工作的讲话(2)") == "关于开展民主评议工作的讲话"
     assert clean_title("年度工作总结 第3页") == "年度工作总结"
     assert clean_title("2023-2024学年工作计划") == "2023-2024学年工作计划"
+
+
+def test_paywall_notice_in_a_sibling_box_still_marks_truncated():
+    html = ("<html><head><title>讲话_华博范文网</title></head><body><div class='art'><h1>讲话</h1>"
+            f"<div class='art-con'>{_paras(P)}</div><div class='art-pay'><p>预览阅读已结束,若您需要全文或代笔。</p>"
+            "<p><a href='javascript:;'>请点击👉 mooonya 👈联系老师</a></p></div></div></body></html>")
+    ext = extract_document([("https://m.huaboedu.com/news/1.html", html)])
+    assert ext.text == "\n".join(P) and ext.truncated
+
+
+def test_dede_summary_box_repeating_the_description_is_dropped():
+    summary = P[0][:30] + "..."
+    html = (f"<html><head><title>总结_工作总结_好范文网</title><meta name='description' content='{summary}'></head>"
+            f"<body><div class='viewbox'><h2>总结</h2><div class='intro'>{summary}</div>"
+            f"<div class='content'>{_paras(P)}</div></div></body></html>")
+    ext = extract_document([("http://www.hfanwen.cn/a/1.html", _gbk(html))])
+    assert ext.text == "\n".join(P)
+
+
+def test_wenku_preview_chunks_are_rejoined():
+    html = ("<html><head><title>述职报告_三一文库</title></head><body><div class='doc'>"
+            "<p>1、述职报告</p><p>一年来，我坚持把学习作为提高自身素质的重要途径，认真学习法律法规，结合公司实际，邀请专家集</p>"
+            "<p>2、中授课学习2次，部门整体业务能力有了明显提升。</p><p>全文预览已结束</p><p>蒄蚄袀膇莀蚃羂羀芆</p>"
+            "</div></body></html>")
+    ext = extract_document([("https://www.31doc.com/p-1.html", html)])
+    assert ext.text == ("一年来，我坚持把学习作为提高自身素质的重要途径，认真学习法律法规，结合公司实际，"
+                        "邀请专家集中授课学习2次，部门整体业务能力有了明显提升。")
+    assert ext.truncated
+
+
+def test_forum_thread_keeps_the_opening_post_only():
+    op = "<br />".join(P)
+    reply = "沙发！写得很实在，数据也很详细，收藏了，回头慢慢学习。" * 3
+    html = DISCUZ.replace("{body}", op).replace("谢谢楼主分享", reply)
+    ext = extract_document([("http://caiyes.cn/thread-1-1-1.html", html)])
+    assert ext.kind == "article" and ext.text == "\n".join(P)

@@ -19,9 +19,9 @@ from bs4 import BeautifulSoup, Tag
 from ..records import Removal
 from ..rules import Rule
 from .blocks import Line, element_lines
-from .boilerplate import Anchored, collect_css, drop_boilerplate, strip_invisible
+from .boilerplate import Anchored, collect_css, drop_boilerplate, drop_summary_repeat, strip_invisible
 from .hidden import strip_hidden
-from .lines import apply_line_rules
+from .lines import apply_line_rules, join_chunk_breaks
 
 STEPS = ("hidden", "boilerplate", "lines", "normalize")
 
@@ -41,6 +41,7 @@ def prepare_page(soup: BeautifulSoup, rules: Sequence[Rule]) -> list[Anchored]:
     strip_invisible(soup)
     anchored = strip_hidden(soup, css, rules)
     body = soup.body or soup
+    anchored += drop_summary_repeat(soup)
     anchored += drop_boilerplate(body, rules, len(body.get_text()))
     return anchored
 
@@ -52,5 +53,24 @@ def _inside(anchor: Tag, block: Tag) -> bool:
 def clean_block(block: Tag, anchored: Sequence[Anchored], rules: Sequence[Rule]) -> Cleaned:
     """Steps 3–4 on the chosen essay element; keeps the audit of steps 1–2 for removals inside it."""
     removed = [r for anchor, r in anchored if _inside(anchor, block)]
-    result = apply_line_rules(element_lines(block), rules)
-    return Cleaned(result.lines, removed + result.removed, result.truncated)
+    lines, joined = join_chunk_breaks(element_lines(block))
+    result = apply_line_rules(lines, rules)
+    return Cleaned(result.lines, removed + joined + result.removed, result.truncated)
+
+
+# Lines after the essay element that may hold its paywall notice (华博 puts it in a sibling div).
+NOTICE_LINES = 8
+
+
+def notice_after(block: Tag, rules: Sequence[Rule]) -> bool:
+    """True when a truncating rule fires on the first lines that follow the essay element on the page."""
+    lines: list[Line] = []
+    node: Tag | None = block
+    while node is not None and node.name not in ("body", "html") and len(lines) < NOTICE_LINES:
+        for sibling in node.find_next_siblings(True):
+            lines += element_lines(sibling)
+            if len(lines) >= NOTICE_LINES:
+                break
+        node = node.parent
+    truncating = [r for r in rules if r.truncates and r.is_line_rule]
+    return apply_line_rules(lines[:NOTICE_LINES], truncating).truncated

@@ -7,6 +7,7 @@ An element that holds most of the page's text is never dropped: a site whose ess
 
 from __future__ import annotations
 
+import re
 from collections.abc import Sequence
 
 from bs4 import BeautifulSoup, Comment, Tag
@@ -57,3 +58,20 @@ def drop_boilerplate(root: Tag, rules: Sequence[Rule], total_chars: int) -> list
             if text and parent is not None:
                 found.append((parent, Removal(rule.id, rule.category, text)))
     return found
+
+
+_ELLIPSIS = re.compile(r"(\.{3,}|…+)$")
+
+
+def drop_summary_repeat(soup: BeautifulSoup) -> list[Anchored]:
+    """Drop the summary box that repeats the page's cut-off meta description ("…扎实推进各...")."""
+    meta = soup.find("meta", attrs={"name": re.compile("^description$", re.I)})
+    summary = normalize_line(meta.get("content", "")) if meta else ""
+    if not _ELLIPSIS.search(summary) or len(summary) < 20:
+        return []
+    for el in (soup.body or soup).find_all(("div", "p", "span", "dd")):
+        if normalize_line(el.get_text(" ")) == summary:
+            parent = el.parent
+            el.decompose()
+            return [(parent, Removal("summary-repeat", "navigation", summary))] if parent is not None else []
+    return []

@@ -7,6 +7,7 @@ A rule with `truncates = true` marks the document a preview even if what is left
 
 from __future__ import annotations
 
+import re
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 
@@ -14,6 +15,32 @@ from ..records import Removal
 from ..rules import Rule, fold
 from .blocks import Line
 from .normalize import normalize_line
+
+_CHUNK = re.compile(r"^(\d{1,3})、")
+_SENTENCE_END = tuple("。！？；：!?;:…”’」』》)）】")
+# 文库 previews cut the text into chunks numbered "2、" "3、" mid-word; real list items are short lines.
+CHUNK_MIN_LEN = 40
+
+
+def join_chunk_breaks(lines: Sequence[Line]) -> tuple[list[Line], list[Removal]]:
+    """Re-join 文库 preview chunks ("…邀请专家集\n2、中授课学…") and drop their "N、" markers."""
+    out: list[Line] = []
+    removed: list[Removal] = []
+    for line in lines:
+        m = _CHUNK.match(line.text)
+        prev = out[-1].text if out else ""
+        if m and int(m.group(1)) >= 2 and len(prev) >= CHUNK_MIN_LEN and not prev.endswith(_SENTENCE_END):
+            out[-1] = Line(prev + line.text[m.end():], out[-1].linked and line.linked, out[-1].heading)
+            removed.append(Removal("chunk-marker", "garbage", m.group(0)))
+            continue
+        out.append(line)
+    if removed:
+        for i, line in enumerate(out):
+            if line.text.startswith("1、"):
+                out[i] = Line(line.text[2:], line.linked, line.heading)
+                removed.insert(0, Removal("chunk-marker", "garbage", "1、"))
+                break
+    return out, removed
 
 
 @dataclass
@@ -36,7 +63,7 @@ def apply_line_rules(lines: Sequence[Line], rules: Sequence[Rule]) -> LineResult
         for rule in line_rules:
             if rule.linked_only and not line.linked:
                 continue
-            if not rule.in_scope(i, count, text):
+            if not rule.in_scope(len(result.lines), i, count, text):
                 continue
             match = rule.search(fold(text))
             if match is None or not match.group(0).strip():
