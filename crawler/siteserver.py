@@ -123,7 +123,10 @@ class SiteServer:
         self._hits: dict[str, int] = {}
         self._httpd = ThreadingHTTPServer((host, port), _make_handler(self))
         self._httpd.daemon_threads = True
-        self._thread = threading.Thread(target=self._httpd.serve_forever, name="siteserver", daemon=True)
+        # A short poll interval makes stop() quick; tests start and stop many servers.
+        self._thread = threading.Thread(
+            target=self._httpd.serve_forever, kwargs={"poll_interval": 0.05}, name="siteserver", daemon=True
+        )
 
     @property
     def port(self) -> int:
@@ -212,9 +215,7 @@ class _SiteHandler(BaseHTTPRequestHandler):
             self._send(301, b"", "text/html", {"Location": url_path + "/"}, send_body)
             return
         charset = site.manifest.charset if rule.charset is None else rule.charset
-        failing = rule.status is not None and (
-            rule.fail_times is None or site.count_hit(url_path) <= rule.fail_times
-        )
+        failing = rule.status is not None and (rule.fail_times is None or site.count_hit(url_path) <= rule.fail_times)
         if failing:
             extra = dict(rule.headers)
             if rule.retry_after is not None:
@@ -271,6 +272,8 @@ class _SiteHandler(BaseHTTPRequestHandler):
     def _send(
         self, status: int, body: bytes, content_type: str | None, headers: dict[str, str], send_body: bool
     ) -> None:
+        # Recorded before answering, so a client that has its response also sees it counted.
+        self.server_site.record(self.command, self.path, status)
         self.send_response(status)
         if content_type is not None:
             self.send_header("Content-Type", content_type)
@@ -281,7 +284,6 @@ class _SiteHandler(BaseHTTPRequestHandler):
         self.end_headers()
         if send_body and status != 304:
             self.wfile.write(body)
-        self.server_site.record(self.command, self.path, status)
 
 
 def _error_page(status: int) -> bytes:
