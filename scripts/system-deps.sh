@@ -1,13 +1,11 @@
 #!/usr/bin/env bash
-# Installs the Debian packages the test suite drives for real (headless Chromium with CJK fonts,
-# redis-server), only where they are missing. Needs root or passwordless sudo; otherwise it says
+# Installs the Debian packages the test suite drives for real (headless Chromium with CJK fonts)
+# only where they are missing. Needs root or passwordless sudo; otherwise it says
 # what to install and the tests that need them skip.
 set -euo pipefail
 need=()
 command -v chromium >/dev/null 2>&1 || need+=(chromium)
 fc-list 2>/dev/null | grep -qi "noto sans cjk\|noto serif cjk\|wqy" || need+=(fonts-noto-cjk)
-command -v redis-server >/dev/null 2>&1 || need+=(redis-server)
-command -v scrapyd >/dev/null 2>&1 || true
 [ ${#need[@]} -eq 0 ] && exit 0
 if [ "$(id -u)" = 0 ]; then SUDO=""; elif command -v sudo >/dev/null && sudo -n true 2>/dev/null; then SUDO="sudo"; else
   echo "system-deps: please install: ${need[*]} (tests that need them will be skipped)" >&2; exit 0; fi
