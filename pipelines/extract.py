@@ -22,6 +22,7 @@ from .clean import clean_block, notice_after, prepare_page
 from .clean.blocks import Line
 from .clean.essays import split_essays
 from .clean.normalize import normalize_line
+from .clean.selectors import selector_index
 from .pagekind import has_password_field, list_kind, refusal_kind
 from .records import Extraction, Removal
 from .rules import Rule, fold, load_rules, merge_rules
@@ -41,8 +42,8 @@ _META_DATE_NAMES = ("article:published_time", "og:release_date", "pubdate", "pub
                     "datepublished", "date", "dc.date", "dc.date.issued", "article:modified_time")
 _AUTHOR = re.compile(r"作者\s*[:：]\s*([^\s|,，/:：]{1,20}?)(?=\s|$|[|,，/]|来源|时间|发布|日期|点击|\d{4})")
 _CRUMB_TEXT = re.compile(r"^\s*(您的)?(当前|现在的)?(所在)?位置\s*[:：是]?")
-_CRUMB_SELECTOR = (".breadcrumb, .crumb, .crumbs, .position, .place, .list_path, .mianbaoxie, .location, "
-                   ".weizhi, .nav_path, .list_info, .jiaoshimao_site, .dangqian, .path, #position, #crumb")
+# The breadcrumb is found by the selectors of the "breadcrumb-box" rule (pipelines/rules/boilerplate.toml).
+CRUMB_RULE = "breadcrumb-box"
 _HOME = re.compile(r"^(首页|主页|网站首页|返回首页|home)$|网$|^www\.", re.I)
 
 
@@ -119,12 +120,13 @@ def read_published(soup: BeautifulSoup, selectors: dict[str, str], near_title: s
     return None
 
 
-def read_category(soup: BeautifulSoup, selectors: dict[str, str], title: str) -> str | None:
+def read_category(soup: BeautifulSoup, selectors: dict[str, str], title: str, rules: Sequence[Rule]) -> str | None:
     """The breadcrumb's last category (not 首页, not the site, not the essay title)."""
     if "category" in selectors:
         crumb = soup.select_one(selectors["category"])
     else:
-        crumb = soup.select_one(_CRUMB_SELECTOR)
+        index = selector_index(tuple(r for r in rules if r.id == CRUMB_RULE))
+        crumb = next((el for el in (soup.body or soup).find_all(True) if index.match(el)), None)
         if crumb is None:
             node = soup.find(string=_CRUMB_TEXT)
             crumb = node.parent if node is not None else None
@@ -223,12 +225,12 @@ def find_essay_element(body: Tag) -> tuple[Tag, float]:
 
 
 # Forum threads (Discuz! and clones): the essay is the opening post, the replies are comments.
-FIRST_POST = "[id^=postmessage_]"
+FIRST_POST = re.compile(r"^postmessage_\d")
 MIN_POST_CHARS = 50
 
 
 def _first_post(body: Tag) -> Tag | None:
-    post = body.select_one(FIRST_POST)
+    post = body.find(id=FIRST_POST)
     return post if post is not None and len(post.get_text(strip=True)) >= MIN_POST_CHARS else None
 
 
@@ -274,7 +276,7 @@ def extract_page(url: str, html: str, selectors: dict[str, str], rules: Sequence
     soup = BeautifulSoup(html, "lxml")
     title = read_title(soup, selectors)
     password = has_password_field(soup)
-    category = read_category(soup, selectors, title)
+    category = read_category(soup, selectors, title, rules)
     anchored = prepare_page(soup, rules)
     body = soup.body or soup
     visible = normalize_line(body.get_text(" "))

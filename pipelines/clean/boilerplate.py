@@ -15,6 +15,7 @@ from bs4 import BeautifulSoup, Comment, Tag
 from ..records import Removal
 from ..rules import Rule
 from .normalize import normalize_line
+from .selectors import is_gone, selector_index
 
 Anchored = tuple[Tag, Removal]
 
@@ -33,7 +34,7 @@ def collect_css(soup: BeautifulSoup) -> list[str]:
 def strip_invisible(soup: BeautifulSoup) -> None:
     """Remove code elements and HTML comments, which never render as text."""
     for el in soup.find_all(INVISIBLE_TAGS):
-        if not el.decomposed:
+        if not is_gone(el):
             el.decompose()
     for c in soup.find_all(string=lambda s: isinstance(s, Comment)):
         c.extract()
@@ -41,22 +42,23 @@ def strip_invisible(soup: BeautifulSoup) -> None:
 
 def drop_boilerplate(root: Tag, rules: Sequence[Rule], total_chars: int) -> list[Anchored]:
     """Drop elements matched by selector rules (except "hidden" ones); returns (former parent, Removal) pairs."""
+    index = selector_index(tuple(r for r in rules if r.kind == "selector" and r.category != "hidden"))
     found: list[Anchored] = []
     limit = total_chars * KEEP_SHARE
-    for rule in rules:
-        if rule.kind != "selector" or rule.category == "hidden":
+    for el in root.find_all(True):
+        if is_gone(el):
             continue
-        for el in root.select(rule.pattern):
-            if el.decomposed or el is root:
-                continue
-            text = el.get_text(" ")
-            if len(text) > limit and total_chars > 0:
-                continue
-            parent = el.parent
-            el.decompose()
-            text = normalize_line(text)
-            if text and parent is not None:
-                found.append((parent, Removal(rule.id, rule.category, text)))
+        rule = index.match(el)
+        if rule is None:
+            continue
+        text = el.get_text(" ")
+        if total_chars > 0 and len(text) > limit:
+            continue
+        parent = el.parent
+        el.decompose()
+        text = normalize_line(text)
+        if text and parent is not None:
+            found.append((parent, Removal(rule.id, rule.category, text)))
     return found
 
 

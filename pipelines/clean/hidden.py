@@ -15,6 +15,7 @@ from bs4 import BeautifulSoup, Tag
 from ..records import Removal
 from ..rules import Rule
 from .normalize import normalize_line
+from .selectors import is_gone, selector_index
 
 Anchored = tuple[Tag, Removal]
 
@@ -61,14 +62,14 @@ def _removal(el: Tag, rule: str) -> Anchored | None:
 def strip_hidden(soup: BeautifulSoup, css_texts: Sequence[str], rules: Sequence[Rule]) -> list[Anchored]:
     """Remove hidden elements from the whole page; returns (former parent, Removal) pairs for the audit."""
     classes, ids = hidden_names(css_texts)
+    index = selector_index(tuple(r for r in rules if r.kind == "selector" and r.category == "hidden"))
     found: list[Anchored | None] = []
-    for rule in rules:
-        if rule.kind == "selector" and rule.category == "hidden":
-            for el in soup.select(rule.pattern):
-                if not el.decomposed:
-                    found.append(_removal(el, rule.id))
     for el in soup.find_all(True):
-        if el.decomposed or el.attrs is None:
+        if is_gone(el):
+            continue
+        rule = index.match(el)
+        if rule is not None:
+            found.append(_removal(el, rule.id))
             continue
         style = el.get("style")
         if style and _style_hides(style):

@@ -59,19 +59,21 @@ def apply_line_rules(lines: Sequence[Line], rules: Sequence[Rule]) -> LineResult
     count = len(lines)
     for i, line in enumerate(lines):
         text = line.text
+        folded = fold(text)
         dropped_rest = False
         for rule in line_rules:
             if rule.linked_only and not line.linked:
                 continue
             if not rule.in_scope(len(result.lines), i, count, text):
                 continue
-            match = rule.search(fold(text))
+            match = rule.search(folded)
             if match is None or not match.group(0).strip():
                 continue
             result.truncated |= rule.truncates
             if rule.action == "strip":
                 result.removed.append(Removal(rule.id, rule.category, normalize_line(match.group(0))))
                 text = normalize_line(text[: match.start()] + text[match.end():])
+                folded = fold(text)
                 if not text:
                     break
                 continue

@@ -1,0 +1,111 @@
+"""Fast matching of selector rules: one pass over the tree instead of one soupsieve query per rule.
+
+Rule selectors are mostly simple (`.cls`, `#id`, `tag`, `tag.cls`, `[attr^=x]`); those are indexed by class,
+id and tag and tested per element in O(1). Anything more complex (combinators, pseudo-classes) falls back to
+soupsieve, so every valid CSS selector still works.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterator, Sequence
+from dataclasses import dataclass
+from functools import lru_cache
+
+from bs4 import Tag
+
+from ..rules import Rule
+
+_SIMPLE = re.compile(r"^([a-zA-Z][\w-]*)?((?:[.#][\w-]+|\[[\w-]+(?:[\^*$]?=[^\]]+)?\])*)$")
+_PART = re.compile(r"([.#])([\w-]+)|\[([\w-]+)(?:([\^*$]?=)([^\]]+))?\]")
+
+
+@dataclass(frozen=True)
+class _Simple:
+    tag: str | None
+    classes: tuple[str, ...]
+    id: str | None
+    attrs: tuple[tuple[str, str | None, str], ...]  # (name, op, value)
+
+    def matches(self, el: Tag) -> bool:
+        if self.tag and el.name != self.tag:
+            return False
+        if self.id and el.get("id") != self.id:
+            return False
+        if self.classes and not set(self.classes) <= set(el.get("class") or ()):
+            return False
+        for name, op, value in self.attrs:
+            got = el.get(name)
+            if got is None:
+                return False
+            got = " ".join(got) if isinstance(got, list) else got
+            if (op == "=" and got != value) or (op == "^=" and not got.startswith(value)) or (
+                op == "*=" and value not in got) or (op == "$=" and not got.endswith(value)):
+                return False
+        return True
+
+
+def _parse(part: str) -> _Simple | None:
+    m = _SIMPLE.match(part)
+    if not m or not (m.group(1) or m.group(2)):
+        return None
+    classes, ident, attrs = [], None, []
+    for dot, name, attr, op, value in _PART.findall(m.group(2) or ""):
+        if dot == ".":
+            classes.append(name)
+        elif dot == "#":
+            ident = name
+        else:
+            attrs.append((attr, op or None, value.strip("'\"")))
+    return _Simple(m.group(1).lower() if m.group(1) else None, tuple(classes), ident, tuple(attrs))
+
+
+def is_gone(el: Tag) -> bool:
+    """Whether `el` was decomposed (bs4's `decomposed` property falls into a slow child search on Tags)."""
+    return el.__dict__.get("_decomposed", False)
+
+
+class SelectorIndex:
+    """Selector rules indexed for one-pass matching; `match(el)` gives the first rule that matches."""
+
+    def __init__(self, rules: Sequence[Rule]) -> None:
+        self.rules = list(rules)
+        self.by_class: dict[str, list[tuple[int, _Simple]]] = {}
+        self.by_id: dict[str, list[tuple[int, _Simple]]] = {}
+        self.by_tag: dict[str, list[tuple[int, _Simple]]] = {}
+        self.other: list[tuple[int, _Simple]] = []
+        self.complex: list[tuple[int, str]] = []
+        for i, rule in enumerate(self.rules):
+            for part in (p.strip() for p in rule.pattern.split(",")):
+                simple = _parse(part)
+                if simple is None:
+                    self.complex.append((i, part))
+                elif simple.classes:
+                    self.by_class.setdefault(simple.classes[0], []).append((i, simple))
+                elif simple.id:
+                    self.by_id.setdefault(simple.id, []).append((i, simple))
+                elif simple.tag and not simple.attrs:
+                    self.by_tag.setdefault(simple.tag, []).append((i, simple))
+                else:
+                    self.other.append((i, simple))
+
+    def _candidates(self, el: Tag) -> Iterator[tuple[int, _Simple]]:
+        for cls in el.get("class") or ():
+            yield from self.by_class.get(cls, ())
+        ident = el.get("id")
+        if ident:
+            yield from self.by_id.get(ident, ())
+        yield from self.by_tag.get(el.name, ())
+        yield from self.other
+
+    def match(self, el: Tag) -> Rule | None:
+        """The first rule (in rule order) whose selector matches `el`, else None."""
+        hits = [i for i, simple in self._candidates(el) if simple.matches(el)]
+        hits += [i for i, css in self.complex if el.css.match(css)]
+        return self.rules[min(hits)] if hits else None
+
+
+@lru_cache(maxsize=64)
+def selector_index(rules: tuple[Rule, ...]) -> SelectorIndex:
+    """A SelectorIndex per distinct rule set, built once (rules are frozen and hashable)."""
+    return SelectorIndex(rules)
