@@ -26,7 +26,7 @@ from pipelines.errors import ConfigError, FanwenError
 
 MANIFEST = "_site.toml"
 HTML_SUFFIXES = {".html", ".htm", ".shtml", ".php", ".asp", ".aspx", ".jsp", ""}
-SITE_KEYS = {"charset", "description", "paths"}
+SITE_KEYS = {"charset", "delay_ms", "description", "paths"}
 PATH_KEYS = {"charset", "status", "headers", "delay_ms", "retry_after", "fail_times", "description"}
 
 # nginx's own error pages: what a crawler really meets on these hosts.
@@ -54,6 +54,7 @@ class SiteManifest:
 
     charset: str = ""
     paths: dict[str, PathRule] = field(default_factory=dict)
+    delay_ms: int = 0  # every response waits this long (benchmarks model a remote site's latency)
 
 
 def load_manifest(root: Path) -> SiteManifest:
@@ -69,12 +70,15 @@ def load_manifest(root: Path) -> SiteManifest:
     charset = data.get("charset", "")
     if not isinstance(charset, str):
         raise ConfigError(f"{path}: charset: expected a string")
+    delay_ms = data.get("delay_ms", 0)
+    if not isinstance(delay_ms, int) or delay_ms < 0:
+        raise ConfigError(f"{path}: delay_ms: expected a non-negative integer")
     rules = {}
     for url_path, raw in data.get("paths", {}).items():
         if not url_path.startswith("/") or not isinstance(raw, dict):
             raise ConfigError(f'{path}: paths."{url_path}": expected a table keyed by a path starting "/"')
         rules[url_path] = _parse_rule(path, url_path, raw)
-    return SiteManifest(charset=charset, paths=rules)
+    return SiteManifest(charset=charset, paths=rules, delay_ms=delay_ms)
 
 
 def _reject_unknown(path: Path, where: str, raw: dict, allowed: set[str]) -> None:
@@ -208,8 +212,9 @@ class _SiteHandler(BaseHTTPRequestHandler):
         site = self.server_site
         url_path = unquote(urlsplit(self.path).path) or "/"
         rule = site.manifest.paths.get(url_path, PathRule())
-        if rule.delay_ms:
-            time.sleep(rule.delay_ms / 1000)
+        delay_ms = rule.delay_ms or site.manifest.delay_ms
+        if delay_ms:
+            time.sleep(delay_ms / 1000)
         file = self._locate(url_path)
         if file is not None and file.is_dir():
             self._send(301, b"", "text/html", {"Location": url_path + "/"}, send_body)
