@@ -65,15 +65,27 @@ def sites(sites_dirs: tuple[str, ...]) -> None:
 @sites_dir_option
 @click.option("--quiet", "-q", is_flag=True, help="Print only warnings and errors (for cron).")
 @click.option("--verbose", "-v", is_flag=True, help="Show Scrapy's own log (INFO).")
+@click.option("--refresh", is_flag=True,
+              help="Also re-check every archived article (conditional requests; changed texts keep revisions).")
+@click.option("--full", is_flag=True, help="Not incremental: fetch archived articles and 404/410 URLs again.")
 @click.pass_context
 def crawl(ctx: click.Context, site_names: tuple[str, ...], start_urls: tuple[str, ...], db_path: str,
-          settings: tuple[str, ...], sites_dirs: tuple[str, ...], quiet: bool, verbose: bool) -> None:
+          settings: tuple[str, ...], sites_dirs: tuple[str, ...], quiet: bool, verbose: bool, refresh: bool,
+          full: bool) -> None:
     """Crawl SITEs (see `fanwen sites`) or, with --start-url, a site no config knows.
+
+    Incremental by default: archived articles are not fetched again (docs/scheduling.md).
 
     Example: fanwen crawl --start-url http://127.0.0.1:8000/ -s DOWNLOAD_DELAY=0
     """
+    if refresh and full:
+        raise UsageError("--refresh and --full exclude each other (--full already fetches everything)")
     overrides = {"LOG_LEVEL": "INFO" if verbose else "WARNING", "FANWEN_PROGRESS": not quiet,
                  "FANWEN_DEBUG": ctx.obj["debug"]}
+    if refresh:
+        overrides["FANWEN_REFRESH"] = True
+    if full:
+        overrides["FANWEN_INCREMENTAL"] = False
     overrides.update(parse_setting_overrides(settings))
     overrides.update({"FANWEN_DB": db_path, "FANWEN_COMMAND": " ".join(["fanwen", *sys.argv[2:]])})
     if sites_dirs:
@@ -87,6 +99,9 @@ def crawl(ctx: click.Context, site_names: tuple[str, ...], start_urls: tuple[str
                        f"pages, {c['errors']} errors (crawl #{r.crawl_id}, {db_path})")
         if r.exit_status and r.start_error and c["pages"] == 0:
             click.echo(f"Error: could not fetch the start page: {r.start_error}", err=True)
+        elif r.exit_status == 3:
+            for line in r.warnings:
+                click.echo(f"Warning: {line}", err=True)
     status = max((r.exit_status for r in results), default=0)
     if status:
         sys.exit(status)

@@ -1,15 +1,24 @@
-"""Extensions: the run-history row in `crawls`, and progress lines for the CLI."""
+"""Extensions: the single-crawl lock, the run-history row in `crawls` (with health warnings), progress lines."""
 
 from __future__ import annotations
 
+import logging
 import sys
 import time
 
 from scrapy import Spider, signals
 from scrapy.crawler import Crawler
-from scrapy.exceptions import NotConfigured
+from scrapy.exceptions import CloseSpider, NotConfigured
 
-from pipelines.store import finish_crawl, open_db, start_crawl
+from crawler.health import HealthLimits, archive_facts, check_health
+from crawler.lock import acquire_crawl_lock, release_crawl_lock
+from pipelines.errors import StoreLocked
+from pipelines.store import close_abandoned_crawls, finish_crawl, open_db, start_crawl
+
+logger = logging.getLogger(__name__)
+
+# Exit statuses (README "Exit status"), shared by `fanwen crawl`, `scrapy crawl` and Scrapyd jobs.
+EXIT_OK, EXIT_FAILED, EXIT_WARNINGS, EXIT_LOCKED = 0, 1, 3, 4
 
 
 def crawl_counters(stats: dict) -> dict:
@@ -24,23 +33,74 @@ def crawl_counters(stats: dict) -> dict:
         "articles_new": int(stats.get("fanwen/articles/new", 0)),
         "articles_updated": int(stats.get("fanwen/articles/updated", 0)),
         "articles_unchanged": int(stats.get("fanwen/articles/unchanged", 0)),
+        "skipped": int(stats.get("fanwen/incremental/skipped_known", 0)),
+        "not_modified": int(stats.get("fanwen/refresh/not_modified", 0)),
+        "gone": int(stats.get("fanwen/gone/articles", 0)),
         "rejected": total("fanwen/rejected/"),
-        "errors": sum(error_kinds.values()) + int(stats.get("log_count/ERROR", 0)),
+        # A request refused on purpose (robots.txt) is listed by kind but is no error.
+        "errors": sum(v for k, v in error_kinds.items() if not k.endswith("/IgnoreRequest"))
+        + int(stats.get("log_count/ERROR", 0)),
         "error_kinds": error_kinds,
     }
 
 
-class CrawlRecorder:
-    """Opens a `crawls` row when a spider opens and closes it with counters and an exit status.
+class CrawlLock:
+    """Takes the database's crawl lock as the crawler is built, before any component opens the database.
 
-    The exit status follows the CLI contract: 0 ok, 1 the run failed (nothing could be fetched, or
-    it did not finish), so a plain `scrapy crawl` is recorded exactly like `fanwen crawl`.
+    When another process holds it, the spider is closed at once with reason "locked" (exit status 4) and
+    fetches nothing. After a fresh start the rows of runs that died unfinished are closed as "abandoned".
+    """
+
+    def __init__(self, crawler: Crawler) -> None:
+        self.crawler = crawler
+        self.path = crawler.settings.get("FANWEN_DB")
+        self.refused: str | None = None
+        self.held = False
+
+    @classmethod
+    def from_crawler(cls, crawler: Crawler) -> CrawlLock:
+        ext = cls(crawler)
+        command = crawler.settings.get("FANWEN_COMMAND") or " ".join(["scrapy", *sys.argv[1:]])
+        try:
+            acquire_crawl_lock(ext.path, command)
+            ext.held = True
+        except StoreLocked as e:
+            ext.refused = str(e)
+        crawler.signals.connect(ext.spider_opened, signal=signals.spider_opened)
+        crawler.signals.connect(ext.engine_stopped, signal=signals.engine_stopped)
+        if ext.held:
+            db = open_db(ext.path)
+            try:
+                close_abandoned_crawls(db)
+            finally:
+                db.close()
+        return ext
+
+    def spider_opened(self, spider: Spider) -> None:
+        if self.refused:
+            logger.error("%s", self.refused)
+            self.crawler.stats.set_value("fanwen/lock_error", self.refused)
+            raise CloseSpider("locked")
+
+    def engine_stopped(self) -> None:
+        if self.held:
+            release_crawl_lock(self.path)
+            self.held = False
+
+
+class CrawlRecorder:
+    """Opens a `crawls` row when a spider opens and closes it with counters, warnings and an exit status.
+
+    The exit status (stats fanwen/exit_status) follows the CLI contract: 0 ok, 1 the run failed (nothing
+    could be fetched, or it did not finish), 3 finished with health warnings, 4 refused because another
+    crawl holds the lock; so a plain `scrapy crawl` is recorded exactly like `fanwen crawl`.
     """
 
     def __init__(self, crawler: Crawler) -> None:
         self.crawler = crawler
         self.path = crawler.settings.get("FANWEN_DB")
         self.command = crawler.settings.get("FANWEN_COMMAND") or " ".join(["scrapy", *sys.argv[1:]])
+        self.limits = HealthLimits.from_settings(crawler.settings)
         self.crawl_id: int | None = None
 
     @classmethod
@@ -63,13 +123,29 @@ class CrawlRecorder:
             return
         stats = self.crawler.stats.get_stats()
         counters = crawl_counters(stats)
-        failed = reason != "finished" or (counters["pages"] == 0 and "fanwen/start_error" in stats)
-        status = 1 if failed else 0
-        self.crawler.stats.set_value("fanwen/exit_status", status)
+        warnings = [f"could not fetch the start page: {stats['fanwen/start_error']}"] \
+            if "fanwen/start_error" in stats else []
         db = open_db(self.path)
         try:
+            if reason == "locked":
+                status = EXIT_LOCKED
+                warnings = [stats.get("fanwen/lock_error", "another crawl holds the lock")]
+            elif reason != "finished" or (counters["pages"] == 0 and "fanwen/start_error" in stats):
+                status = EXIT_FAILED
+            else:
+                facts = archive_facts(db, getattr(spider, "site_name", spider.name), self.crawl_id,
+                                      self.limits.leak_markers)
+                health = check_health(getattr(spider, "site_name", spider.name), stats, counters, facts,
+                                      self.limits)
+                warnings += health
+                status = EXIT_WARNINGS if health else EXIT_OK
+            for line in warnings:
+                # INFO, not WARNING: `fanwen crawl` prints these itself; `scrapy crawl` logs at INFO anyway.
+                logger.info("health: %s", line)
+            self.crawler.stats.set_value("fanwen/exit_status", status)
+            self.crawler.stats.set_value("fanwen/warnings", warnings)
             finish_crawl(db, self.crawl_id, finish_reason=reason, exit_status=status,
-                         warnings=stats.get("fanwen/start_error"), **counters)
+                         warnings=warnings or None, **counters)
         finally:
             db.close()
 

@@ -28,12 +28,21 @@ TELNETCONSOLE_ENABLED = False
 # --- components --------------------------------------------------------------------------------
 DOWNLOADER_MIDDLEWARES = {
     "crawler.middlewares.EncodingMiddleware": 580,
+    # Retry with exponential backoff and Retry-After, in RetryMiddleware's place (550).
+    "scrapy.downloadermiddlewares.retry.RetryMiddleware": None,
+    "crawler.politeness.BackoffRetryMiddleware": 550,
+}
+SPIDER_MIDDLEWARES = {
+    # Incremental crawls: skip archived articles, remember 404/410, stop paging through known lists,
+    # re-check known articles (--refresh / FANWEN_REFRESH_DAYS).
+    "crawler.incremental.IncrementalMiddleware": 950,
 }
 ITEM_PIPELINES = {
     "pipelines.item_pipelines.ExtractPipeline": 300,
     "pipelines.item_pipelines.StorePipeline": 800,
 }
 EXTENSIONS = {
+    "crawler.extensions.CrawlLock": 50,  # before anything opens the database
     "crawler.extensions.CrawlRecorder": 100,
     "crawler.extensions.Progress": 200,
 }
@@ -45,6 +54,29 @@ FANWEN_COMMAND = ""                   # the command line recorded in `crawls` (s
 FANWEN_PROGRESS = False               # progress lines on stderr (the CLI turns them on unless --quiet)
 FANWEN_PROGRESS_INTERVAL = 5.0
 FANWEN_DEBUG = False                  # keep tracebacks in log lines (fanwen --debug)
+
+# incremental crawls and re-checks (crawler/incremental.py; docs/scheduling.md)
+FANWEN_INCREMENTAL = True             # skip article URLs already archived (as articles or article parts)
+FANWEN_STOP_AFTER_KNOWN_PAGES = 2     # stop paging a list after this many of its pages held only known links (0: never)
+FANWEN_GONE_RECHECK_DAYS = 30         # ask a URL that answered 404/410 again only after this many days
+FANWEN_REFRESH = False                # re-check every archived article of the site (fanwen crawl --refresh)
+FANWEN_REFRESH_DAYS = 0               # re-check archived articles first seen less than this many days ago
+
+# politeness (crawler/politeness.py): waits apply to the whole host
+FANWEN_BACKOFF_BASE = 2.0             # seconds before the first retry; doubles for each further retry
+FANWEN_RETRY_MAX_WAIT = 300.0         # never wait longer; a longer Retry-After gives the request up for this run
+
+# health checks at the end of each run (crawler/health.py): warnings → exit status 3
+FANWEN_HEALTH_MAX_ERROR_RATIO = 0.2   # errors per request
+FANWEN_HEALTH_MAX_LOSSY_RATIO = 0.05  # pages that decoded only lossily
+FANWEN_HEALTH_MAX_LEAK_RATIO = 0.02   # stored articles still holding a junk marker
+FANWEN_HEALTH_MIN_PAGES = 5           # judge ratios only on runs with at least this many requests
+FANWEN_HEALTH_LEAK_MARKERS = [        # text that never belongs in a cleaned essay
+    "预览阅读已结束", "预览已结束", "全文预览已结束", "👉", "👈", "本文档来源自", "第一范文网是中国最大的范文网站",
+]
+
+# `scrapy crawl` exits with the fanwen exit status (3 warnings, 4 locked), as `fanwen crawl` does.
+COMMANDS_MODULE = "crawler.commands"
 
 LOG_LEVEL = "INFO"
 FEED_EXPORT_ENCODING = "utf-8"

@@ -7,6 +7,8 @@ from __future__ import annotations
 
 import hashlib
 import json
+import os
+import socket
 import sqlite3
 import zlib
 from datetime import UTC, datetime
@@ -37,7 +39,25 @@ ARTICLE_COLUMNS = {
     "last_seen": str,
     "fetched_at": str,
     "crawl_id": int,
+    "gone_at": str,  # set when the URL answered 404/410 on a re-check; the article is kept
 }
+
+# Earlier texts of an article, written when a re-fetch finds the text changed.
+REVISION_COLUMNS = {
+    "id": int,
+    "url": str,
+    "title": str,
+    "text": str,
+    "content_hash": str,
+    "char_count": int,
+    "published": str,
+    "fetched_at": str,
+    "replaced_at": str,
+    "crawl_id": int,  # the crawl that replaced this text
+}
+
+# URLs that answered 404/410, so nightly crawls do not ask again until FANWEN_GONE_RECHECK_DAYS pass.
+GONE_COLUMNS = {"url": str, "status": int, "first_gone": str, "last_checked": str, "crawl_id": int}
 
 PAGE_COLUMNS = {
     "url": str,
@@ -70,6 +90,11 @@ CRAWL_COLUMNS = {
     "warnings": str,
     "finish_reason": str,
     "exit_status": int,
+    "skipped": int,
+    "not_modified": int,
+    "gone": int,
+    "pid": int,
+    "host": str,
 }
 
 
@@ -105,6 +130,8 @@ def ensure_schema(db: sqlite_utils.Database) -> None:
         "articles": (ARTICLE_COLUMNS, "url"),
         "pages": (PAGE_COLUMNS, "url"),
         "crawls": (CRAWL_COLUMNS, "id"),
+        "revisions": (REVISION_COLUMNS, "id"),
+        "gone_urls": (GONE_COLUMNS, "url"),
         "removals": ({"article_url": str, "ordinal": int, "rule": str, "category": str, "text": str},
                      ("article_url", "ordinal")),
         "article_parts": ({"article_url": str, "ordinal": int, "heading": str, "text": str},
@@ -122,6 +149,7 @@ def ensure_schema(db: sqlite_utils.Database) -> None:
         db["articles"].create_index(["site"], if_not_exists=True)
         db["articles"].create_index(["published"], if_not_exists=True)
         db["pages"].create_index(["article_url"], if_not_exists=True)
+        db["revisions"].create_index(["url"], if_not_exists=True)
     ensure_search_index(db)
 
 
@@ -165,7 +193,7 @@ def upsert_article(
     """
     digest = content_hash(ext.text)
     existing = db.execute(
-        "select content_hash, title, truncated, first_seen, last_seen, crawl_id from articles where url = ?",
+        "select content_hash, title, truncated, first_seen, last_seen, crawl_id, gone_at from articles where url = ?",
         [doc.url],
     ).fetchone()
     if seen or not existing:
@@ -189,13 +217,52 @@ def upsert_article(
         "last_seen": seen_at,
         "fetched_at": doc.parts[0].fetched_at,
         "crawl_id": crawl_id,
+        # A page that answers again is no longer gone; re-cleaning stored pages says nothing about that.
+        "gone_at": None if seen or not existing else existing[6],
     }
     if existing and (existing[0], existing[1], existing[2]) == (digest, ext.title, int(ext.truncated)):
-        db.execute("update articles set last_seen = ?, crawl_id = ? where url = ?", [seen_at, crawl_id, doc.url])
+        db.execute("update articles set last_seen = ?, crawl_id = ?, gone_at = ? where url = ?",
+                   [seen_at, crawl_id, row["gone_at"], doc.url])
         return "unchanged"
+    if existing and seen and existing[0] != digest:
+        keep_revision(db, doc.url, crawl_id)
     db["articles"].upsert(row, pk="url")
     _replace_children(db, doc.url, ext)
     return "updated" if existing else "new"
+
+
+def keep_revision(db: sqlite_utils.Database, url: str, crawl_id: int | None) -> None:
+    """Copy an article's current text into `revisions` before a re-fetch replaces it.
+
+    Only crawls keep revisions: `reclean` re-derives the text from the same stored page.
+    """
+    db.execute(
+        "insert into revisions (url, title, text, content_hash, char_count, published, fetched_at, replaced_at,"
+        " crawl_id) select url, title, text, content_hash, char_count, published, fetched_at, ?, ?"
+        " from articles where url = ?",
+        [now(), crawl_id, url],
+    )
+
+
+def mark_gone(db: sqlite_utils.Database, url: str, status: int, crawl_id: int | None) -> bool:
+    """Remember that `url` answered 404/410; an archived article gets `gone_at` (it is never deleted).
+
+    Returns True when the URL is an archived article.
+    """
+    stamp = now()
+    db.execute(
+        "insert into gone_urls (url, status, first_gone, last_checked, crawl_id) values (?, ?, ?, ?, ?)"
+        " on conflict(url) do update set status = excluded.status, last_checked = excluded.last_checked,"
+        " crawl_id = excluded.crawl_id",
+        [url, status, stamp, stamp, crawl_id],
+    )
+    cursor = db.execute("update articles set gone_at = coalesce(gone_at, ?) where url = ?", [stamp, url])
+    return cursor.rowcount > 0
+
+
+def forget_gone(db: sqlite_utils.Database, url: str) -> None:
+    """The URL answers again: drop it from the 404/410 memory."""
+    db.execute("delete from gone_urls where url = ?", [url])
 
 
 def _replace_children(db: sqlite_utils.Database, url: str, ext: Extraction) -> None:
@@ -212,8 +279,20 @@ def _replace_children(db: sqlite_utils.Database, url: str, ext: Extraction) -> N
 
 def start_crawl(db: sqlite_utils.Database, command: str, sites: list[str]) -> int:
     """Open a run-history row and return its id."""
-    db["crawls"].insert({"started": now(), "command": command, "sites": ",".join(sites), "exit_status": None})
+    db["crawls"].insert({"started": now(), "command": command, "sites": ",".join(sites), "exit_status": None,
+                         "pid": os.getpid(), "host": socket.gethostname()})
     return db.execute("select max(id) from crawls").fetchone()[0]
+
+
+def close_abandoned_crawls(db: sqlite_utils.Database) -> int:
+    """Close the rows of runs that died without finishing (killed, power loss). Call only while holding the
+    crawl lock: then no other process is crawling, so an open row of another process is a dead run."""
+    cursor = db.execute(
+        "update crawls set finished = ?, finish_reason = 'abandoned', exit_status = 1"
+        " where finished is null and not (pid is ? and host is ?)",
+        [now(), os.getpid(), socket.gethostname()],
+    )
+    return cursor.rowcount
 
 
 def finish_crawl(db: sqlite_utils.Database, crawl_id: int, **values: object) -> None:

@@ -1,0 +1,97 @@
+"""Polite retries: Scrapy's RetryMiddleware plus exponential backoff and Retry-After, per host.
+
+When a host answers 429/503 (or any retry code, or a download error), the retry and every other request to
+that host wait: for the number of seconds (or until the date) its Retry-After header names, else for
+FANWEN_BACKOFF_BASE * 2**(retries so far). A wait longer than FANWEN_RETRY_MAX_WAIT is never made: the request is
+given up for this run (counted under fanwen/retry/gave_up_too_long) and the next run tries again.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+import time
+from email.utils import parsedate_to_datetime
+
+from scrapy import Request
+from scrapy.crawler import Crawler
+from scrapy.downloadermiddlewares.retry import RetryMiddleware
+from scrapy.http import Response
+from scrapy.utils.response import response_status_message
+
+from crawler.urls import host_of
+
+logger = logging.getLogger(__name__)
+
+
+def retry_after_seconds(value: str | None, now: float | None = None) -> float | None:
+    """Seconds a Retry-After header asks for (delta-seconds or HTTP-date); None when absent or unreadable."""
+    if not value:
+        return None
+    value = value.strip()
+    if value.isdigit():
+        return float(value)
+    try:
+        when = parsedate_to_datetime(value).timestamp()
+    except (TypeError, ValueError, IndexError):
+        return None
+    return max(0.0, when - (time.time() if now is None else now))
+
+
+def backoff_seconds(retries: int, base: float) -> float:
+    """Exponential backoff before retry number `retries + 1`: base, 2·base, 4·base, …"""
+    return base * (2 ** retries)
+
+
+class BackoffRetryMiddleware(RetryMiddleware):
+    """Replaces scrapy's RetryMiddleware (same settings and meta keys) and adds the per-host waits."""
+
+    def __init__(self, crawler: Crawler) -> None:
+        super().__init__(crawler.settings)
+        self.crawler = crawler
+        settings = crawler.settings
+        self.base = settings.getfloat("FANWEN_BACKOFF_BASE")
+        self.max_wait = settings.getfloat("FANWEN_RETRY_MAX_WAIT")
+        self.paused_until: dict[str, float] = {}
+
+    @classmethod
+    def from_crawler(cls, crawler: Crawler) -> BackoffRetryMiddleware:
+        return cls(crawler)
+
+    async def process_request(self, request: Request) -> None:
+        # Every request to a host that asked us to back off waits here, not only the retried one.
+        remaining = self.paused_until.get(host_of(request.url), 0.0) - time.monotonic()
+        if remaining > 0:
+            await asyncio.sleep(remaining)
+
+    def process_response(self, request: Request, response: Response) -> Request | Response:
+        if request.meta.get("dont_retry", False) or response.status not in self.retry_http_codes:
+            return response
+        asked = retry_after_seconds(response.headers.get("Retry-After", b"").decode("latin-1"))
+        wait = asked if asked is not None else backoff_seconds(request.meta.get("retry_times", 0), self.base)
+        if wait > self.max_wait:
+            self.crawler.stats.inc_value("fanwen/retry/gave_up_too_long")
+            logger.warning("%s: HTTP %s asks to wait %.0f s, more than FANWEN_RETRY_MAX_WAIT=%.0f; not retried "
+                           "this run", request.url, response.status, wait, self.max_wait)
+            return response
+        retry = self._retry(request, response_status_message(response.status))
+        if retry is None:
+            return response
+        self._pause(request.url, wait, asked is not None)
+        return retry
+
+    def process_exception(self, request: Request, exception: Exception) -> Request | None:
+        retry = super().process_exception(request, exception)
+        if retry is not None:
+            self._pause(request.url, min(backoff_seconds(request.meta.get("retry_times", 0), self.base),
+                                         self.max_wait), False)
+        return retry
+
+    def _pause(self, url: str, wait: float, asked: bool) -> None:
+        host = host_of(url)
+        self.paused_until[host] = max(self.paused_until.get(host, 0.0), time.monotonic() + wait)
+        stats = self.crawler.stats
+        stats.inc_value("fanwen/retry/waits")
+        stats.inc_value("fanwen/retry/wait_ms", int(wait * 1000))
+        if asked:
+            stats.inc_value("fanwen/retry/retry_after")
