@@ -18,7 +18,7 @@ from dataclasses import dataclass, field
 
 from bs4 import BeautifulSoup, NavigableString, Tag
 
-from .clean import clean_block, notice_after, prepare_page
+from .clean import clean_block, mark_notice_after, prepare_page
 from .clean.blocks import Line
 from .clean.essays import split_essays
 from .clean.normalize import normalize_line
@@ -261,11 +261,14 @@ class PageResult:
     truncated: bool = False
 
 
+_CHUNK_ONE = re.compile(r"^1、")
+
+
 def _drop_title_lines(lines: list[Line], title: str) -> tuple[list[Line], list[Removal]]:
-    """Drop leading lines that repeat the title (with or without page-number noise)."""
+    """Drop leading lines that repeat the title (with page-number noise or a 文库 "1、" chunk marker)."""
     removed = []
     target = fold(title).replace(" ", "")
-    while lines and target and fold(clean_title(lines[0].text)).replace(" ", "") == target:
+    while lines and target and fold(clean_title(_CHUNK_ONE.sub("", lines[0].text))).replace(" ", "") == target:
         removed.append(Removal("title-repeat", "navigation", lines[0].text))
         lines = lines[1:]
     return lines, removed
@@ -297,10 +300,11 @@ def extract_page(url: str, html: str, selectors: dict[str, str], rules: Sequence
     published = read_published(soup, selectors, near + "\n" + _text(block)[:200])
     author = read_author(soup, selectors, near)
     cleaned = clean_block(block, anchored, rules)
+    mark_notice_after(cleaned, block, rules)
     lines, title_removed = _drop_title_lines(cleaned.lines, title)
     kind = "article" if sum(len(line.text) for line in lines) >= 20 else "empty"
-    truncated = cleaned.truncated or notice_after(block, rules)
-    return PageResult(kind, title, published, category, author, lines, title_removed + cleaned.removed, truncated)
+    return PageResult(kind, title, published, category, author, lines, title_removed + cleaned.removed,
+                      cleaned.truncated)
 
 
 def extract_document(

@@ -35,7 +35,7 @@ ACTIONS = ("drop-line", "strip", "drop-rest")
 _REQUIRED = ("id", "category", "kind", "pattern", "why")
 _OPTIONAL = {
     "examples": list, "keeps": list, "first_n_lines": int, "last_n_lines": int, "max_len": int,
-    "action": str, "truncates": bool, "linked_only": bool,
+    "action": str, "truncates": bool, "linked_only": bool, "before_notice": bool,
 }
 _ID = re.compile(r"^[a-z0-9]+(?:-[a-z0-9]+)*$")
 _FULLWIDTH = re.compile("[\uff01-\uff5e]")
@@ -80,6 +80,7 @@ class Rule:
     action: str = "drop-line"
     truncates: bool = False
     linked_only: bool = False
+    before_notice: bool = False
     _regex: re.Pattern[str] | None = field(default=None, repr=False, compare=False)
 
     @property
@@ -171,7 +172,8 @@ def validate_rules(raw: list[dict], source: str) -> list[Rule]:
             why=item["why"], source=source, examples=tuple(item.get("examples", ())),
             keeps=tuple(item.get("keeps", ())), first_n_lines=item.get("first_n_lines"),
             last_n_lines=item.get("last_n_lines"), max_len=item.get("max_len"), action=action,
-            truncates=item.get("truncates", False), linked_only=item.get("linked_only", False), _regex=regex,
+            truncates=item.get("truncates", False), linked_only=item.get("linked_only", False),
+            before_notice=item.get("before_notice", False), _regex=regex,
         ))
     return rules
 

@@ -25,10 +25,10 @@ def test_huabo_paywall_footer_marks_truncated_and_spares_the_speech():
     lines = [Line(t) for t in [*BODY, "真......", "预览结束,免费获取全文或定制代笔此类文章!",
                                 "请点击👉 mbgs777 👈联系老师", "请点击👉 mbgs777 👈联系老师", "相关阅读", "最近更新"]]
     result = apply_line_rules(lines, RULES)
-    assert _texts(result) == [*BODY, "真......"]
+    assert _texts(result) == [*BODY, "真"]
     assert result.truncated
     assert [r.rule for r in result.removed] == [
-        "paywall-preview-ended", "paywall-contact-teacher", "paywall-contact-teacher",
+        "paywall-cut-ellipsis", "paywall-preview-ended", "paywall-contact-teacher", "paywall-contact-teacher",
         "nav-related-heading", "nav-related-heading",
     ]
 
@@ -78,3 +78,8 @@ def test_link_only_short_lines_are_navigation():
     lines = [*map(Line, BODY), Line("年终工作总结", linked=True)]
     result = apply_line_rules(lines, RULES)
     assert _texts(result) == BODY and result.removed[0].rule == "nav-link-only-line"
+
+
+def test_cut_off_dots_are_only_trimmed_right_above_a_notice():
+    lines = [Line("我想起了很多很多……"), Line("窗外的雨还在下。")]
+    assert _texts(apply_line_rules(lines, RULES)) == ["我想起了很多很多……", "窗外的雨还在下。"]

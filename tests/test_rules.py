@@ -6,7 +6,7 @@ import pytest
 from bs4 import BeautifulSoup
 
 from pipelines.clean.blocks import Line
-from pipelines.clean.lines import apply_line_rules
+from pipelines.clean.lines import LineResult, apply_line_rules, trim_before_notice
 from pipelines.errors import ConfigError
 from pipelines.rules import fold, load_rules, merge_rules, validate_rules
 
@@ -16,6 +16,9 @@ KEEPS = [pytest.param(r, k, id=f"{r.id}:{i}") for r in RULES for i, k in enumera
 
 
 def _run(rule, text):
+    if rule.before_notice:
+        lines, removed = trim_before_notice([Line(text)], [rule])
+        return LineResult(lines, removed, False)
     return apply_line_rules([Line(text, linked=rule.linked_only)], [rule])
 
 

@@ -21,7 +21,7 @@ from ..rules import Rule
 from .blocks import Line, element_lines
 from .boilerplate import Anchored, collect_css, drop_boilerplate, drop_summary_repeat, strip_invisible
 from .hidden import strip_hidden
-from .lines import apply_line_rules, join_chunk_breaks
+from .lines import apply_line_rules, join_chunk_breaks, trim_before_notice
 
 STEPS = ("hidden", "boilerplate", "lines", "normalize")
 
@@ -74,3 +74,12 @@ def notice_after(block: Tag, rules: Sequence[Rule]) -> bool:
         node = node.parent
     truncating = [r for r in rules if r.truncates and r.is_line_rule]
     return apply_line_rules(lines[:NOTICE_LINES], truncating).truncated
+
+
+def mark_notice_after(cleaned: Cleaned, block: Tag, rules: Sequence[Rule]) -> None:
+    """When the paywall notice sits after the essay element, flag truncation and trim the cut-off dots."""
+    if cleaned.truncated or not notice_after(block, rules):
+        return
+    cleaned.truncated = True
+    cleaned.lines, trimmed = trim_before_notice(cleaned.lines, rules)
+    cleaned.removed += trimmed

@@ -54,9 +54,11 @@ class LineResult:
 
 def apply_line_rules(lines: Sequence[Line], rules: Sequence[Rule]) -> LineResult:
     """Run every line rule over `lines` (one page's essay block) in order."""
-    line_rules = [r for r in rules if r.is_line_rule]
+    line_rules = [r for r in rules if r.is_line_rule and not r.before_notice]
+    notice_rules = [r for r in rules if r.is_line_rule and r.before_notice]
     result = LineResult(lines=[])
     count = len(lines)
+    last_kept = -2
     for i, line in enumerate(lines):
         text = line.text
         folded = fold(text)
@@ -78,6 +80,9 @@ def apply_line_rules(lines: Sequence[Line], rules: Sequence[Rule]) -> LineResult
                     break
                 continue
             result.removed.append(Removal(rule.id, rule.category, text))
+            if rule.truncates and last_kept == i - 1:
+                result.lines, trimmed = trim_before_notice(result.lines, notice_rules)
+                result.removed[-1:-1] = trimmed
             text = ""
             dropped_rest = rule.action == "drop-rest"
             break
@@ -87,4 +92,21 @@ def apply_line_rules(lines: Sequence[Line], rules: Sequence[Rule]) -> LineResult
             break
         if text:
             result.lines.append(Line(text, line.linked, line.heading))
+            last_kept = i
     return result
+
+
+def trim_before_notice(lines: list[Line], rules: Sequence[Rule]) -> tuple[list[Line], list[Removal]]:
+    """Apply `before_notice` rules to the last line, the one a paywall notice follows (cut-off dots)."""
+    if not lines:
+        return lines, []
+    last = lines[-1]
+    for rule in rules:
+        if not rule.before_notice:
+            continue
+        match = rule.search(fold(last.text))
+        if match and match.group(0).strip():
+            text = normalize_line(last.text[: match.start()] + last.text[match.end():])
+            kept = lines[:-1] + ([Line(text, last.linked, last.heading)] if text else [])
+            return kept, [Removal(rule.id, rule.category, match.group(0))]
+    return lines, []
