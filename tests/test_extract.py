@@ -185,6 +185,7 @@ def test_paywall_notice_in_a_sibling_box_still_marks_truncated():
             "<p><a href='javascript:;'>请点击👉 mooonya 👈联系老师</a></p></div></div></body></html>")
     ext = extract_document([("https://m.huaboedu.com/news/1.html", html)])
     assert ext.text == "\n".join(P) and ext.truncated
+    assert [r.rule for r in ext.removed] == ["paywall-preview-ended", "paywall-contact-teacher"]
 
 
 def test_dede_summary_box_repeating_the_description_is_dropped():

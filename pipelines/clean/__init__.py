@@ -62,8 +62,8 @@ def clean_block(block: Tag, anchored: Sequence[Anchored], rules: Sequence[Rule])
 NOTICE_LINES = 8
 
 
-def notice_after(block: Tag, rules: Sequence[Rule]) -> bool:
-    """True when a truncating rule fires on the first lines that follow the essay element on the page."""
+def notice_after(block: Tag, rules: Sequence[Rule]) -> list[Removal]:
+    """The paywall/preview notices among the first lines that follow the essay element on the page."""
     lines: list[Line] = []
     node: Tag | None = block
     while node is not None and node.name not in ("body", "html") and len(lines) < NOTICE_LINES:
@@ -73,13 +73,16 @@ def notice_after(block: Tag, rules: Sequence[Rule]) -> bool:
                 break
         node = node.parent
     truncating = [r for r in rules if r.truncates and r.is_line_rule]
-    return apply_line_rules(lines[:NOTICE_LINES], truncating).truncated
+    return apply_line_rules(lines[:NOTICE_LINES], truncating).removed
 
 
 def mark_notice_after(cleaned: Cleaned, block: Tag, rules: Sequence[Rule]) -> None:
     """When the paywall notice sits after the essay element, flag truncation and trim the cut-off dots."""
-    if cleaned.truncated or not notice_after(block, rules):
+    if cleaned.truncated:
+        return
+    notices = notice_after(block, rules)
+    if not notices:
         return
     cleaned.truncated = True
     cleaned.lines, trimmed = trim_before_notice(cleaned.lines, rules)
-    cleaned.removed += trimmed
+    cleaned.removed += trimmed + notices
