@@ -28,6 +28,9 @@ SETTINGS = {
     # gives up on the count (the rows themselves come first).
     "sql_time_limit_ms": 3000,
     "facet_time_limit_ms": 500,
+    # Suggestions run one query per column on every search page (80% of its time in bench/search.py);
+    # the useful facets are configured in metadata.yml.
+    "suggest_facets": False,
 }
 METADATA_DB_KEY = "fanwen"
 
