@@ -1,9 +1,10 @@
 """Polite retries: Scrapy's RetryMiddleware plus exponential backoff and Retry-After, per host.
 
-When a host answers 429/503 (or any retry code, or a download error), the retry and every other request to
-that host wait: for the number of seconds (or until the date) its Retry-After header names, else for
-FANWEN_BACKOFF_BASE * 2**(retries so far). A wait longer than FANWEN_RETRY_MAX_WAIT is never made: the request is
-given up for this run (counted under fanwen/retry/gave_up_too_long) and the next run tries again.
+When a host answers 429/503 (FANWEN_BACKOFF_HTTP_CODES), or any retry code with a Retry-After header, the
+retry and every other request to that host wait: for the seconds (or until the date) Retry-After names, else
+for FANWEN_BACKOFF_BASE * 2**(retries so far). A wait longer than FANWEN_RETRY_MAX_WAIT is never made: the
+request is given up for this run (counted under fanwen/retry/gave_up_too_long) and the next run asks again.
+Other retry codes (500, 502, timeouts) are retried at once, as Scrapy does.
 """
 
 from __future__ import annotations
@@ -52,6 +53,7 @@ class BackoffRetryMiddleware(RetryMiddleware):
         settings = crawler.settings
         self.base = settings.getfloat("FANWEN_BACKOFF_BASE")
         self.max_wait = settings.getfloat("FANWEN_RETRY_MAX_WAIT")
+        self.backoff_codes = {int(x) for x in settings.getlist("FANWEN_BACKOFF_HTTP_CODES")}
         self.paused_until: dict[str, float] = {}
 
     @classmethod
@@ -68,7 +70,12 @@ class BackoffRetryMiddleware(RetryMiddleware):
         if request.meta.get("dont_retry", False) or response.status not in self.retry_http_codes:
             return response
         asked = retry_after_seconds(response.headers.get("Retry-After", b"").decode("latin-1"))
-        wait = asked if asked is not None else backoff_seconds(request.meta.get("retry_times", 0), self.base)
+        if asked is not None:
+            wait = asked
+        elif response.status in self.backoff_codes:
+            wait = backoff_seconds(request.meta.get("retry_times", 0), self.base)
+        else:
+            wait = 0.0
         if wait > self.max_wait:
             self.crawler.stats.inc_value("fanwen/retry/gave_up_too_long")
             logger.warning("%s: HTTP %s asks to wait %.0f s, more than FANWEN_RETRY_MAX_WAIT=%.0f; not retried "
@@ -77,14 +84,8 @@ class BackoffRetryMiddleware(RetryMiddleware):
         retry = self._retry(request, response_status_message(response.status))
         if retry is None:
             return response
-        self._pause(request.url, wait, asked is not None)
-        return retry
-
-    def process_exception(self, request: Request, exception: Exception) -> Request | None:
-        retry = super().process_exception(request, exception)
-        if retry is not None:
-            self._pause(request.url, min(backoff_seconds(request.meta.get("retry_times", 0), self.base),
-                                         self.max_wait), False)
+        if wait > 0:
+            self._pause(request.url, wait, asked is not None)
         return retry
 
     def _pause(self, url: str, wait: float, asked: bool) -> None:

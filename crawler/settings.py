@@ -63,6 +63,7 @@ FANWEN_REFRESH = False                # re-check every archived article of the s
 FANWEN_REFRESH_DAYS = 0               # re-check archived articles first seen less than this many days ago
 
 # politeness (crawler/politeness.py): waits apply to the whole host
+FANWEN_BACKOFF_HTTP_CODES = [429, 503]  # answers that mean "slow down": back off exponentially
 FANWEN_BACKOFF_BASE = 2.0             # seconds before the first retry; doubles for each further retry
 FANWEN_RETRY_MAX_WAIT = 300.0         # never wait longer; a longer Retry-After gives the request up for this run
 
