@@ -30,6 +30,8 @@ from .rules import Rule, fold, load_rules, merge_rules
 # --- metadata -------------------------------------------------------------------------------------------
 
 _TITLE_SPLIT = re.compile(r"\s*(?:_|\||｜|\s[-–—]\s|--|——\s*[\u4e00-\u9fff]{0,8}网)\s*")
+# Forum thread-type tags ("[作文] …"); full-width 【原创】 is part of the title and stays.
+_TYPE_TAG = re.compile(r"^\[[^\[\]]{1,8}\]\s*")
 _PAGE_NOISE = re.compile(r"\s*(?:[(（]\s*(?:第\s*)?\d{1,2}\s*(?:页)?\s*[)）]|第\s*\d{1,2}\s*页|_\d{1,2})\s*$")
 _DATE = (
     r"(?P<y>(?:19|20)\d{2})\s*[-/.年]\s*(?P<m>\d{1,2})\s*[-/.月]\s*(?P<d>\d{1,2})\s*日?"
@@ -53,7 +55,7 @@ def _text(el: Tag | None) -> str:
 
 def clean_title(raw: str) -> str:
     """Strip site suffixes ("_第一范文网", " - 瑞文网", "|华博范文网") and page-number noise from a title."""
-    title = normalize_line(raw)
+    title = _TYPE_TAG.sub("", normalize_line(raw))
     head = _TITLE_SPLIT.split(title)[0].strip()
     if len(head) >= 2:
         title = head
@@ -74,14 +76,17 @@ def read_title(soup: BeautifulSoup, selectors: dict[str, str]) -> str:
         return clean_title(chosen)
     page_title = _text(soup.title)
     cleaned = clean_title(page_title) if page_title else ""
-    folded = fold(page_title)
+    folded = fold(cleaned)
     for level in ("h1", "h2"):
-        heads = [t for t in (_text(h) for h in soup.find_all(level)) if 2 <= len(t) <= 120]
-        inside = [t for t in heads if fold(clean_title(t)) in folded and len(clean_title(t)) >= len(cleaned) * 0.5]
+        heads = [clean_title(t) for t in (_text(h) for h in soup.find_all(level)) if 2 <= len(t) <= 120]
+        # A heading that is the essay title overlaps the <title>'s first segment; a logo heading
+        # ("金笔范文网") only matches the site suffix, which clean_title has cut off.
+        inside = [t for t in heads if folded and (fold(t) in folded and len(t) >= len(cleaned) * 0.5
+                                                  or folded in fold(t))]
         if inside:
-            return clean_title(max(inside, key=len))
+            return max(inside, key=len)
         if level == "h1" and len(heads) == 1 and not page_title:
-            return clean_title(heads[0])
+            return heads[0]
     if cleaned:
         return cleaned
     og = soup.find("meta", attrs={"property": "og:title"})
@@ -274,6 +279,22 @@ def _drop_title_lines(lines: list[Line], title: str) -> tuple[list[Line], list[R
     return lines, removed
 
 
+# List and tag pages show cut-off excerpts ("…安排部..."); an essay does not end its paragraphs that way.
+_EXCERPT_END = re.compile(r"(?<![.…])(\.{3,6}|…)$")
+
+
+def _mostly_excerpts(lines: list[Line]) -> bool:
+    cut = [line for line in lines if _EXCERPT_END.search(line.text)]
+    if cut and len(cut) == len(lines):  # the last page of a list can hold a single excerpt
+        return True
+    return len(cut) >= 2 and sum(len(line.text) for line in cut) * 2 >= sum(len(line.text) for line in lines)
+
+
+# Below this many characters of cleaned text a page holds no essay.
+MIN_ESSAY_CHARS = 50
+MIN_LIST_LINKS = 5
+
+
 def extract_page(url: str, html: str, selectors: dict[str, str], rules: Sequence[Rule]) -> PageResult:
     """Extract one page (see module docstring, step 1)."""
     soup = BeautifulSoup(html, "lxml")
@@ -302,8 +323,13 @@ def extract_page(url: str, html: str, selectors: dict[str, str], rules: Sequence
     cleaned = clean_block(block, anchored, rules)
     mark_notice_after(cleaned, block, rules)
     lines, title_removed = _drop_title_lines(cleaned.lines, title)
-    kind = "article" if sum(len(line.text) for line in lines) >= 20 else "empty"
-    return PageResult(kind, title, published, category, author, lines, title_removed + cleaned.removed,
+    if _mostly_excerpts(lines):
+        return PageResult("list", title=title)
+    if sum(len(line.text) for line in lines) < MIN_ESSAY_CHARS:
+        # No prose: a forum index or a bare link list is a list; anything else is empty.
+        kind = "list" if len(body.find_all("a", href=True)) >= MIN_LIST_LINKS else "empty"
+        return PageResult(kind, title=title)
+    return PageResult("article", title, published, category, author, lines, title_removed + cleaned.removed,
                       cleaned.truncated)
 
 

@@ -214,3 +214,25 @@ def test_forum_thread_keeps_the_opening_post_only():
     html = DISCUZ.replace("{body}", op).replace("谢谢楼主分享", reply)
     ext = extract_document([("http://caiyes.cn/thread-1-1-1.html", html)])
     assert ext.kind == "article" and ext.text == "\n".join(P)
+
+
+TABLE_LIST = """<html><head><title>领导讲话_知行文秘网</title></head><body>
+<table width="960"><tr><td class="nav">您现在的位置: <a href="/">知行文秘网</a> &gt;&gt; 领导讲话</td></tr></table>
+<table width="960"><tr><td width="700" valign="top"><table width="100%">{rows}
+<tr><td colspan="2" align="center">共 4 篇文章 页次：2/2 <a href="/html/jianghua/">1</a>
+<font color=red>2</font></td></tr>
+</table></td><td class="right"><a href="/1.htm">热门文章</a></td></tr></table></body></html>"""
+
+
+def test_table_list_pages_with_cut_excerpts_are_lists():
+    row = ('<tr><td class="ltitle">·<a href="/html/jianghua/{i}.htm">在全县工作会议上的讲话{i}</a></td>'
+           '<td>2012-03-15</td></tr><tr><td colspan="2" class="lintro">{p}...</td></tr>')
+    two = TABLE_LIST.format(rows="".join(row.format(i=i, p=P[i][:-1]) for i in range(2)))
+    one = TABLE_LIST.format(rows=row.format(i=0, p=P[0][:-1]))
+    for html in (two, one):
+        assert extract_document([("http://www.zx.cn/html/jianghua/list_2.htm", _gbk(html))]).kind == "list"
+
+
+def test_forum_thread_type_tag_is_not_part_of_the_title():
+    assert clean_title("[作文] 那一次，我学会了坚持") == "那一次，我学会了坚持"
+    assert clean_title("【原创】关于加强机关干部队伍建设的调研报告") == "【原创】关于加强机关干部队伍建设的调研报告"
