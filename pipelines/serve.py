@@ -27,7 +27,6 @@ SETTINGS = {
     # A 1-character search over a large archive counts many rows; give it room before Datasette
     # gives up on the count (the rows themselves come first).
     "sql_time_limit_ms": 3000,
-    "facet_time_limit_ms": 500,
     # Suggestions run one query per column on every search page (80% of its time in bench/search.py);
     # the useful facets are configured in metadata.yml.
     "suggest_facets": False,
