@@ -2,7 +2,8 @@
 
 With a site config or without (the generic spider learns which pages are articles only by extracting them),
 the archive says what each URL was last time: `articles.url` and `pages` rows of kind "article-part" are
-archived articles, `pages` rows of kind "list" are lists, `gone_urls` answered 404/410. So a crawl
+archived articles, other `pages` rows were read before (lists among them), `gone_urls` answered 404/410.
+So a crawl
 
 * never requests an archived article again (counted under fanwen/incremental/skipped_known),
 * re-reads start, list and every other page to discover new articles,
@@ -79,7 +80,6 @@ class IncrementalMiddleware:
         self.refresh_days = settings.getfloat("FANWEN_REFRESH_DAYS")
         self.db = None
         self.known: set[str] = set()  # archived articles and their continuation pages
-        self.lists: set[str] = set()  # pages that were lists last time
         self.fetched: set[str] = set()  # every URL the archive holds a page for
         self.gone: dict[str, str] = {}  # URL that answered 404/410 → when it was last asked
         self.gone_cutoff = ""  # URLs last asked after this are not asked again yet
@@ -111,8 +111,6 @@ class IncrementalMiddleware:
             self.fetched.add(url)
             if kind == "article-part":
                 self.known.add(url)
-            elif kind == "list":
-                self.lists.add(url)
         self.gone_cutoff = _days_ago(self.gone_days)
         self.gone = {u: checked for u, checked in self.db.execute("select url, last_checked from gone_urls")
                      if ours(u)}
@@ -174,8 +172,8 @@ class IncrementalMiddleware:
             if self.gone.get(url, "") > self.gone_cutoff:
                 stats.inc_value("fanwen/incremental/skipped_gone")
                 continue
-            if url in self.lists and list_key(url) == key:
-                held.append(item)  # this list's own pagination: decided below
+            if url in self.fetched and list_key(url) == key:
+                held.append(item)  # a page of this same list fetched before: its pagination, decided below
                 continue
             if url not in self.fetched:
                 new_links += 1
