@@ -32,7 +32,7 @@ TEMPLATE = """<!DOCTYPE html><html><head><meta http-equiv="Content-Type" content
 <div class="content">{paragraphs}</div>
 {paywall}
 <div class="related"><h3>相关阅读</h3><ul>{related}</ul></div>
-<div class="footer">Copyright © 基准范文网 版权所有</div></body></html>"""
+<div class="footer">Copyright &copy; 基准范文网 版权所有</div></body></html>"""
 
 
 def article_html(i: int, rng: random.Random, total: int) -> str:
@@ -41,7 +41,7 @@ def article_html(i: int, rng: random.Random, total: int) -> str:
         text = "".join(rng.choice(SENTENCES) for _ in range(rng.randint(2, 5)))
         paragraphs.append(f"<p>　　{text}<span class=\"h{i}\">基准范文网防采集</span></p>")
     related = "".join(f'<li><a href="/a/{rng.randrange(total)}.html">{rng.choice(TITLES)}</a></li>' for _ in range(5))
-    paywall = ("<p>预览阅读已结束,若您需要全文或代笔。</p><p>请点击👉 mooonya 👈联系老师</p>" if i % 5 == 0 else "")
+    paywall = ("<p>预览阅读已结束,若您需要全文或代笔。</p><p>请点击&#128073; mooonya &#128072;联系老师</p>" if i % 5 == 0 else "")
     return TEMPLATE.format(title=f"{rng.choice(TITLES)}（{i}）", n=i, month=1 + i % 12, day=1 + i % 28,
                            paragraphs="\n".join(paragraphs), related=related, paywall=paywall)
 

@@ -5,6 +5,7 @@ One file, WAL mode, one writer (the crawl) and any number of readers (Datasette,
 
 from __future__ import annotations
 
+import functools
 import hashlib
 import json
 import os
@@ -118,6 +119,9 @@ def open_db(path: str | Path, *, create: bool = True) -> sqlite_utils.Database:
         db = sqlite_utils.Database(conn)
         if create:
             db.enable_wal()
+            # In WAL mode NORMAL stays crash-safe (a power cut may lose the last commits, never corrupt the
+            # file) and saves an fsync per article.
+            db.execute("pragma synchronous = normal")
             ensure_schema(db)
     except sqlite3.DatabaseError as e:
         raise StoreError(f"cannot use database {path}: {e}") from e
@@ -176,7 +180,7 @@ def save_pages(db: sqlite_utils.Database, doc: Document, kind: str, crawl_id: in
             "fetched_at": part.fetched_at,
             "crawl_id": crawl_id,
         })
-    db["pages"].upsert_all(rows, pk="url")
+    _upsert(db, "pages", rows)
 
 
 def page_body(row: dict) -> bytes:
@@ -226,7 +230,7 @@ def upsert_article(
         return "unchanged"
     if existing and seen and existing[0] != digest:
         keep_revision(db, doc.url, crawl_id)
-    db["articles"].upsert(row, pk="url")
+    _upsert(db, "articles", [row])
     _replace_children(db, doc.url, ext)
     return "updated" if existing else "new"
 
@@ -266,15 +270,34 @@ def forget_gone(db: sqlite_utils.Database, url: str) -> None:
 
 
 def _replace_children(db: sqlite_utils.Database, url: str, ext: Extraction) -> None:
-    db["removals"].delete_where("article_url = ?", [url])
-    db["removals"].insert_all(
-        {"article_url": url, "ordinal": i, "rule": r.rule, "category": r.category, "text": r.text}
-        for i, r in enumerate(ext.removed, start=1)
-    )
-    db["article_parts"].delete_where("article_url = ?", [url])
-    db["article_parts"].insert_all(
-        {"article_url": url, "ordinal": p.ordinal, "heading": p.heading, "text": p.text} for p in ext.parts
-    )
+    with db.atomic():
+        db.execute("delete from removals where article_url = ?", [url])
+        db.conn.executemany(
+            "insert into removals (article_url, ordinal, rule, category, text) values (?, ?, ?, ?, ?)",
+            [(url, i, r.rule, r.category, r.text) for i, r in enumerate(ext.removed, start=1)],
+        )
+        db.execute("delete from article_parts where article_url = ?", [url])
+        db.conn.executemany(
+            "insert into article_parts (article_url, ordinal, heading, text) values (?, ?, ?, ?)",
+            [(url, p.ordinal, p.heading, p.text) for p in ext.parts],
+        )
+
+
+@functools.cache
+def _upsert_sql(table: str, columns: tuple[str, ...]) -> str:
+    cols = ", ".join(f'"{c}"' for c in columns)
+    updates = ", ".join(f'"{c}" = excluded."{c}"' for c in columns[1:])
+    marks = ", ".join("?" for _ in columns)
+    return f'insert into "{table}" ({cols}) values ({marks}) on conflict("{columns[0]}") do update set {updates}'
+
+
+def _upsert(db: sqlite_utils.Database, table: str, rows: list[dict]) -> None:
+    """Upsert rows keyed by their first column. The crawl's hot path: sqlite-utils' upsert introspects the
+    table on every call, which cost more than the extraction itself (bench/crawl_throughput.py)."""
+    if rows:
+        columns = tuple(rows[0])
+        with db.atomic():  # commits when the caller has no transaction open (sqlite3's implicit one would not)
+            db.conn.executemany(_upsert_sql(table, columns), [tuple(r[c] for c in columns) for r in rows])
 
 
 def start_crawl(db: sqlite_utils.Database, command: str, sites: list[str]) -> int:
