@@ -76,3 +76,13 @@ async def test_snippet_query_highlights_matches(ds, archive):
 async def test_empty_search_matches_nothing_instead_of_failing(ds):
     response = await ds.client.get("/fanwen/articles.json", params={"_search": "\u200b", "_shape": "array"})
     assert response.status_code == 200 and response.json() == []
+
+
+async def test_search_results_page_through_completely(ds, archive):
+    seen, path = [], "/fanwen/articles.json?_search=的&_size=20&_shape=objects"
+    while path:
+        data = (await ds.client.get(path)).json()
+        seen += [row["url"] for row in data["rows"]]
+        path = data["next_url"] and data["next_url"].split("localhost", 1)[1]
+    assert len(seen) == len(set(seen)) and set(seen) == substring_scan(archive, "的")
+    assert len(seen) > 40
