@@ -1,0 +1,67 @@
+"""`fanwen reclean`: after a rules change, stored raw pages are re-cleaned in place, without the network."""
+
+import sqlite3
+
+import pytest
+from conftest import FAST, fanwen
+
+pytestmark = pytest.mark.slow
+
+CONFIG = '''
+name = "mysite"
+title = "测试站"
+start_urls = ["{url}"]
+allowed_hosts = ["{host}"]
+article_urls = ['/news/\\d+\\.html$']
+[source]
+checked = "2026-11-26"
+verified = false
+'''
+RULE = '''
+[[rules]]
+id = "mysite-drop-thanks"
+category = "boilerplate"
+kind = "regex"
+pattern = '^谢谢大家!?！?$'
+why = "a test rule added after the crawl"
+examples = ["谢谢大家!"]
+keeps = ["我要谢谢大家的支持，这次活动非常成功。"]
+'''
+
+
+def test_reclean_applies_new_rules_to_stored_pages(site_server, tmp_path):
+    server = site_server("huaboedu")
+    sites = tmp_path / "sites"
+    sites.mkdir()
+    config = sites / "mysite.toml"
+    config.write_text(CONFIG.format(url=server.url, host=server.url.split("/")[2]), encoding="utf-8")
+    db = tmp_path / "a.db"
+    result = fanwen("crawl", "mysite", "--sites-dir", str(sites), "--db", str(db), *FAST)
+    assert result.returncode in (0, 3), result.stderr[-2000:]
+    server.stop()  # reclean must not need the site
+
+    conn = sqlite3.connect(db)
+    url = server.url.rstrip("/") + "/news/762.html"
+    before = conn.execute("select text, content_hash, last_seen from articles where url = ?", [url]).fetchone()
+    assert before[0].splitlines()[-1] == "谢谢大家!"
+    total = conn.execute("select count(*) from articles").fetchone()[0]
+
+    result = fanwen("reclean", "--db", str(db), "--sites-dir", str(sites))
+    assert result.returncode == 0 and f"{total} unchanged" in result.stdout, result.stdout + result.stderr
+
+    config.write_text(config.read_text(encoding="utf-8") + RULE, encoding="utf-8")
+    result = fanwen("reclean", "--db", str(db), "--sites-dir", str(sites), "--site", "mysite")
+    assert result.returncode == 0, result.stderr
+    after = conn.execute("select text, content_hash, last_seen from articles where url = ?", [url]).fetchone()
+    assert "谢谢大家!" not in after[0].splitlines()
+    assert after[0].splitlines()[:-1] == before[0].splitlines()[:-1]
+    assert after[1] != before[1] and after[2] == before[2]  # a re-clean is not a visit
+    assert "updated" in result.stdout
+    removed = conn.execute("select rule from removals where article_url = ? and text like '谢谢大家%'", [url])
+    assert removed.fetchone()[0] == "mysite-drop-thanks"
+    assert conn.execute("select count(*) from articles").fetchone()[0] == total
+
+
+def test_reclean_of_missing_database_is_one_line_error(tmp_path):
+    result = fanwen("reclean", "--db", str(tmp_path / "none.db"))
+    assert result.returncode == 1 and result.stderr.startswith("Error: database")
