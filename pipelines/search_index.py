@@ -6,7 +6,9 @@ every position of the *folded* title/text, the bigram starting there (and, at th
 last character alone), each written as an ASCII code so the stock ``ascii`` tokenizer keeps it whole.
 A query term of n >= 2 characters becomes the phrase of its n-1 bigrams (consecutive positions, hence
 an exact substring); a 1-character term becomes a prefix query that matches every bigram starting
-with it plus run-final characters. Whitespace never occurs inside a term, so runs are indexed apart.
+with it plus run-final characters, answered from FTS5's prefix index on one character's code
+(prefix='4'), so it costs one lookup, not a scan of every bigram. Whitespace never occurs inside a
+term, so runs are indexed apart.
 
 Folding (matching only, never stored): traditional/variant -> simplified character by character
 (OpenCC's tables; per character so "q is a substring of t" implies "fold(q) is a substring of
@@ -33,7 +35,7 @@ from .errors import UsageError
 FTS_TABLE = "articles_fts"
 META_TABLE = "articles_fts_meta"  # starts with the FTS name, so Datasette hides it with the index
 # Bump when the token format or trigger SQL changes: ensure_search_index then rebuilds.
-INDEX_FORMAT = "fanwen-bigram-1"
+INDEX_FORMAT = "fanwen-bigram-2"
 _WIDTH = 4  # base-36 digits per character: 36**4 > 0x10FFFF
 _INVISIBLE = "\u00ad\u180e\u200b\u200c\u200d\u200e\u200f\u2060\u2061\u2062\u2063\u2064\ufeff"
 _OPENCC_DIR = Path(opencc.__file__).parent / "dictionary"
@@ -174,6 +176,8 @@ def register_search_functions(conn: sqlite3.Connection) -> None:
     conn.create_function("fanwen_match", 1, fts_query, deterministic=True)
 
 
+# prefix='4': an index of every token's first character code, for 1-character queries.
+_CREATE_FTS = f"create virtual table {FTS_TABLE} using fts5(title, text, content='', tokenize='ascii', prefix='4')"
 _TRIGGERS = {
     f"{FTS_TABLE}_ai": f"""
         create trigger {FTS_TABLE}_ai after insert on articles begin
@@ -209,14 +213,14 @@ def ensure_search_index(db: sqlite_utils.Database) -> None:
     """
     register_search_functions(db.conn)
     with db.atomic():
-        if not db[FTS_TABLE].exists():
-            db.execute(f"create virtual table {FTS_TABLE} using fts5(title, text, content='', tokenize='ascii')")
         db.execute(f"create table if not exists {META_TABLE} (key text primary key, value text)")
         stored = db.execute(f"select value from {META_TABLE} where key = 'version'").fetchone()
-        current = stored is not None and stored[0] == index_version()
-        if not current:
+        current = stored is not None and stored[0] == index_version() and db[FTS_TABLE].exists()
+        if not current:  # new, or built by another version: table options and triggers may differ
             for name in _TRIGGERS:
                 db.execute(f"drop trigger if exists {name}")
+            db.execute(f"drop table if exists {FTS_TABLE}")
+            db.execute(_CREATE_FTS)
         for sql in _TRIGGERS.values():
             db.execute(sql.replace("create trigger", "create trigger if not exists", 1))
         in_step = (

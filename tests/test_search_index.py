@@ -178,8 +178,14 @@ def test_a_stale_index_version_is_rebuilt(tmp_path):
     path = make_archive(tmp_path / "old.db", random_articles=10)
     db = open_db(path)
     db.execute(f"update {META_TABLE} set value = 'fanwen-bigram-0:old' where key = 'version'")
-    db.execute(f"insert into {FTS_TABLE}({FTS_TABLE}) values ('delete-all')")
+    # An empty index of an older format (no prefix index), as an earlier release would have left it.
+    db.execute(f"drop table {FTS_TABLE}")
+    db.execute(f"create virtual table {FTS_TABLE} using fts5(title, text, content='', tokenize='ascii')")
     db.close()
-    assert found(path, "政协") == set()  # what an old, incompatible index would give
+    assert found(path, "政协") == set()
     open_db(path).close()  # ensure_schema -> ensure_search_index
     assert found(path, "政协") == substring_scan(path, "政协", "政協")
+    assert found(path, "堃") == substring_scan(path, "堃")
+    conn = sqlite3.connect(path)
+    assert "prefix='4'" in conn.execute("select sql from sqlite_master where name = ?", [FTS_TABLE]).fetchone()[0]
+    conn.close()
