@@ -16,148 +16,18 @@ import re
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 
-from bs4 import BeautifulSoup, NavigableString, Tag
+from lxml import etree
 
 from .clean import clean_block, mark_notice_after, prepare_page
 from .clean.blocks import Line
 from .clean.essays import split_essays
 from .clean.normalize import normalize_line
-from .clean.selectors import selector_index
+from .clean.selectors import select_one
+from .clean.tree import Element, body_of, parse_html, stripped_len, text
+from .metadata import clean_title, page_title, read_author, read_category, read_published, read_title
 from .pagekind import has_password_field, list_kind, refusal_kind
 from .records import Extraction, Removal
 from .rules import Rule, fold, load_rules, merge_rules
-
-# --- metadata -------------------------------------------------------------------------------------------
-
-_TITLE_SPLIT = re.compile(r"\s*(?:_|\||｜|\s[-–—]\s|--|——\s*[\u4e00-\u9fff]{0,8}网)\s*")
-# Forum thread-type tags ("[作文] …"); full-width 【原创】 is part of the title and stays.
-_TYPE_TAG = re.compile(r"^\[[^\[\]]{1,8}\]\s*")
-_PAGE_NOISE = re.compile(r"\s*(?:[(（]\s*(?:第\s*)?\d{1,2}\s*(?:页)?\s*[)）]|第\s*\d{1,2}\s*页|_\d{1,2})\s*$")
-_DATE = (
-    r"(?P<y>(?:19|20)\d{2})\s*[-/.年]\s*(?P<m>\d{1,2})\s*[-/.月]\s*(?P<d>\d{1,2})\s*日?"
-)
-_LABELLED_DATE = re.compile(
-    r"(?:发布时间|发表时间|发布日期|发表日期|更新时间|上传日期|上传时间|时间|日期)\s*[:：]?\s*" + _DATE
-)
-_ANY_DATE = re.compile(_DATE)
-_META_DATE_NAMES = ("article:published_time", "og:release_date", "pubdate", "publishdate", "publish_date",
-                    "datepublished", "date", "dc.date", "dc.date.issued", "article:modified_time")
-_AUTHOR = re.compile(r"作者\s*[:：]\s*([^\s|,，/:：]{1,20}?)(?=\s|$|[|,，/]|来源|时间|发布|日期|点击|\d{4})")
-_CRUMB_TEXT = re.compile(r"^\s*(您的)?(当前|现在的)?(所在)?位置\s*[:：是]?")
-# The breadcrumb is found by the selectors of the "breadcrumb-box" rule (pipelines/rules/boilerplate.toml).
-CRUMB_RULE = "breadcrumb-box"
-_HOME = re.compile(r"^(首页|主页|网站首页|返回首页|home)$|网$|^www\.", re.I)
-
-
-def _text(el: Tag | None) -> str:
-    return normalize_line(el.get_text(" ")) if el is not None else ""
-
-
-def clean_title(raw: str) -> str:
-    """Strip site suffixes ("_第一范文网", " - 瑞文网", "|华博范文网") and page-number noise from a title."""
-    title = _TYPE_TAG.sub("", normalize_line(raw))
-    head = _TITLE_SPLIT.split(title)[0].strip()
-    if len(head) >= 2:
-        title = head
-    return _PAGE_NOISE.sub("", title).strip()
-
-
-def _select_text(soup: BeautifulSoup, selectors: dict[str, str], key: str) -> str | None:
-    if key in selectors:
-        text = _text(soup.select_one(selectors[key]))
-        return text or None
-    return None
-
-
-def read_title(soup: BeautifulSoup, selectors: dict[str, str]) -> str:
-    """Site selector, else the <h1>/<h2> that the <title> contains, else the cleaned <title>."""
-    chosen = _select_text(soup, selectors, "title")
-    if chosen:
-        return clean_title(chosen)
-    page_title = _text(soup.title)
-    cleaned = clean_title(page_title) if page_title else ""
-    folded = fold(cleaned)
-    for level in ("h1", "h2"):
-        heads = [clean_title(t) for t in (_text(h) for h in soup.find_all(level)) if 2 <= len(t) <= 120]
-        # A heading that is the essay title overlaps the <title>'s first segment; a logo heading
-        # ("金笔范文网") only matches the site suffix, which clean_title has cut off.
-        inside = [t for t in heads if folded and (fold(t) in folded and len(t) >= len(cleaned) * 0.5
-                                                  or folded in fold(t))]
-        if inside:
-            return max(inside, key=len)
-        if level == "h1" and len(heads) == 1 and not page_title:
-            return heads[0]
-    if cleaned:
-        return cleaned
-    og = soup.find("meta", attrs={"property": "og:title"})
-    return clean_title(og.get("content", "")) if og else ""
-
-
-def _iso(m: re.Match[str]) -> str | None:
-    # The day only: times on these sites are upload times of the copy, and the archive compares by day.
-    y, mo, d = int(m["y"]), int(m["m"]), int(m["d"])
-    if not (1 <= mo <= 12 and 1 <= d <= 31):
-        return None
-    return f"{y:04d}-{mo:02d}-{d:02d}"
-
-
-def read_published(soup: BeautifulSoup, selectors: dict[str, str], near_title: str) -> str | None:
-    """Publication date: site selector, <meta>, <time>, a labelled date, then a bare date next to the title."""
-    texts: list[str] = []
-    chosen = _select_text(soup, selectors, "date")
-    if chosen:
-        texts.append(chosen)
-    for meta in soup.find_all("meta"):
-        name = (meta.get("property") or meta.get("name") or meta.get("itemprop") or "").lower()
-        if name in _META_DATE_NAMES and meta.get("content"):
-            texts.append(meta["content"])
-    for t in soup.find_all("time"):
-        texts.append(t.get("datetime") or _text(t))
-    for text in texts:
-        m = _ANY_DATE.search(fold(text))
-        if m and (iso := _iso(m)):
-            return iso
-    folded = fold(near_title)
-    for pattern in (_LABELLED_DATE, _ANY_DATE):
-        for m in pattern.finditer(folded):
-            if iso := _iso(m):
-                return iso
-    return None
-
-
-def read_category(soup: BeautifulSoup, selectors: dict[str, str], title: str, rules: Sequence[Rule]) -> str | None:
-    """The breadcrumb's last category (not 首页, not the site, not the essay title)."""
-    if "category" in selectors:
-        crumb = soup.select_one(selectors["category"])
-    else:
-        index = selector_index(tuple(r for r in rules if r.id == CRUMB_RULE))
-        crumb = next((el for el in (soup.body or soup).find_all(True) if index.match(el)), None)
-        if crumb is None:
-            node = soup.find(string=_CRUMB_TEXT)
-            crumb = node.parent if node is not None else None
-    if crumb is None:
-        return None
-    names = [_text(a) for a in crumb.find_all("a")]
-    if not names:
-        names = [p.strip() for p in re.split(r">+|›|»|/", _CRUMB_TEXT.sub("", _text(crumb)))]
-    folded_title = fold(title)
-    names = [n for n in names if n and not _HOME.search(n) and fold(n) != folded_title
-             and not (len(n) > 8 and fold(n) in folded_title)]
-    return names[-1] if names else None
-
-
-def read_author(soup: BeautifulSoup, selectors: dict[str, str], near_title: str) -> str | None:
-    """The author when the page shows one (作者:…, <meta name=author>), else None."""
-    chosen = _select_text(soup, selectors, "author")
-    if chosen:
-        return re.sub(r"^作者\s*[:：]\s*", "", chosen) or None
-    m = _AUTHOR.search(near_title)
-    if m:
-        return m.group(1)
-    meta = soup.find("meta", attrs={"name": "author"})
-    content = normalize_line(meta.get("content", "")) if meta else ""
-    return content if content and not re.search(r"网|站|com|cn", content) else None
-
 
 # --- the essay element ------------------------------------------------------------------------------------
 
@@ -167,37 +37,30 @@ _SENTENCE_PUNCT = re.compile(r"[，。！？；、,!?;]")
 SHORT_WEIGHT = 0.2
 
 
-@dataclass
-class _Scores:
-    good: dict[int, float] = field(default_factory=dict)
-    link: dict[int, float] = field(default_factory=dict)
-
-
-def _score(node: Tag, s: _Scores, in_link: bool) -> tuple[float, float]:
-    good = link = 0.0
-    for child in node.children:
-        if isinstance(child, NavigableString):
-            if type(child) is not NavigableString:
-                continue
-            text = child.strip()
-            n = len(text)
-            if not n:
-                continue
-            if in_link:
-                link += n
-            elif n >= 10 and _SENTENCE_PUNCT.search(text):
-                good += n
-            else:
-                good += n * SHORT_WEIGHT
-        elif isinstance(child, Tag):
-            linkish = in_link or child.name == "a" or (
-                child.name in ("li", "dd", "dt") and child.find("a") is not None
-            )
-            g, lk = _score(child, s, linkish)
-            good += g
-            link += lk
-    s.good[id(node)], s.link[id(node)] = good, link
-    return good, link
+def _score(node: Element, good: dict[Element, float], link: dict[Element, float], in_link: bool) -> tuple[float, float]:
+    g = lk = 0.0
+    # The node's own strings: its text, then each child's tail.
+    for string in (node.text, *(child.tail for child in node)):
+        if not string:
+            continue
+        n = len(string.strip())
+        if not n:
+            continue
+        if in_link:
+            lk += n
+        elif n >= 10 and _SENTENCE_PUNCT.search(string):
+            g += n
+        else:
+            g += n * SHORT_WEIGHT
+    for child in node.iterchildren(etree.Element):
+        linkish = in_link or child.tag == "a" or (
+            child.tag in ("li", "dd", "dt") and child.find(".//a") is not None
+        )
+        cg, clk = _score(child, good, link, linkish)
+        g += cg
+        lk += clk
+    good[node], link[node] = g, lk
+    return g, lk
 
 
 # Descend into a child that keeps this share of the candidate's text, or that leaves behind only a little
@@ -206,27 +69,28 @@ DESCEND_SHARE = 0.9
 DESCEND_REST = 60
 
 
-def find_essay_element(body: Tag) -> tuple[Tag, float]:
+def find_essay_element(body: Element) -> tuple[Element, float]:
     """The element holding the most unlinked, punctuated text net of link text; and its text weight."""
-    s = _Scores()
-    _score(body, s, False)
+    good: dict[Element, float] = {}
+    link: dict[Element, float] = {}
+    _score(body, good, link, False)
     best, best_score = body, float("-inf")
-    for el in [body, *body.find_all(True)]:
-        score = s.good.get(id(el), 0.0) - s.link.get(id(el), 0.0)
+    for el in body.iter(etree.Element):
+        score = good[el] - link[el]
         if score >= best_score:
             best, best_score = el, score
     # ≥ keeps the deepest of equal candidates; now climb down through single-child wrappers.
     while True:
-        kids = [k for k in best.find_all(True, recursive=False) if id(k) in s.good]
+        kids = list(best.iterchildren(etree.Element))
         if not kids:
             break
-        top = max(kids, key=lambda k: s.good[id(k)])
-        rest = s.good[id(best)] - s.good[id(top)]
-        small_rest = rest <= DESCEND_REST and rest <= 0.25 * s.good[id(top)]
-        if s.good[id(top)] == 0 or (s.good[id(top)] < DESCEND_SHARE * s.good[id(best)] and not small_rest):
+        top = max(kids, key=good.__getitem__)
+        rest = good[best] - good[top]
+        small_rest = rest <= DESCEND_REST and rest <= 0.25 * good[top]
+        if good[top] == 0 or (good[top] < DESCEND_SHARE * good[best] and not small_rest):
             break
         best = top
-    return best, s.good.get(id(best), 0.0)
+    return best, good[best]
 
 
 # Forum threads (Discuz! and clones): the essay is the opening post, the replies are comments.
@@ -234,19 +98,20 @@ FIRST_POST = re.compile(r"^postmessage_\d")
 MIN_POST_CHARS = 50
 
 
-def _first_post(body: Tag) -> Tag | None:
-    post = body.find(id=FIRST_POST)
-    return post if post is not None and len(post.get_text(strip=True)) >= MIN_POST_CHARS else None
+def _first_post(body: Element) -> Element | None:
+    post = next((el for el in body.iter(etree.Element) if FIRST_POST.search(el.get("id", ""))), None)
+    return post if post is not None and stripped_len(post) >= MIN_POST_CHARS else None
 
 
-def _text_before(body: Tag, block: Tag, limit: int = 600) -> str:
+def _text_before(body: Element, block: Element, limit: int = 600) -> str:
     """Visible text in document order before `block` (the title/info area), last `limit` chars."""
     chunks: list[str] = []
-    for node in body.descendants:
-        if node is block:
+    for event, el in etree.iterwalk(body, events=("start", "end")):
+        if el is block:
             break
-        if type(node) is NavigableString and node.strip():
-            chunks.append(node.strip())
+        string = el.text if event == "start" else (el.tail if el is not body else None)
+        if string and string.strip():
+            chunks.append(string.strip())
     return " ".join(chunks)[-limit:]
 
 
@@ -297,29 +162,29 @@ MIN_LIST_LINKS = 5
 
 def extract_page(url: str, html: str, selectors: dict[str, str], rules: Sequence[Rule]) -> PageResult:
     """Extract one page (see module docstring, step 1)."""
-    soup = BeautifulSoup(html, "lxml")
-    title = read_title(soup, selectors)
-    password = has_password_field(soup)
-    category = read_category(soup, selectors, title, rules)
-    anchored = prepare_page(soup, rules)
-    body = soup.body or soup
-    visible = normalize_line(body.get_text(" "))
-    refusal = refusal_kind(_text(soup.title) or title, visible, password)
+    root = parse_html(html)
+    title = read_title(root, selectors)
+    password = has_password_field(root)
+    category = read_category(root, selectors, title, rules)
+    anchored = prepare_page(root, rules)
+    body = body_of(root)
+    visible = normalize_line(text(body, " "))
+    refusal = refusal_kind(page_title(root) or title, visible, password)
     if refusal:
         return PageResult(refusal, title=title)
-    block = soup.select_one(selectors["body"]) if "body" in selectors else None
+    block = select_one(root, selectors["body"]) if "body" in selectors else None
     if block is None:
         block = _first_post(body)
     if block is None:
         block, weight = find_essay_element(body)
     else:
-        weight = float(len(block.get_text()))
+        weight = float(len(text(block)))
     kind = list_kind(url, body, block, int(weight))
     if kind:
         return PageResult(kind, title=title)
     near = _text_before(body, block)
-    published = read_published(soup, selectors, near + "\n" + _text(block)[:200])
-    author = read_author(soup, selectors, near)
+    published = read_published(root, selectors, near + "\n" + normalize_line(text(block, " "))[:200])
+    author = read_author(root, selectors, near)
     cleaned = clean_block(block, anchored, rules)
     mark_notice_after(cleaned, block, rules)
     lines, title_removed = _drop_title_lines(cleaned.lines, title)
@@ -327,7 +192,7 @@ def extract_page(url: str, html: str, selectors: dict[str, str], rules: Sequence
         return PageResult("list", title=title)
     if sum(len(line.text) for line in lines) < MIN_ESSAY_CHARS:
         # No prose: a forum index or a bare link list is a list; anything else is empty.
-        kind = "list" if len(body.find_all("a", href=True)) >= MIN_LIST_LINKS else "empty"
+        kind = "list" if len(body.xpath(".//a[@href]")) >= MIN_LIST_LINKS else "empty"
         return PageResult(kind, title=title)
     return PageResult("article", title, published, category, author, lines, title_removed + cleaned.removed,
                       cleaned.truncated)

@@ -9,8 +9,9 @@ from __future__ import annotations
 import re
 from urllib.parse import urlsplit
 
-from bs4 import BeautifulSoup, Tag
+from lxml import etree
 
+from .clean.tree import Element, stripped_len, text
 from .rules import fold
 
 _CAPTCHA = re.compile(r"安全检测|验证码|人机验证|滑动验证|安全验证|访问验证|请完成验证|captcha|正在验证", re.I)
@@ -28,9 +29,9 @@ SHORT_PAGE = 400
 MIN_ITEMS = 4
 
 
-def has_password_field(soup: BeautifulSoup) -> bool:
+def has_password_field(root: Element) -> bool:
     """True when the page has a password input (read before inputs are stripped)."""
-    return soup.find("input", attrs={"type": re.compile("^password$", re.I)}) is not None
+    return any((el.get("type") or "").lower() == "password" for el in root.iter("input"))
 
 
 def refusal_kind(title: str, visible_text: str, password_field: bool) -> str | None:
@@ -47,26 +48,30 @@ def refusal_kind(title: str, visible_text: str, password_field: bool) -> str | N
     return None
 
 
-def _item_stats(container: Tag, essay: Tag) -> tuple[int, int]:
+_CONTAINERS = ("ul", "ol", "dl", "div", "table", "tbody", "section")
+
+
+def _item_stats(container: Element, holds_essay: set[Element]) -> tuple[int, int]:
     """(items, excerpt chars): children that carry a link with a title-like text (never the essay itself)."""
     items = excerpt = 0
-    for child in container.find_all(True, recursive=False):
-        if child is essay or essay in child.descendants:
+    for child in container.iterchildren(etree.Element):
+        if child in holds_essay:
             continue
-        links = [child] if child.name == "a" else child.find_all("a")
-        link_chars = max((len(a.get_text(strip=True)) for a in links), default=0)
-        if link_chars < 4:
+        links = [child] if child.tag == "a" else list(child.iter("a"))
+        link_lens = [stripped_len(a) for a in links]
+        if max(link_lens, default=0) < 4:
             continue
         items += 1
-        excerpt += max(0, len(child.get_text(strip=True)) - sum(len(a.get_text(strip=True)) for a in links))
+        excerpt += max(0, stripped_len(child) - sum(link_lens))
     return items, excerpt
 
 
-def list_kind(url: str, body: Tag, essay: Tag, essay_chars: int) -> str | None:
+def list_kind(url: str, body: Element, essay: Element, essay_chars: int) -> str | None:
     """'list' or 'search' when repeated link items outweigh the essay candidate, else None."""
+    holds_essay = {essay, *essay.iterancestors()}
     best_items = best_excerpt = 0
-    for container in body.find_all(("ul", "ol", "dl", "div", "table", "tbody", "section")):
-        items, excerpt = _item_stats(container, essay)
+    for container in body.iter(_CONTAINERS):
+        items, excerpt = _item_stats(container, holds_essay)
         if items >= MIN_ITEMS and (items, excerpt) > (best_items, best_excerpt):
             best_items, best_excerpt = items, excerpt
     listy = best_items >= MIN_ITEMS and (
@@ -74,7 +79,7 @@ def list_kind(url: str, body: Tag, essay: Tag, essay_chars: int) -> str | None:
     )
     parts = urlsplit(url)
     searchy = bool(_SEARCH_URL.search(parts.netloc + parts.path + ("?" + parts.query if parts.query else ""))) or bool(
-        _SEARCH_TEXT.search(body.get_text()[:2000])
+        _SEARCH_TEXT.search(text(body)[:2000])
     )
     if searchy and (listy or essay_chars < 200):
         return "search"

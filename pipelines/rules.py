@@ -17,7 +17,8 @@ from functools import cache
 from pathlib import Path
 
 import opencc
-import soupsieve
+from cssselect import SelectorError
+from lxml.cssselect import CSSSelector
 
 from .errors import ConfigError
 
@@ -115,8 +116,8 @@ def _compile(raw: dict, where: str, source: str) -> re.Pattern[str] | None:
     kind, pattern = raw["kind"], raw["pattern"]
     if kind == "selector":
         try:
-            soupsieve.compile(pattern)
-        except Exception as e:  # soupsieve raises several types for bad CSS
+            CSSSelector(pattern, translator="html")
+        except SelectorError as e:
             raise _fail(source, f"{where}.pattern", f"bad selector: {str(e).splitlines()[0]}") from e
         return None
     if kind == "literal":

@@ -2,9 +2,8 @@
 
 from __future__ import annotations
 
-from bs4 import BeautifulSoup
-
 from pipelines.clean import prepare_page
+from pipelines.clean.tree import body_of, parse_html, text
 from pipelines.rules import load_rules
 
 RUIWEN = """<html><head><title>我的母亲作文_瑞文网</title><script>var a='<p>脚本</p>';</script></head><body>
@@ -25,18 +24,18 @@ RUIWEN = """<html><head><title>我的母亲作文_瑞文网</title><script>var a
 
 
 def test_boilerplate_is_dropped_and_reported():
-    soup = BeautifulSoup(RUIWEN, "lxml")
-    anchored = prepare_page(soup, load_rules())
-    text = soup.body.get_text()
+    root = parse_html(RUIWEN)
+    anchored = prepare_page(root, load_rules())
+    left = text(body_of(root))
     for junk in ("优秀作文推荐", "我的父亲作文", "广告位招租", "上一篇", "网友评论", "版权所有", "标签", "脚本"):
-        assert junk not in text
-    assert "每天天不亮" in text and "普通的农村妇女" in text
+        assert junk not in left
+    assert "每天天不亮" in left and "普通的农村妇女" in left
     rules = {r.rule for _, r in anchored}
     assert {"related-box", "ad-slot", "prev-next-box", "comments-box", "page-chrome"} <= rules
 
 
 def test_an_element_holding_the_essay_is_never_dropped():
     essay = "".join(f"<p>这是第{i}段正文,讲述了很多真实的故事和道理。</p>" for i in range(20))
-    soup = BeautifulSoup(f'<body><div class="right">{essay}</div><div class="footer">关于我们</div></body>', "lxml")
-    prepare_page(soup, load_rules())
-    assert "第19段正文" in soup.get_text() and "关于我们" not in soup.get_text()
+    root = parse_html(f'<body><div class="right">{essay}</div><div class="footer">关于我们</div></body>')
+    prepare_page(root, load_rules())
+    assert "第19段正文" in text(root) and "关于我们" not in text(root)

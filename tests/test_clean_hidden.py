@@ -2,10 +2,9 @@
 
 from __future__ import annotations
 
-from bs4 import BeautifulSoup
-
 from pipelines.clean.boilerplate import collect_css, strip_invisible
 from pipelines.clean.hidden import hidden_names, strip_hidden
+from pipelines.clean.tree import parse_html, text
 from pipelines.rules import load_rules
 
 DEDE = """<html><head><style type="text/css">
@@ -25,11 +24,11 @@ DISCUZ = """<table><tr><td class="t_f" id="postmessage_1">一、根据工作职�
 
 
 def _clean(html):
-    soup = BeautifulSoup(html, "lxml")
-    css = collect_css(soup)
-    strip_invisible(soup)
-    removed = strip_hidden(soup, css, load_rules())
-    return soup, [r for _, r in removed]
+    root = parse_html(html)
+    css = collect_css(root)
+    strip_invisible(root)
+    removed = strip_hidden(root, css, load_rules())
+    return text(root), [r for _, r in removed]
 
 
 def test_style_block_classes_are_read():
@@ -38,12 +37,11 @@ def test_style_block_classes_are_read():
 
 
 def test_dedecms_rndstring_is_removed_and_reported():
-    soup, removed = _clean(DEDE)
-    text = soup.get_text()
+    left, removed = _clean(DEDE)
     for junk in ("织梦内容管理系统", "本文来自织梦", "防采集混淆字符串", "DedeCMS", "隐藏文字", "不可见"):
-        assert junk not in text
+        assert junk not in left
     for real in ("今天我们召开全县安全生产工作会议", "确保不出问题", "醒目提示"):
-        assert real in text
+        assert real in left
     by_rule = {r.text: r.rule for r in removed}
     assert by_rule["织梦内容管理系统"] == "hidden-style-class"
     assert by_rule["本文来自织梦"] == "hidden-white-font"
@@ -52,12 +50,12 @@ def test_dedecms_rndstring_is_removed_and_reported():
 
 
 def test_discuz_jammer_is_removed():
-    soup, removed = _clean(DISCUZ)
-    assert soup.get_text().replace("\n", "") == "一、根据工作职能进行总结二、存在的问题"
+    left, removed = _clean(DISCUZ)
+    assert left.replace("\n", "") == "一、根据工作职能进行总结二、存在的问题"
     assert [r.rule for r in removed] == ["hidden-discuz-jammer", "hidden-inline-css"]
 
 
 def test_collapsed_but_present_text_is_kept():
     # 写写帮 folds the full text with height/overflow; it is not hidden text.
-    soup, removed = _clean('<div class="jhcbk" style="height:300px;overflow:hidden"><p>全文都在这里。</p></div>')
-    assert "全文都在这里" in soup.get_text() and removed == []
+    left, removed = _clean('<div class="jhcbk" style="height:300px;overflow:hidden"><p>全文都在这里。</p></div>')
+    assert "全文都在这里" in left and removed == []

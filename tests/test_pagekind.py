@@ -2,8 +2,7 @@
 
 from __future__ import annotations
 
-from bs4 import BeautifulSoup
-
+from pipelines.clean.tree import Element, body_of, parse_html
 from pipelines.pagekind import has_password_field, list_kind, refusal_kind
 
 ESSAY = "同志们：今天我们召开全市经济工作会议，主要任务是总结工作、分析形势、部署任务。" * 20
@@ -19,27 +18,32 @@ def test_refusals_on_short_pages_only():
 
 
 def test_password_field():
-    assert has_password_field(BeautifulSoup('<form><input type="PASSWORD" name="pw"></form>', "lxml"))
-    assert not has_password_field(BeautifulSoup('<form><input name="q"></form>', "lxml"))
+    assert has_password_field(parse_html('<form><input type="PASSWORD" name="pw"></form>'))
+    assert not has_password_field(parse_html('<form><input name="q"></form>'))
 
 
-def _page(items: int, excerpt: str) -> BeautifulSoup:
+def _page(items: int, excerpt: str) -> Element:
     lis = "".join(f'<li><a href="/a/{i}.html"><img src="x.gif"></a><a href="/a/{i}.html">工作总结范文{i}</a>'
                   f"<p>{excerpt}</p></li>" for i in range(items))
-    return BeautifulSoup(f'<body><div id="essay"><p>短文。</p></div><ul class="e2">{lis}</ul></body>', "lxml")
+    return parse_html(f'<body><div id="essay"><p>短文。</p></div><ul class="e2">{lis}</ul></body>')
+
+
+def _essay(root: Element) -> Element:
+    return root.find(".//div[@id='essay']")
 
 
 def test_list_of_excerpts_outweighs_a_short_candidate():
-    soup = _page(6, "一年来，本人认真学习政治理论和业务知识，严格遵守各项规章制度...")
-    assert list_kind("http://a.cn/a/gongzuozongjie/list_2.html", soup.body, soup.find(id="essay"), 3) == "list"
+    root = _page(6, "一年来，本人认真学习政治理论和业务知识，严格遵守各项规章制度...")
+    url = "http://a.cn/a/gongzuozongjie/list_2.html"
+    assert list_kind(url, body_of(root), _essay(root), 3) == "list"
 
 
 def test_related_links_beside_an_essay_do_not_make_a_list():
-    soup = _page(6, "")
-    assert list_kind("http://a.cn/a/1.html", soup.body, soup.find(id="essay"), len(ESSAY)) is None
+    root = _page(6, "")
+    assert list_kind("http://a.cn/a/1.html", body_of(root), _essay(root), len(ESSAY)) is None
 
 
 def test_search_results_are_search():
-    soup = _page(4, "安全生产是企业的生命线，是职工的幸福线。通过学习，我深刻认识到...")
-    essay = soup.find(id="essay")
-    assert list_kind("https://so.ruiwen.com/?keyword=安全", soup.body, essay, 3) == "search"
+    root = _page(4, "安全生产是企业的生命线，是职工的幸福线。通过学习，我深刻认识到...")
+    essay = _essay(root)
+    assert list_kind("https://so.ruiwen.com/?keyword=安全", body_of(root), essay, 3) == "search"

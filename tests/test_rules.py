@@ -3,10 +3,11 @@
 from __future__ import annotations
 
 import pytest
-from bs4 import BeautifulSoup
 
 from pipelines.clean.blocks import Line
 from pipelines.clean.lines import LineResult, apply_line_rules, trim_before_notice
+from pipelines.clean.selectors import css
+from pipelines.clean.tree import parse_html
 from pipelines.errors import ConfigError
 from pipelines.rules import fold, load_rules, merge_rules, validate_rules
 
@@ -30,7 +31,7 @@ def test_every_rule_has_examples_and_keeps():
 @pytest.mark.parametrize("rule,example", EXAMPLES)
 def test_rule_removes_its_examples(rule, example):
     if rule.kind == "selector":
-        assert BeautifulSoup(example, "lxml").select(rule.pattern), rule.pattern
+        assert css(rule.pattern)(parse_html(example)), rule.pattern
         return
     result = _run(rule, example)
     assert result.removed and result.removed[0].rule == rule.id
@@ -41,7 +42,7 @@ def test_rule_removes_its_examples(rule, example):
 @pytest.mark.parametrize("rule,keep", KEEPS)
 def test_rule_spares_its_keeps(rule, keep):
     if rule.kind == "selector":
-        assert not BeautifulSoup(keep, "lxml").select(rule.pattern)
+        assert not css(rule.pattern)(parse_html(keep))
         return
     result = _run(rule, keep)
     assert [line.text for line in result.lines] == [keep]

@@ -14,7 +14,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 
-from bs4 import BeautifulSoup, Tag
+from lxml import etree
 
 from ..records import Removal
 from ..rules import Rule
@@ -22,6 +22,7 @@ from .blocks import Line, element_lines
 from .boilerplate import Anchored, collect_css, drop_boilerplate, drop_summary_repeat, strip_invisible
 from .hidden import strip_hidden
 from .lines import apply_line_rules, join_chunk_breaks, trim_before_notice
+from .tree import Element, body_of, is_inside, text
 
 STEPS = ("hidden", "boilerplate", "lines", "normalize")
 
@@ -35,24 +36,20 @@ class Cleaned:
     truncated: bool = False
 
 
-def prepare_page(soup: BeautifulSoup, rules: Sequence[Rule]) -> list[Anchored]:
+def prepare_page(root: Element, rules: Sequence[Rule]) -> list[Anchored]:
     """Steps 1–2 on the whole page (so scoring sees no junk); returns anchored removals for `clean_block`."""
-    css = collect_css(soup)
-    strip_invisible(soup)
-    anchored = strip_hidden(soup, css, rules)
-    body = soup.body or soup
-    anchored += drop_summary_repeat(soup)
-    anchored += drop_boilerplate(body, rules, len(body.get_text()))
+    css = collect_css(root)
+    strip_invisible(root)
+    anchored = strip_hidden(root, css, rules)
+    anchored += drop_summary_repeat(root)
+    body = body_of(root)
+    anchored += drop_boilerplate(body, rules, len(text(body)))
     return anchored
 
 
-def _inside(anchor: Tag, block: Tag) -> bool:
-    return anchor is block or any(p is block for p in anchor.parents)
-
-
-def clean_block(block: Tag, anchored: Sequence[Anchored], rules: Sequence[Rule]) -> Cleaned:
+def clean_block(block: Element, anchored: Sequence[Anchored], rules: Sequence[Rule]) -> Cleaned:
     """Steps 3–4 on the chosen essay element; keeps the audit of steps 1–2 for removals inside it."""
-    removed = [r for anchor, r in anchored if _inside(anchor, block)]
+    removed = [r for anchor, r in anchored if is_inside(anchor, block)]
     lines, joined = join_chunk_breaks(element_lines(block))
     result = apply_line_rules(lines, rules)
     return Cleaned(result.lines, removed + joined + result.removed, result.truncated)
@@ -62,21 +59,21 @@ def clean_block(block: Tag, anchored: Sequence[Anchored], rules: Sequence[Rule])
 NOTICE_LINES = 8
 
 
-def notice_after(block: Tag, rules: Sequence[Rule]) -> list[Removal]:
+def notice_after(block: Element, rules: Sequence[Rule]) -> list[Removal]:
     """The paywall/preview notices among the first lines that follow the essay element on the page."""
     lines: list[Line] = []
-    node: Tag | None = block
-    while node is not None and node.name not in ("body", "html") and len(lines) < NOTICE_LINES:
-        for sibling in node.find_next_siblings(True):
+    node: Element | None = block
+    while node is not None and node.tag not in ("body", "html") and len(lines) < NOTICE_LINES:
+        for sibling in node.itersiblings(etree.Element):
             lines += element_lines(sibling)
             if len(lines) >= NOTICE_LINES:
                 break
-        node = node.parent
+        node = node.getparent()
     truncating = [r for r in rules if r.truncates and r.is_line_rule]
     return apply_line_rules(lines[:NOTICE_LINES], truncating).removed
 
 
-def mark_notice_after(cleaned: Cleaned, block: Tag, rules: Sequence[Rule]) -> None:
+def mark_notice_after(cleaned: Cleaned, block: Element, rules: Sequence[Rule]) -> None:
     """When the paywall notice sits after the essay element, flag truncation and trim the cut-off dots."""
     if cleaned.truncated:
         return

@@ -8,9 +8,8 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from bs4 import NavigableString, Tag
-
 from .normalize import normalize_line
+from .tree import Element
 
 BLOCK_TAGS = frozenset({
     "p", "div", "section", "article", "main", "header", "footer", "aside", "nav", "blockquote", "pre",
@@ -54,33 +53,31 @@ class _Builder:
         self.parts, self.link_chars, self.bold_chars, self.heading = [], 0, 0, None
 
 
-def _walk(node: Tag, b: _Builder, in_link: bool, in_bold: bool) -> None:
-    for child in node.children:
-        if isinstance(child, NavigableString):
-            if type(child) is NavigableString or child.__class__.__name__ == "CData":
-                b.add(str(child), in_link, in_bold)
-            continue
-        if not isinstance(child, Tag):
-            continue
-        name = child.name
-        if name == "br":
+def _walk(node: Element, b: _Builder, in_link: bool, in_bold: bool) -> None:
+    if node.text:
+        b.add(node.text, in_link, in_bold)
+    for child in node:
+        name = child.tag
+        if not isinstance(name, str):  # an entity or other non-element node: only its tail is text
+            pass
+        elif name == "br":
             b.flush()
-            continue
-        if name == "img":
-            continue
-        block = name in BLOCK_TAGS
-        if block:
-            b.flush()
-        _walk(child, b, in_link or name == "a", in_bold or name in BOLD_TAGS)
-        if block:
-            if name in HEADING_TAGS and b.parts:
-                b.heading = name
-            b.flush()
+        elif name != "img":
+            block = name in BLOCK_TAGS
+            if block:
+                b.flush()
+            _walk(child, b, in_link or name == "a", in_bold or name in BOLD_TAGS)
+            if block:
+                if name in HEADING_TAGS and b.parts:
+                    b.heading = name
+                b.flush()
+        if child.tail:
+            b.add(child.tail, in_link, in_bold)
 
 
-def element_lines(el: Tag) -> list[Line]:
+def element_lines(el: Element) -> list[Line]:
     """The lines of an element in reading order, whitespace-normalised, blank lines dropped."""
     b = _Builder()
-    _walk(el, b, el.name == "a", el.name in BOLD_TAGS)
+    _walk(el, b, el.tag == "a", el.tag in BOLD_TAGS)
     b.flush()
     return b.lines

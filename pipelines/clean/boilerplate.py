@@ -10,14 +10,15 @@ from __future__ import annotations
 import re
 from collections.abc import Sequence
 
-from bs4 import BeautifulSoup, Comment, Tag
+from lxml import etree
 
 from ..records import Removal
 from ..rules import Rule
 from .normalize import normalize_line
-from .selectors import is_gone, selector_index
+from .selectors import selector_index
+from .tree import Element, body_of, drop, text, visit_undropped
 
-Anchored = tuple[Tag, Removal]
+Anchored = tuple[Element, Removal]
 
 # Never visible as text; removed without an audit entry (they are code, not prose).
 INVISIBLE_TAGS = ("script", "style", "noscript", "iframe", "template", "svg", "canvas", "object", "embed",
@@ -26,54 +27,52 @@ INVISIBLE_TAGS = ("script", "style", "noscript", "iframe", "template", "svg", "c
 KEEP_SHARE = 0.5
 
 
-def collect_css(soup: BeautifulSoup) -> list[str]:
+def collect_css(root: Element) -> list[str]:
     """The text of the page's <style> blocks (read before they are removed; hidden.py needs them)."""
-    return [s.get_text() for s in soup.find_all("style")]
+    return [text(s) for s in root.iter("style")]
 
 
-def strip_invisible(soup: BeautifulSoup) -> None:
-    """Remove code elements and HTML comments, which never render as text."""
-    for el in soup.find_all(INVISIBLE_TAGS):
-        if not is_gone(el):
-            el.decompose()
-    for c in soup.find_all(string=lambda s: isinstance(s, Comment)):
-        c.extract()
+def strip_invisible(root: Element) -> None:
+    """Remove code elements, which never render as text (the parser already dropped HTML comments)."""
+    etree.strip_elements(root, *INVISIBLE_TAGS, with_tail=False)
 
 
-def drop_boilerplate(root: Tag, rules: Sequence[Rule], total_chars: int) -> list[Anchored]:
+def drop_boilerplate(root: Element, rules: Sequence[Rule], total_chars: int) -> list[Anchored]:
     """Drop elements matched by selector rules (except "hidden" ones); returns (former parent, Removal) pairs."""
     index = selector_index(tuple(r for r in rules if r.kind == "selector" and r.category != "hidden"))
+    match = index.matcher(root)
     found: list[Anchored] = []
     limit = total_chars * KEEP_SHARE
-    for el in root.find_all(True):
-        if is_gone(el):
-            continue
-        rule = index.match(el)
+
+    def visit(el: Element) -> bool:
+        rule = match(el) if el is not root else None
         if rule is None:
-            continue
-        text = el.get_text(" ")
-        if total_chars > 0 and len(text) > limit:
-            continue
-        parent = el.parent
-        el.decompose()
-        text = normalize_line(text)
-        if text and parent is not None:
-            found.append((parent, Removal(rule.id, rule.category, text)))
+            return False
+        content = text(el, " ")
+        if total_chars > 0 and len(content) > limit:
+            return False
+        parent = drop(el)
+        content = normalize_line(content)
+        if content and parent is not None:
+            found.append((parent, Removal(rule.id, rule.category, content)))
+        return True
+
+    visit_undropped(root, visit)
     return found
 
 
 _ELLIPSIS = re.compile(r"(\.{3,}|…+)$")
+_SUMMARY_TAGS = ("div", "p", "span", "dd")
 
 
-def drop_summary_repeat(soup: BeautifulSoup) -> list[Anchored]:
+def drop_summary_repeat(root: Element) -> list[Anchored]:
     """Drop the summary box that repeats the page's cut-off meta description ("…扎实推进各...")."""
-    meta = soup.find("meta", attrs={"name": re.compile("^description$", re.I)})
-    summary = normalize_line(meta.get("content", "")) if meta else ""
+    meta = next((m for m in root.iter("meta") if (m.get("name") or "").lower() == "description"), None)
+    summary = normalize_line(meta.get("content", "")) if meta is not None else ""
     if not _ELLIPSIS.search(summary) or len(summary) < 20:
         return []
-    for el in (soup.body or soup).find_all(("div", "p", "span", "dd")):
-        if normalize_line(el.get_text(" ")) == summary:
-            parent = el.parent
-            el.decompose()
+    for el in body_of(root).iter(_SUMMARY_TAGS):
+        if normalize_line(text(el, " ")) == summary:
+            parent = drop(el)
             return [(parent, Removal("summary-repeat", "navigation", summary))] if parent is not None else []
     return []

@@ -10,14 +10,13 @@ from __future__ import annotations
 import re
 from collections.abc import Sequence
 
-from bs4 import BeautifulSoup, Tag
-
 from ..records import Removal
 from ..rules import Rule
 from .normalize import normalize_line
-from .selectors import is_gone, selector_index
+from .selectors import selector_index
+from .tree import Element, drop, text, visit_undropped
 
-Anchored = tuple[Tag, Removal]
+Anchored = tuple[Element, Removal]
 
 _HIDING_DECL = re.compile(
     r"display\s*:\s*none|visibility\s*:\s*hidden|font-size\s*:\s*0(?:\.0+)?(?:px|pt|em|rem|%)?\s*(?:;|!|$)"
@@ -52,30 +51,33 @@ def hidden_names(css_texts: Sequence[str]) -> tuple[set[str], set[str]]:
     return classes, ids
 
 
-def _removal(el: Tag, rule: str) -> Anchored | None:
-    text = normalize_line(el.get_text(" "))
-    parent = el.parent
-    el.decompose()
-    return (parent, Removal(rule, "hidden", text)) if text and parent is not None else None
+def _hiding_rule(el: Element, classes: set[str], ids: set[str]) -> str | None:
+    style = el.get("style")
+    if style and _style_hides(style):
+        return "hidden-inline-css"
+    if el.tag == "font" and _WHITE.match(el.get("color", "")):
+        return "hidden-white-font"
+    if (classes and classes.intersection(el.get("class", "").split())) or (ids and el.get("id") in ids):
+        return "hidden-style-class"
+    return None
 
 
-def strip_hidden(soup: BeautifulSoup, css_texts: Sequence[str], rules: Sequence[Rule]) -> list[Anchored]:
+def strip_hidden(root: Element, css_texts: Sequence[str], rules: Sequence[Rule]) -> list[Anchored]:
     """Remove hidden elements from the whole page; returns (former parent, Removal) pairs for the audit."""
     classes, ids = hidden_names(css_texts)
-    index = selector_index(tuple(r for r in rules if r.kind == "selector" and r.category == "hidden"))
-    found: list[Anchored | None] = []
-    for el in soup.find_all(True):
-        if is_gone(el):
-            continue
-        rule = index.match(el)
-        if rule is not None:
-            found.append(_removal(el, rule.id))
-            continue
-        style = el.get("style")
-        if style and _style_hides(style):
-            found.append(_removal(el, "hidden-inline-css"))
-        elif el.name == "font" and _WHITE.match(el.get("color", "")):
-            found.append(_removal(el, "hidden-white-font"))
-        elif (classes and classes.intersection(el.get("class") or ())) or (ids and el.get("id") in ids):
-            found.append(_removal(el, "hidden-style-class"))
-    return [f for f in found if f is not None]
+    match = selector_index(tuple(r for r in rules if r.kind == "selector" and r.category == "hidden")).matcher(root)
+    found: list[Anchored] = []
+
+    def visit(el: Element) -> bool:
+        rule = match(el)
+        rule_id = rule.id if rule is not None else _hiding_rule(el, classes, ids)
+        if rule_id is None:
+            return False
+        removed = normalize_line(text(el, " "))
+        parent = drop(el)
+        if removed and parent is not None:
+            found.append((parent, Removal(rule_id, "hidden", removed)))
+        return True
+
+    visit_undropped(root, visit)
+    return found

@@ -1,20 +1,21 @@
-"""Fast matching of selector rules: one pass over the tree instead of one soupsieve query per rule.
+"""Fast matching of selector rules: one pass over the tree instead of one CSS query per rule.
 
 Rule selectors are mostly simple (`.cls`, `#id`, `tag`, `tag.cls`, `[attr^=x]`); those are indexed by class,
 id and tag and tested per element in O(1). Anything more complex (combinators, pseudo-classes) falls back to
-soupsieve, so every valid CSS selector still works.
+cssselect (lxml's CSS engine), evaluated once per tree, so every valid CSS selector still works.
 """
 
 from __future__ import annotations
 
 import re
-from collections.abc import Iterator, Sequence
+from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass
 from functools import lru_cache
 
-from bs4 import Tag
+from lxml.cssselect import CSSSelector
 
 from ..rules import Rule
+from .tree import Element
 
 _SIMPLE = re.compile(r"^([a-zA-Z][\w-]*)?((?:[.#][\w-]+|\[[\w-]+(?:[\^*$]?=[^\]]+)?\])*)$")
 _PART = re.compile(r"([.#])([\w-]+)|\[([\w-]+)(?:([\^*$]?=)([^\]]+))?\]")
@@ -27,18 +28,19 @@ class _Simple:
     id: str | None
     attrs: tuple[tuple[str, str | None, str], ...]  # (name, op, value)
 
-    def matches(self, el: Tag) -> bool:
-        if self.tag and el.name != self.tag:
+    def matches(self, el: Element) -> bool:
+        if self.tag and el.tag != self.tag:
             return False
         if self.id and el.get("id") != self.id:
             return False
-        if self.classes and not set(self.classes) <= set(el.get("class") or ()):
+        if self.classes and not set(self.classes) <= set(el.get("class", "").split()):
             return False
         for name, op, value in self.attrs:
             got = el.get(name)
             if got is None:
                 return False
-            got = " ".join(got) if isinstance(got, list) else got
+            if name == "class":  # a multi-valued attribute: compared as its space-joined values
+                got = " ".join(got.split())
             if (op == "=" and got != value) or (op == "^=" and not got.startswith(value)) or (
                 op == "*=" and value not in got) or (op == "$=" and not got.endswith(value)):
                 return False
@@ -60,13 +62,20 @@ def _parse(part: str) -> _Simple | None:
     return _Simple(m.group(1).lower() if m.group(1) else None, tuple(classes), ident, tuple(attrs))
 
 
-def is_gone(el: Tag) -> bool:
-    """Whether `el` was decomposed (bs4's `decomposed` property falls into a slow child search on Tags)."""
-    return el.__dict__.get("_decomposed", False)
+@lru_cache(maxsize=256)
+def css(selector: str) -> CSSSelector:
+    """A compiled CSS selector (HTML rules: case-insensitive tag and attribute names), compiled once."""
+    return CSSSelector(selector, translator="html")
+
+
+def select_one(root: Element, selector: str) -> Element | None:
+    """The first element under `root` that matches a CSS selector, or None."""
+    found = css(selector)(root)
+    return found[0] if found else None
 
 
 class SelectorIndex:
-    """Selector rules indexed for one-pass matching; `match(el)` gives the first rule that matches."""
+    """Selector rules indexed for one-pass matching; `matcher(root)(el)` gives the first rule that matches."""
 
     def __init__(self, rules: Sequence[Rule]) -> None:
         self.rules = list(rules)
@@ -89,20 +98,28 @@ class SelectorIndex:
                 else:
                     self.other.append((i, simple))
 
-    def _candidates(self, el: Tag) -> Iterator[tuple[int, _Simple]]:
-        for cls in el.get("class") or ():
+    def _candidates(self, el: Element) -> Iterator[tuple[int, _Simple]]:
+        for cls in el.get("class", "").split():
             yield from self.by_class.get(cls, ())
         ident = el.get("id")
         if ident:
             yield from self.by_id.get(ident, ())
-        yield from self.by_tag.get(el.name, ())
+        yield from self.by_tag.get(el.tag, ())
         yield from self.other
 
-    def match(self, el: Tag) -> Rule | None:
-        """The first rule (in rule order) whose selector matches `el`, else None."""
-        hits = [i for i, simple in self._candidates(el) if simple.matches(el)]
-        hits += [i for i, css in self.complex if el.css.match(css)]
-        return self.rules[min(hits)] if hits else None
+    def matcher(self, root: Element) -> Callable[[Element], Rule | None]:
+        """A function giving the first rule (in rule order) whose selector matches an element of `root`.
+
+        Complex selectors are evaluated once, on the tree as it is now.
+        """
+        complex_hits = [(i, set(css(selector)(root))) for i, selector in self.complex]
+
+        def match(el: Element) -> Rule | None:
+            hits = [i for i, simple in self._candidates(el) if simple.matches(el)]
+            hits += [i for i, found in complex_hits if el in found]
+            return self.rules[min(hits)] if hits else None
+
+        return match
 
 
 @lru_cache(maxsize=64)

@@ -1,0 +1,158 @@
+"""Read an essay page's metadata: title, publication date, breadcrumb category and author.
+
+Run on the parsed page before cleaning removes the page chrome that holds the breadcrumb. A site file's
+[selectors] (title, date, category, author) win; otherwise each reader says what it looks at.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Sequence
+
+from .clean.normalize import normalize_line
+from .clean.selectors import select_one, selector_index
+from .clean.tree import Element, body_of, text
+from .rules import Rule, fold
+
+_TITLE_SPLIT = re.compile(r"\s*(?:_|\||｜|\s[-–—]\s|--|——\s*[\u4e00-\u9fff]{0,8}网)\s*")
+# Forum thread-type tags ("[作文] …"); full-width 【原创】 is part of the title and stays.
+_TYPE_TAG = re.compile(r"^\[[^\[\]]{1,8}\]\s*")
+_PAGE_NOISE = re.compile(r"\s*(?:[(（]\s*(?:第\s*)?\d{1,2}\s*(?:页)?\s*[)）]|第\s*\d{1,2}\s*页|_\d{1,2})\s*$")
+_DATE = (
+    r"(?P<y>(?:19|20)\d{2})\s*[-/.年]\s*(?P<m>\d{1,2})\s*[-/.月]\s*(?P<d>\d{1,2})\s*日?"
+)
+_LABELLED_DATE = re.compile(
+    r"(?:发布时间|发表时间|发布日期|发表日期|更新时间|上传日期|上传时间|时间|日期)\s*[:：]?\s*" + _DATE
+)
+_ANY_DATE = re.compile(_DATE)
+_META_DATE_NAMES = ("article:published_time", "og:release_date", "pubdate", "publishdate", "publish_date",
+                    "datepublished", "date", "dc.date", "dc.date.issued", "article:modified_time")
+_AUTHOR = re.compile(r"作者\s*[:：]\s*([^\s|,，/:：]{1,20}?)(?=\s|$|[|,，/]|来源|时间|发布|日期|点击|\d{4})")
+_CRUMB_TEXT = re.compile(r"^\s*(您的)?(当前|现在的)?(所在)?位置\s*[:：是]?")
+# The breadcrumb is found by the selectors of the "breadcrumb-box" rule (pipelines/rules/boilerplate.toml).
+CRUMB_RULE = "breadcrumb-box"
+_HOME = re.compile(r"^(首页|主页|网站首页|返回首页|home)$|网$|^www\.", re.I)
+
+
+def _text(el: Element | None) -> str:
+    return normalize_line(text(el, " ")) if el is not None else ""
+
+
+def clean_title(raw: str) -> str:
+    """Strip site suffixes ("_第一范文网", " - 瑞文网", "|华博范文网") and page-number noise from a title."""
+    title = _TYPE_TAG.sub("", normalize_line(raw))
+    head = _TITLE_SPLIT.split(title)[0].strip()
+    if len(head) >= 2:
+        title = head
+    return _PAGE_NOISE.sub("", title).strip()
+
+
+def _select_text(root: Element, selectors: dict[str, str], key: str) -> str | None:
+    if key in selectors:
+        return _text(select_one(root, selectors[key])) or None
+    return None
+
+
+def page_title(root: Element) -> str:
+    """The text of the page's <title>."""
+    return _text(next(root.iter("title"), None))
+
+
+def read_title(root: Element, selectors: dict[str, str]) -> str:
+    """Site selector, else the <h1>/<h2> that the <title> contains, else the cleaned <title>."""
+    chosen = _select_text(root, selectors, "title")
+    if chosen:
+        return clean_title(chosen)
+    full = page_title(root)
+    cleaned = clean_title(full) if full else ""
+    folded = fold(cleaned)
+    for level in ("h1", "h2"):
+        heads = [clean_title(t) for t in (_text(h) for h in root.iter(level)) if 2 <= len(t) <= 120]
+        # A heading that is the essay title overlaps the <title>'s first segment; a logo heading
+        # ("金笔范文网") only matches the site suffix, which clean_title has cut off.
+        inside = [t for t in heads if folded and (fold(t) in folded and len(t) >= len(cleaned) * 0.5
+                                                  or folded in fold(t))]
+        if inside:
+            return max(inside, key=len)
+        if level == "h1" and len(heads) == 1 and not full:
+            return heads[0]
+    if cleaned:
+        return cleaned
+    og = next((m for m in root.iter("meta") if m.get("property") == "og:title"), None)
+    return clean_title(og.get("content", "")) if og is not None else ""
+
+
+def _iso(m: re.Match[str]) -> str | None:
+    # The day only: times on these sites are upload times of the copy, and the archive compares by day.
+    y, mo, d = int(m["y"]), int(m["m"]), int(m["d"])
+    if not (1 <= mo <= 12 and 1 <= d <= 31):
+        return None
+    return f"{y:04d}-{mo:02d}-{d:02d}"
+
+
+def read_published(root: Element, selectors: dict[str, str], near_title: str) -> str | None:
+    """Publication date: site selector, <meta>, <time>, a labelled date, then a bare date next to the title."""
+    texts: list[str] = []
+    chosen = _select_text(root, selectors, "date")
+    if chosen:
+        texts.append(chosen)
+    for meta in root.iter("meta"):
+        name = (meta.get("property") or meta.get("name") or meta.get("itemprop") or "").lower()
+        if name in _META_DATE_NAMES and meta.get("content"):
+            texts.append(meta.get("content"))
+    for t in root.iter("time"):
+        texts.append(t.get("datetime") or _text(t))
+    for candidate in texts:
+        m = _ANY_DATE.search(fold(candidate))
+        if m and (iso := _iso(m)):
+            return iso
+    folded = fold(near_title)
+    for pattern in (_LABELLED_DATE, _ANY_DATE):
+        for m in pattern.finditer(folded):
+            if iso := _iso(m):
+                return iso
+    return None
+
+
+def _crumb_by_text(root: Element) -> Element | None:
+    """The element holding the first string that starts with 当前位置/您的位置 (document order)."""
+    for string in root.xpath("//text()"):
+        if _CRUMB_TEXT.search(string):
+            owner = string.getparent()
+            # lxml hangs a tail string on the element before it; its container is that element's parent
+            return owner.getparent() if string.is_tail else owner
+    return None
+
+
+def read_category(root: Element, selectors: dict[str, str], title: str, rules: Sequence[Rule]) -> str | None:
+    """The breadcrumb's last category (not 首页, not the site, not the essay title)."""
+    if "category" in selectors:
+        crumb = select_one(root, selectors["category"])
+    else:
+        body = body_of(root)
+        match = selector_index(tuple(r for r in rules if r.id == CRUMB_RULE)).matcher(body)
+        crumb = next((el for el in body.iter() if el is not body and match(el)), None)
+        if crumb is None:
+            crumb = _crumb_by_text(root)
+    if crumb is None:
+        return None
+    names = [_text(a) for a in crumb.iter("a") if a is not crumb]
+    if not names:
+        names = [p.strip() for p in re.split(r">+|›|»|/", _CRUMB_TEXT.sub("", _text(crumb)))]
+    folded_title = fold(title)
+    names = [n for n in names if n and not _HOME.search(n) and fold(n) != folded_title
+             and not (len(n) > 8 and fold(n) in folded_title)]
+    return names[-1] if names else None
+
+
+def read_author(root: Element, selectors: dict[str, str], near_title: str) -> str | None:
+    """The author when the page shows one (作者:…, <meta name=author>), else None."""
+    chosen = _select_text(root, selectors, "author")
+    if chosen:
+        return re.sub(r"^作者\s*[:：]\s*", "", chosen) or None
+    m = _AUTHOR.search(near_title)
+    if m:
+        return m.group(1)
+    meta = next((m for m in root.iter("meta") if m.get("name") == "author"), None)
+    content = normalize_line(meta.get("content", "")) if meta is not None else ""
+    return content if content and not re.search(r"网|站|com|cn", content) else None
