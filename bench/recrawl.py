@@ -60,6 +60,11 @@ def generate(root: Path, articles: int) -> int:
     return articles + pages + 1
 
 
+def archived(db: Path) -> int:
+    """Articles in the archive."""
+    return sqlite3.connect(db).execute("select count(*) from articles").fetchone()[0]
+
+
 def add_articles(root: Path, total: int, new: int) -> None:
     """Publish `new` articles: copies of existing pages under new ids, listed on the first list page."""
     pages = (total + PER_LIST - 1) // PER_LIST
@@ -80,13 +85,15 @@ def main() -> None:
         total_pages = generate(root, args.articles)
         with serve_site(root) as server:
             first = crawl(server, db)
+            first["archived"] = archived(db)
             second = crawl(server, db)
             add_articles(root, args.articles, NEW)
             third = crawl(server, db)
-        new_found = sqlite3.connect(db).execute("select count(*) from articles").fetchone()[0]
+        new_found = archived(db)
     ratio = second["requests"] / first["requests"]
     print(f"site: {args.articles} articles, {total_pages} pages")
-    print(f"first crawl:     {first['requests']:>6} requests  {first['seconds']:>8.1f} s")
+    print(f"first crawl:     {first['requests']:>6} requests  {first['seconds']:>8.1f} s  "
+          f"(articles in archive: {first['archived']})")
     print(f"identical again: {second['requests']:>6} requests  {second['seconds']:>8.1f} s  "
           f"({ratio:.2%} of the first; target <= 2%)")
     print(f"{NEW} new articles: {third['requests']:>6} requests  {third['seconds']:>8.1f} s  "
