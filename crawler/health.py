@@ -62,10 +62,13 @@ def check_health(site: str, stats: dict[str, Any], counters: dict[str, Any], fac
     if facts.archived and seen == 0 and pages:
         warnings.append(f"{site}: no articles found this run ({facts.archived} archived before): "
                         "the site's layout changed or it is blocking us")
-    attempts = pages + sum(v for k, v in counters["error_kinds"].items() if k.startswith("download_errors/"))
-    if attempts >= limits.min_pages and counters["errors"] / attempts > limits.max_error_ratio:
-        warnings.append(f"{site}: {counters['errors']} errors in {attempts} requests "
-                        f"(more than {limits.max_error_ratio:.0%})")
+    kinds = counters["error_kinds"]
+    attempts = pages + sum(v for k, v in kinds.items() if k.startswith("download_errors/"))
+    # Dead links (404/410) are facts about the site, remembered in gone_urls; failures are what blocks us.
+    failures = counters["errors"] - kinds.get("http_errors/404", 0) - kinds.get("http_errors/410", 0)
+    if attempts >= limits.min_pages and failures / attempts > limits.max_error_ratio:
+        warnings.append(f"{site}: {failures} failed requests of {attempts} (more than "
+                        f"{limits.max_error_ratio:.0%}; 404/410 not counted)")
     decoded = sum(v for k, v in stats.items() if k.startswith("fanwen/decode/"))
     lossy = stats.get("fanwen/decode/lossy", 0)
     if decoded >= limits.min_pages and lossy / decoded > limits.max_lossy_ratio:

@@ -68,7 +68,7 @@ FANWEN_BACKOFF_BASE = 2.0             # seconds before the first retry; doubles 
 FANWEN_RETRY_MAX_WAIT = 300.0         # never wait longer; a longer Retry-After gives the request up for this run
 
 # health checks at the end of each run (crawler/health.py): warnings → exit status 3
-FANWEN_HEALTH_MAX_ERROR_RATIO = 0.2   # errors per request
+FANWEN_HEALTH_MAX_ERROR_RATIO = 0.2   # failed requests (404/410 dead links not counted) per request
 FANWEN_HEALTH_MAX_LOSSY_RATIO = 0.05  # pages that decoded only lossily
 FANWEN_HEALTH_MAX_LEAK_RATIO = 0.02   # stored articles still holding a junk marker
 FANWEN_HEALTH_MIN_PAGES = 5           # judge ratios only on runs with at least this many requests

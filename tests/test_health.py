@@ -24,7 +24,7 @@ LEAK = "<p>　　关注公众号&#128073; zuowen365 &#128072;回复“作文”�
 
 
 def counters(pages=100, new=0, updated=0, unchanged=0, skipped=0, not_modified=0, errors=0, download_errors=0):
-    kinds = {"http_errors/404": errors - download_errors, "download_errors/TimeoutError": download_errors}
+    kinds = {"http_errors/503": errors - download_errors, "download_errors/TimeoutError": download_errors}
     return {"pages": pages, "articles_new": new, "articles_updated": updated, "articles_unchanged": unchanged,
             "skipped": skipped, "not_modified": not_modified, "errors": errors, "error_kinds": kinds}
 
@@ -59,7 +59,13 @@ def test_error_ratio_boundary(errors, warned):
 def test_download_errors_count_as_requests():
     # 4 pages answered, 4 connections failed: half of the requests failed.
     warnings = check_health("s", {}, counters(pages=4, new=1, errors=4, download_errors=4), facts(1, 1), LIMITS)
-    assert warnings == ["s: 4 errors in 8 requests (more than 20%)"]
+    assert warnings == ["s: 4 failed requests of 8 (more than 20%; 404/410 not counted)"]
+
+
+def test_dead_links_are_not_failures():
+    dead = counters(pages=100, new=10, errors=60)
+    dead["error_kinds"] = {"http_errors/404": 50, "http_errors/410": 10}
+    assert check_health("s", {}, dead, facts(10, 10), LIMITS) == []
 
 
 def test_ratios_are_not_judged_on_tiny_runs():
