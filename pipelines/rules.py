@@ -63,7 +63,9 @@ def fold(text: str) -> str:
     return text.translate(_FOLD)
 
 
-@dataclass(frozen=True)
+# eq=False: a rule is compiled once and compared by identity, so rule sets hash in O(rules) cheap steps
+# and the per-rule-set caches (selector index, line-rule plan) cost nothing per page.
+@dataclass(frozen=True, eq=False)
 class Rule:
     """One cleaning rule. `examples` must be removed by it, `keeps` must survive it (tests/test_rules.py)."""
 
@@ -194,18 +196,29 @@ def _load_file(path: Path) -> tuple[Rule, ...]:
     return tuple(validate_rules(data.get("rules", []), source))
 
 
-def load_rules(paths: Iterable[str | Path] | None = None) -> list[Rule]:
-    """Rules from `paths` (default: every pipelines/rules/*.toml), each file parsed and compiled once."""
-    files = sorted(RULES_DIR.glob("*.toml")) if paths is None else [Path(p) for p in paths]
+@cache
+def _default_files() -> tuple[Path, ...]:
+    return tuple(p.resolve() for p in sorted(RULES_DIR.glob("*.toml")))
+
+
+@cache
+def _combine(files: tuple[Path, ...]) -> tuple[Rule, ...]:
     rules: list[Rule] = []
     seen: dict[str, str] = {}
     for path in files:
-        for rule in _load_file(path.resolve()):
+        for rule in _load_file(path):
             if rule.id in seen:
                 raise ConfigError(f"{rule.source}: rule id {rule.id!r} is already defined in {seen[rule.id]}")
             seen[rule.id] = rule.source
             rules.append(rule)
-    return rules
+    return tuple(rules)
+
+
+def load_rules(paths: Iterable[str | Path] | None = None) -> list[Rule]:
+    """Rules from `paths` (default: every pipelines/rules/*.toml, listed once per process), each file
+    parsed and compiled once."""
+    files = _default_files() if paths is None else tuple(Path(p).resolve() for p in paths)
+    return list(_combine(files))
 
 
 def merge_rules(defaults: Sequence[Rule], extra: Sequence[Rule]) -> list[Rule]:

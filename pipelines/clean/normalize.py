@@ -9,7 +9,8 @@ from __future__ import annotations
 
 import re
 
-_INVISIBLE = dict.fromkeys(map(ord, "\u200b\u200c\u200d\u200e\u200f\u2060\ufeff\u00ad\u180e\u2061\u2062\u2063"))
+# A character class, not str.translate: translate looks every CJK character up one by one (~10x slower).
+_INVISIBLE = re.compile("[\u200b\u200c\u200d\u200e\u200f\u2060\ufeff\u00ad\u180e\u2061\u2062\u2063]")
 _SPACES = re.compile(r"[\s\u00a0\u1680\u2000-\u200a\u202f\u205f\u3000]+")
 # A line break (with its indentation) between two non-ASCII characters comes from the HTML source layout;
 # Chinese text has no word spaces, so it is dropped rather than shown as a space. Typed spaces are kept.
@@ -18,5 +19,5 @@ _SOURCE_BREAK = re.compile(r"(?<=[^\x00-\x7f])[ \t\u3000\xa0]*[\r\n][\s\u3000\xa
 
 def normalize_line(text: str) -> str:
     """Collapse whitespace, drop invisible characters, trim; returns "" for a blank line."""
-    text = _SOURCE_BREAK.sub("", text.translate(_INVISIBLE))
+    text = _SOURCE_BREAK.sub("", _INVISIBLE.sub("", text))
     return _SPACES.sub(" ", text).strip()

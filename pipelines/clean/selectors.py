@@ -75,14 +75,18 @@ def select_one(root: Element, selector: str) -> Element | None:
 
 
 class SelectorIndex:
-    """Selector rules indexed for one-pass matching; `matcher(root)(el)` gives the first rule that matches."""
+    """Selector rules indexed for one-pass matching; `matcher(root)(el)` gives the first rule that matches.
+
+    Each simple selector is filed under one key an element must have to match it (a class, the id, an
+    attribute name, else the tag), so an element is only tested against the selectors it could match.
+    """
 
     def __init__(self, rules: Sequence[Rule]) -> None:
         self.rules = list(rules)
         self.by_class: dict[str, list[tuple[int, _Simple]]] = {}
         self.by_id: dict[str, list[tuple[int, _Simple]]] = {}
+        self.by_attr: dict[str, list[tuple[int, _Simple]]] = {}
         self.by_tag: dict[str, list[tuple[int, _Simple]]] = {}
-        self.other: list[tuple[int, _Simple]] = []
         self.complex: list[tuple[int, str]] = []
         for i, rule in enumerate(self.rules):
             for part in (p.strip() for p in rule.pattern.split(",")):
@@ -93,19 +97,23 @@ class SelectorIndex:
                     self.by_class.setdefault(simple.classes[0], []).append((i, simple))
                 elif simple.id:
                     self.by_id.setdefault(simple.id, []).append((i, simple))
-                elif simple.tag and not simple.attrs:
-                    self.by_tag.setdefault(simple.tag, []).append((i, simple))
+                elif simple.attrs:
+                    self.by_attr.setdefault(simple.attrs[0][0], []).append((i, simple))
                 else:
-                    self.other.append((i, simple))
+                    self.by_tag.setdefault(simple.tag or "", []).append((i, simple))
 
     def _candidates(self, el: Element) -> Iterator[tuple[int, _Simple]]:
-        for cls in el.get("class", "").split():
-            yield from self.by_class.get(cls, ())
-        ident = el.get("id")
-        if ident:
-            yield from self.by_id.get(ident, ())
         yield from self.by_tag.get(el.tag, ())
-        yield from self.other
+        names = el.keys()
+        if not names:
+            return
+        for name in names:
+            if name == "class":
+                for cls in el.get("class").split():
+                    yield from self.by_class.get(cls, ())
+            elif name == "id":
+                yield from self.by_id.get(el.get("id"), ())
+            yield from self.by_attr.get(name, ())
 
     def matcher(self, root: Element) -> Callable[[Element], Rule | None]:
         """A function giving the first rule (in rule order) whose selector matches an element of `root`.
@@ -113,16 +121,19 @@ class SelectorIndex:
         Complex selectors are evaluated once, on the tree as it is now.
         """
         complex_hits = [(i, set(css(selector)(root))) for i, selector in self.complex]
+        none = len(self.rules)
 
         def match(el: Element) -> Rule | None:
-            hits = [i for i, simple in self._candidates(el) if simple.matches(el)]
-            hits += [i for i, found in complex_hits if el in found]
-            return self.rules[min(hits)] if hits else None
+            first = min((i for i, simple in self._candidates(el) if simple.matches(el)), default=none)
+            for i, found in complex_hits:
+                if i < first and el in found:
+                    first = i
+            return self.rules[first] if first < none else None
 
         return match
 
 
 @lru_cache(maxsize=64)
 def selector_index(rules: tuple[Rule, ...]) -> SelectorIndex:
-    """A SelectorIndex per distinct rule set, built once (rules are frozen and hashable)."""
+    """A SelectorIndex per distinct rule set, built once (rules hash by identity, so the lookup is cheap)."""
     return SelectorIndex(rules)
