@@ -21,6 +21,15 @@ logger = logging.getLogger(__name__)
 EXIT_OK, EXIT_FAILED, EXIT_WARNINGS, EXIT_LOCKED = 0, 1, 3, 4
 
 
+def command_line() -> str:
+    """This process's command line as `scrapy crawl …`. Not from sys.argv: Scrapy pops the command name off it."""
+    argv = list(sys.orig_argv)
+    for i, arg in enumerate(argv):
+        if arg in ("scrapy", "scrapyd.runner", "crawler.scrapyd_runner") or arg.endswith("/scrapy"):
+            return " ".join(["scrapy", *argv[i + 1:]])
+    return " ".join(argv)
+
+
 def crawl_counters(stats: dict) -> dict:
     """The run's counters as stored in `crawls`, derived from Scrapy's stats."""
     def total(prefix: str) -> int:
@@ -60,7 +69,7 @@ class CrawlLock:
     @classmethod
     def from_crawler(cls, crawler: Crawler) -> CrawlLock:
         ext = cls(crawler)
-        command = crawler.settings.get("FANWEN_COMMAND") or " ".join(["scrapy", *sys.argv[1:]])
+        command = crawler.settings.get("FANWEN_COMMAND") or command_line()
         try:
             acquire_crawl_lock(ext.path, command)
             ext.held = True
@@ -99,7 +108,7 @@ class CrawlRecorder:
     def __init__(self, crawler: Crawler) -> None:
         self.crawler = crawler
         self.path = crawler.settings.get("FANWEN_DB")
-        self.command = crawler.settings.get("FANWEN_COMMAND") or " ".join(["scrapy", *sys.argv[1:]])
+        self.command = crawler.settings.get("FANWEN_COMMAND") or command_line()
         self.limits = HealthLimits.from_settings(crawler.settings)
         self.crawl_id: int | None = None
 
