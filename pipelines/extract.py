@@ -192,7 +192,7 @@ def extract_page(url: str, html: str, selectors: dict[str, str], rules: Sequence
         return PageResult("list", title=title)
     if sum(len(line.text) for line in lines) < MIN_ESSAY_CHARS:
         # No prose: a forum index or a bare link list is a list; anything else is empty.
-        kind = "list" if len(body.xpath(".//a[@href]")) >= MIN_LIST_LINKS else "empty"
+        kind = "list" if sum(1 for a in body.iter("a") if a.get("href") is not None) >= MIN_LIST_LINKS else "empty"
         return PageResult(kind, title=title)
     return PageResult("article", title, published, category, author, lines, title_removed + cleaned.removed,
                       cleaned.truncated)

@@ -9,6 +9,8 @@ from __future__ import annotations
 import re
 from collections.abc import Sequence
 
+from lxml import etree
+
 from .clean.normalize import normalize_line
 from .clean.selectors import select_one, selector_index
 from .clean.tree import Element, body_of, text
@@ -114,9 +116,13 @@ def read_published(root: Element, selectors: dict[str, str], near_title: str) ->
     return None
 
 
+# 位置 is in every match; contains() picks the few candidate strings without building the rest.
+_CRUMB_CANDIDATES = etree.XPath("//text()[contains(., '位置')]")
+
+
 def _crumb_by_text(root: Element) -> Element | None:
     """The element holding the first string that starts with 当前位置/您的位置 (document order)."""
-    for string in root.xpath("//text()"):
+    for string in _CRUMB_CANDIDATES(root):
         if _CRUMB_TEXT.search(string):
             owner = string.getparent()
             # lxml hangs a tail string on the element before it; its container is that element's parent

@@ -11,7 +11,7 @@ from urllib.parse import urlsplit
 
 from lxml import etree
 
-from .clean.tree import Element, stripped_len, text
+from .clean.tree import Element, text
 from .rules import fold
 
 _CAPTCHA = re.compile(r"安全检测|验证码|人机验证|滑动验证|安全验证|访问验证|请完成验证|captcha|正在验证", re.I)
@@ -48,30 +48,61 @@ def refusal_kind(title: str, visible_text: str, password_field: bool) -> str | N
     return None
 
 
-_CONTAINERS = ("ul", "ol", "dl", "div", "table", "tbody", "section")
+_CONTAINERS = frozenset({"ul", "ol", "dl", "div", "table", "tbody", "section"})
 
 
-def _item_stats(container: Element, holds_essay: set[Element]) -> tuple[int, int]:
+class _TextStats:
+    """Stripped text length of every element, and of the links inside it (sum, longest), in one pass."""
+
+    def __init__(self, root: Element) -> None:
+        self.chars: dict[Element, int] = {}
+        self.link_sum: dict[Element, int] = {}  # links strictly inside the element
+        self.link_max: dict[Element, int] = {}
+        self._add(root)
+
+    def _add(self, el: Element) -> tuple[int, int, int]:
+        chars = len(el.text.strip()) if el.text else 0
+        link_sum = link_max = 0
+        for child in el.iterchildren(etree.Element):
+            c_chars, c_sum, c_max = self._add(child)
+            chars += c_chars + (len(child.tail.strip()) if child.tail else 0)
+            link_sum += c_sum
+            link_max = max(link_max, c_max)
+        self.chars[el], self.link_sum[el], self.link_max[el] = chars, link_sum, link_max
+        if el.tag == "a":
+            return chars, link_sum + chars, max(link_max, chars)
+        return chars, link_sum, link_max
+
+    def links(self, el: Element) -> tuple[int, int]:
+        """(sum, longest) stripped length of the links of a list item: the item itself when it is a link."""
+        if el.tag == "a":
+            return self.chars[el], self.chars[el]
+        return self.link_sum[el], self.link_max[el]
+
+
+def _item_stats(container: Element, holds_essay: set[Element], stats: _TextStats) -> tuple[int, int]:
     """(items, excerpt chars): children that carry a link with a title-like text (never the essay itself)."""
     items = excerpt = 0
     for child in container.iterchildren(etree.Element):
         if child in holds_essay:
             continue
-        links = [child] if child.tag == "a" else list(child.iter("a"))
-        link_lens = [stripped_len(a) for a in links]
-        if max(link_lens, default=0) < 4:
+        link_sum, link_max = stats.links(child)
+        if link_max < 4:
             continue
         items += 1
-        excerpt += max(0, stripped_len(child) - sum(link_lens))
+        excerpt += max(0, stats.chars[child] - link_sum)
     return items, excerpt
 
 
 def list_kind(url: str, body: Element, essay: Element, essay_chars: int) -> str | None:
     """'list' or 'search' when repeated link items outweigh the essay candidate, else None."""
     holds_essay = {essay, *essay.iterancestors()}
+    stats = _TextStats(body)
     best_items = best_excerpt = 0
-    for container in body.iter(_CONTAINERS):
-        items, excerpt = _item_stats(container, holds_essay)
+    for container in stats.chars:
+        if container.tag not in _CONTAINERS or container is body:
+            continue
+        items, excerpt = _item_stats(container, holds_essay, stats)
         if items >= MIN_ITEMS and (items, excerpt) > (best_items, best_excerpt):
             best_items, best_excerpt = items, excerpt
     listy = best_items >= MIN_ITEMS and (

@@ -8,7 +8,7 @@ cssselect (lxml's CSS engine), evaluated once per tree, so every valid CSS selec
 from __future__ import annotations
 
 import re
-from collections.abc import Callable, Iterator, Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from functools import lru_cache
 
@@ -102,18 +102,16 @@ class SelectorIndex:
                 else:
                     self.by_tag.setdefault(simple.tag or "", []).append((i, simple))
 
-    def _candidates(self, el: Element) -> Iterator[tuple[int, _Simple]]:
-        yield from self.by_tag.get(el.tag, ())
-        names = el.keys()
-        if not names:
-            return
-        for name in names:
+    def _candidates(self, el: Element) -> list[list[tuple[int, _Simple]]]:
+        groups = [self.by_tag[el.tag]] if el.tag in self.by_tag else []
+        for name in el.keys():
             if name == "class":
-                for cls in el.get("class").split():
-                    yield from self.by_class.get(cls, ())
-            elif name == "id":
-                yield from self.by_id.get(el.get("id"), ())
-            yield from self.by_attr.get(name, ())
+                groups += [self.by_class[c] for c in el.get("class").split() if c in self.by_class]
+            elif name == "id" and el.get("id") in self.by_id:
+                groups.append(self.by_id[el.get("id")])
+            if name in self.by_attr:
+                groups.append(self.by_attr[name])
+        return groups
 
     def matcher(self, root: Element) -> Callable[[Element], Rule | None]:
         """A function giving the first rule (in rule order) whose selector matches an element of `root`.
@@ -124,7 +122,11 @@ class SelectorIndex:
         none = len(self.rules)
 
         def match(el: Element) -> Rule | None:
-            first = min((i for i, simple in self._candidates(el) if simple.matches(el)), default=none)
+            first = none
+            for group in self._candidates(el):
+                for i, simple in group:
+                    if i < first and simple.matches(el):
+                        first = i
             for i, found in complex_hits:
                 if i < first and el in found:
                     first = i
