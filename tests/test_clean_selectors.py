@@ -7,6 +7,8 @@ from lxml import etree
 
 from pipelines.clean.selectors import SelectorIndex, css
 from pipelines.clean.tree import parse_html
+from pipelines.errors import ConfigError
+from pipelines.extract import extract_document
 from pipelines.rules import load_rules, validate_rules
 
 SELECTOR_RULES = [r for r in load_rules() if r.kind == "selector"]
@@ -27,3 +29,9 @@ def test_complex_selectors_fall_back_to_cssselect():
     root = parse_html('<div class="box"><p>一</p><p>二</p></div>')
     match = SelectorIndex([rule]).matcher(root)
     assert [el.text for el in root.iter("p") if match(el)] == ["一"]
+
+
+def test_selector_outside_lxml_css_is_a_config_error():
+    # soupsieve-only syntax in a site file's [selectors] fails with one line, not a traceback from cssselect.
+    with pytest.raises(ConfigError, match=r"^selector ':-soup-contains\(x\)': .*unknown$"):
+        extract_document([("https://a.cn/1.html", "<p>正文。</p>")], selectors={"body": ":-soup-contains(x)"})

@@ -12,8 +12,10 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from functools import lru_cache
 
+from cssselect import SelectorError
 from lxml.cssselect import CSSSelector
 
+from ..errors import ConfigError
 from ..rules import Rule
 from .tree import Element
 
@@ -65,7 +67,10 @@ def _parse(part: str) -> _Simple | None:
 @lru_cache(maxsize=256)
 def css(selector: str) -> CSSSelector:
     """A compiled CSS selector (HTML rules: case-insensitive tag and attribute names), compiled once."""
-    return CSSSelector(selector, translator="html")
+    try:
+        return CSSSelector(selector, translator="html")
+    except SelectorError as e:  # a site file's selector that its validator let through
+        raise ConfigError(f"selector {selector!r}: {str(e).splitlines()[0]}") from e
 
 
 def select_one(root: Element, selector: str) -> Element | None:
