@@ -24,8 +24,8 @@ from bench.sitegen import generate  # noqa: E402
 from crawler.siteserver import serve_site  # noqa: E402
 from pipelines.decode import decode_html  # noqa: E402
 from pipelines.extract import extract_document  # noqa: E402
-from pipelines.records import Document  # noqa: E402
 from pipelines.reclean import stored_document  # noqa: E402
+from pipelines.records import Document  # noqa: E402
 from pipelines.store import open_db, save_pages, upsert_article  # noqa: E402
 
 
@@ -38,7 +38,8 @@ def timed(cmd: list[str], cwd: Path) -> float:
 def stage_costs(db_path: Path, tmp: Path) -> dict[str, float]:
     """CPU ms/page of each stage, re-run in this process on the archived raw pages."""
     db = open_db(db_path)
-    docs: list[Document] = [stored_document(db, r["url"], r["site"]) for r in db.query("select url, site from articles")]
+    rows = db.query("select url, site from articles")
+    docs: list[Document] = [stored_document(db, r["url"], r["site"]) for r in rows]
     pages = sum(len(d.parts) for d in docs)
     t = time.process_time()
     texts = [[(p.url, decode_html(p.body, p.headers).text) for p in d.parts] for d in docs]
@@ -81,9 +82,10 @@ def main() -> None:
         articles = open_db(db).execute("select count(*) from articles").fetchone()[0]
     result = {
         "site_pages": total, "delay_ms": args.delay_ms, "concurrency": args.concurrency,
-        "bare": {"requests": bare_requests, "seconds": round(bare_s, 2), "pages_per_s": round(bare_requests / bare_s, 1)},
-        "full": {"requests": full_requests, "seconds": round(full_s, 2), "pages_per_s": round(full_requests / full_s, 1),
-                 "articles": articles},
+        "bare": {"requests": bare_requests, "seconds": round(bare_s, 2),
+                 "pages_per_s": round(bare_requests / bare_s, 1)},
+        "full": {"requests": full_requests, "seconds": round(full_s, 2),
+                 "pages_per_s": round(full_requests / full_s, 1), "articles": articles},
         "cpu_ms_per_page": {k: round(v, 2) for k, v in stages.items()},
     }
     result["ratio"] = round(result["full"]["pages_per_s"] / result["bare"]["pages_per_s"], 2)

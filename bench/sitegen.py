@@ -23,6 +23,7 @@ SENTENCES = [
 ]
 TITLES = ["在全市安全生产工作会议上的讲话", "学习心得体会", "年度工作总结", "我的妈妈", "述职报告",
           "主题教育动员讲话", "乡村振兴调研报告", "教师节演讲稿"]
+PAYWALL = "<p>预览阅读已结束,若您需要全文或代笔。</p><p>请点击&#128073; mooonya &#128072;联系老师</p>"
 TEMPLATE = """<!DOCTYPE html><html><head><meta http-equiv="Content-Type" content="text/html; charset=gb2312">
 <title>{title}_基准范文网</title><style>.h{n}{{display:none}}</style></head><body>
 <div class="top"><a href="/">首页</a> <a href="/list_1.html">范文大全</a></div>
@@ -41,7 +42,8 @@ def article_html(i: int, rng: random.Random, total: int) -> str:
         text = "".join(rng.choice(SENTENCES) for _ in range(rng.randint(2, 5)))
         paragraphs.append(f"<p>　　{text}<span class=\"h{i}\">基准范文网防采集</span></p>")
     related = "".join(f'<li><a href="/a/{rng.randrange(total)}.html">{rng.choice(TITLES)}</a></li>' for _ in range(5))
-    paywall = ("<p>预览阅读已结束,若您需要全文或代笔。</p><p>请点击&#128073; mooonya &#128072;联系老师</p>" if i % 5 == 0 else "")
+    # The seed's paywall footer; the emoji as character references, as GBK pages must carry them.
+    paywall = PAYWALL if i % 5 == 0 else ""
     return TEMPLATE.format(title=f"{rng.choice(TITLES)}（{i}）", n=i, month=1 + i % 12, day=1 + i % 28,
                            paragraphs="\n".join(paragraphs), related=related, paywall=paywall)
 

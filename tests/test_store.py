@@ -6,8 +6,8 @@ import sqlite3
 import pytest
 
 from pipelines.errors import StoreError
-from pipelines.records import Document, EssayPart, Extraction, Fetched, Removal
 from pipelines.reclean import stored_document
+from pipelines.records import Document, EssayPart, Extraction, Fetched, Removal
 from pipelines.store import finish_crawl, open_db, save_pages, start_crawl, upsert_article
 
 BODY = "<html><body><p>同志们：今天我们召开全市安全生产工作会议。</p></body></html>".encode("gbk")

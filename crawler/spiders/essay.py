@@ -13,6 +13,7 @@ from collections.abc import AsyncIterator, Iterator
 from typing import Any
 
 import scrapy
+from scrapy.exceptions import IgnoreRequest
 from scrapy.http import Response, TextResponse
 from scrapy.spidermiddlewares.httperror import HttpError
 from twisted.python.failure import Failure
@@ -99,9 +100,11 @@ class EssaySpider(scrapy.Spider):
             message = f"{request.url}: {failure.getErrorMessage() or kind}"
         if request.meta.get("fanwen_start"):
             stats.set_value("fanwen/start_error", message)
-        # Dead links are everyday chrome on these sites: counted, not shouted about.
-        dead_link = failure.check(HttpError) and failure.value.response.status in (404, 410)
-        self.logger.log(logging.INFO if dead_link else logging.WARNING, "could not fetch %s", message)
+        # Dead links are everyday chrome on these sites, and robots.txt refusals are our own politeness:
+        # counted, not shouted about.
+        routine = failure.check(IgnoreRequest) or (failure.check(HttpError)
+                                                   and failure.value.response.status in (404, 410))
+        self.logger.log(logging.DEBUG if routine else logging.WARNING, "could not fetch %s", message)
 
     # -- helpers -----------------------------------------------------------------------------------
 
