@@ -23,7 +23,7 @@ from .clean.blocks import Line
 from .clean.essays import split_essays
 from .clean.normalize import normalize_line
 from .clean.selectors import select_one
-from .clean.tree import PLACEHOLDER, Element, body_of, parse_html, stripped_len, text
+from .clean.tree import Element, body_of, parse_html, stripped_len, text
 from .metadata import clean_title, page_title, read_author, read_category, read_published, read_title
 from .pagekind import has_password_field, list_kind, refusal_kind
 from .records import Extraction, Removal
@@ -77,11 +77,11 @@ def find_essay_element(body: Element) -> tuple[Element, float]:
     best, best_score = body, float("-inf")
     for el in body.iter(etree.Element):
         score = good[el] - link[el]
-        if score >= best_score and el.tag != PLACEHOLDER:  # a dropped element's stand-in is never the essay
+        if score >= best_score:
             best, best_score = el, score
     # ≥ keeps the deepest of equal candidates; now climb down through single-child wrappers.
     while True:
-        kids = [k for k in best.iterchildren(etree.Element) if k.tag != PLACEHOLDER]
+        kids = list(best.iterchildren(etree.Element))
         if not kids:
             break
         top = max(kids, key=good.__getitem__)
@@ -166,7 +166,7 @@ def extract_page(url: str, html: str, selectors: dict[str, str], rules: Sequence
     title = read_title(root, selectors)
     password = has_password_field(root)
     category = read_category(root, selectors, title, rules)
-    prepared = prepare_page(root, rules)
+    anchored = prepare_page(root, rules)
     body = body_of(root)
     visible = normalize_line(text(body, " "))
     refusal = refusal_kind(page_title(root) or title, visible, password)
@@ -185,8 +185,8 @@ def extract_page(url: str, html: str, selectors: dict[str, str], rules: Sequence
     near = _text_before(body, block)
     published = read_published(root, selectors, near + "\n" + normalize_line(text(block, " "))[:200])
     author = read_author(root, selectors, near)
-    cleaned = clean_block(block, prepared, rules)
-    mark_notice_after(cleaned, block, prepared, rules)
+    cleaned = clean_block(block, anchored, rules)
+    mark_notice_after(cleaned, block, rules)
     lines, title_removed = _drop_title_lines(cleaned.lines, title)
     if _mostly_excerpts(lines):
         return PageResult("list", title=title)

@@ -25,12 +25,12 @@ RUIWEN = """<html><head><title>我的母亲作文_瑞文网</title><script>var a
 
 def test_boilerplate_is_dropped_and_reported():
     root = parse_html(RUIWEN)
-    prepared = prepare_page(root, load_rules())
+    anchored = prepare_page(root, load_rules())
     left = text(body_of(root))
     for junk in ("优秀作文推荐", "我的父亲作文", "广告位招租", "上一篇", "网友评论", "版权所有", "标签", "脚本"):
         assert junk not in left
     assert "每天天不亮" in left and "普通的农村妇女" in left
-    rules = {r.rule for _, r in prepared.anchored}
+    rules = {r.rule for _, r in anchored}
     assert {"related-box", "ad-slot", "prev-next-box", "comments-box", "page-chrome"} <= rules
 
 

@@ -36,30 +36,20 @@ class Cleaned:
     truncated: bool = False
 
 
-@dataclass
-class Prepared:
-    """What steps 1–2 removed from a page: removals anchored where they were, and the dropped boilerplate
-    elements under the placeholders that stand in their place."""
-
-    anchored: list[Anchored]
-    dropped: dict[Element, Element]
-
-
-def prepare_page(root: Element, rules: Sequence[Rule]) -> Prepared:
-    """Steps 1–2 on the whole page (so scoring sees no junk); the removals are audited by `clean_block`."""
+def prepare_page(root: Element, rules: Sequence[Rule]) -> list[Anchored]:
+    """Steps 1–2 on the whole page (so scoring sees no junk); returns anchored removals for `clean_block`."""
     css = collect_css(root)
     strip_invisible(root)
     anchored = strip_hidden(root, css, rules)
     anchored += drop_summary_repeat(root)
     body = body_of(root)
-    dropped: dict[Element, Element] = {}
-    anchored += drop_boilerplate(body, rules, len(text(body)), dropped)
-    return Prepared(anchored, dropped)
+    anchored += drop_boilerplate(body, rules, len(text(body)))
+    return anchored
 
 
-def clean_block(block: Element, prepared: Prepared, rules: Sequence[Rule]) -> Cleaned:
+def clean_block(block: Element, anchored: Sequence[Anchored], rules: Sequence[Rule]) -> Cleaned:
     """Steps 3–4 on the chosen essay element; keeps the audit of steps 1–2 for removals inside it."""
-    removed = [r for anchor, r in prepared.anchored if is_inside(anchor, block)]
+    removed = [r for anchor, r in anchored if is_inside(anchor, block)]
     lines, joined = join_chunk_breaks(element_lines(block))
     result = apply_line_rules(lines, rules)
     return Cleaned(result.lines, removed + joined + result.removed, result.truncated)
@@ -69,14 +59,13 @@ def clean_block(block: Element, prepared: Prepared, rules: Sequence[Rule]) -> Cl
 NOTICE_LINES = 8
 
 
-def notice_after(block: Element, prepared: Prepared, rules: Sequence[Rule]) -> list[Removal]:
-    """The paywall/preview notices among the first lines that follow the essay element on the page
-    (dropped boilerplate included: a notice in an ad slot still makes the page a preview)."""
+def notice_after(block: Element, rules: Sequence[Rule]) -> list[Removal]:
+    """The paywall/preview notices among the first lines that follow the essay element on the page."""
     lines: list[Line] = []
     node: Element | None = block
     while node is not None and node.tag not in ("body", "html") and len(lines) < NOTICE_LINES:
         for sibling in node.itersiblings(etree.Element):
-            lines += element_lines(prepared.dropped.get(sibling, sibling))
+            lines += element_lines(sibling)
             if len(lines) >= NOTICE_LINES:
                 break
         node = node.getparent()
@@ -84,11 +73,11 @@ def notice_after(block: Element, prepared: Prepared, rules: Sequence[Rule]) -> l
     return apply_line_rules(lines[:NOTICE_LINES], truncating).removed
 
 
-def mark_notice_after(cleaned: Cleaned, block: Element, prepared: Prepared, rules: Sequence[Rule]) -> None:
+def mark_notice_after(cleaned: Cleaned, block: Element, rules: Sequence[Rule]) -> None:
     """When the paywall notice sits after the essay element, flag truncation and trim the cut-off dots."""
     if cleaned.truncated:
         return
-    notices = notice_after(block, prepared, rules)
+    notices = notice_after(block, rules)
     if not notices:
         return
     cleaned.truncated = True

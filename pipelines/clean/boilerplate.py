@@ -16,7 +16,7 @@ from ..records import Removal
 from ..rules import Rule
 from .normalize import normalize_line
 from .selectors import selector_index
-from .tree import Element, body_of, drop, replace_with_placeholder, text, visit_undropped
+from .tree import Element, body_of, drop, text, visit_undropped
 
 Anchored = tuple[Element, Removal]
 
@@ -37,14 +37,8 @@ def strip_invisible(root: Element) -> None:
     etree.strip_elements(root, *INVISIBLE_TAGS, with_tail=False)
 
 
-def drop_boilerplate(
-    root: Element, rules: Sequence[Rule], total_chars: int, dropped: dict[Element, Element]
-) -> list[Anchored]:
-    """Drop elements matched by selector rules (except "hidden" ones); returns (placeholder, Removal) pairs.
-
-    Each dropped element is left in `dropped` under its placeholder, so a paywall notice inside one (an ad
-    slot right after the essay) can still be found and reported.
-    """
+def drop_boilerplate(root: Element, rules: Sequence[Rule], total_chars: int) -> list[Anchored]:
+    """Drop elements matched by selector rules (except "hidden" ones); returns (former parent, Removal) pairs."""
     index = selector_index(tuple(r for r in rules if r.kind == "selector" and r.category != "hidden"))
     match = index.matcher(root)
     found: list[Anchored] = []
@@ -57,12 +51,10 @@ def drop_boilerplate(
         content = text(el, " ")
         if total_chars > 0 and len(content) > limit:
             return False
-        placeholder = replace_with_placeholder(el)
+        parent = drop(el)
         content = normalize_line(content)
-        if placeholder is not None:
-            dropped[placeholder] = el
-            if content:
-                found.append((placeholder, Removal(rule.id, rule.category, content)))
+        if content and parent is not None:
+            found.append((parent, Removal(rule.id, rule.category, content)))
         return True
 
     visit_undropped(root, visit)

@@ -62,22 +62,6 @@ def drop(el: Element) -> Element | None:
     return parent
 
 
-# Stands where a boilerplate element was dropped, so later steps know where it was (an empty element is
-# invisible to scoring and line building).
-PLACEHOLDER = "fanwen-dropped"
-
-
-def replace_with_placeholder(el: Element) -> Element | None:
-    """Swap `el` (detached, subtree kept) for an empty placeholder that keeps its tail; returns the placeholder."""
-    parent = el.getparent()
-    if parent is None:
-        return None
-    placeholder = etree.Element(PLACEHOLDER)
-    placeholder.tail, el.tail = el.tail, None
-    parent.replace(el, placeholder)
-    return placeholder
-
-
 def is_inside(el: Element, ancestor: Element) -> bool:
     """Whether `el` is `ancestor` or one of its descendants (still attached)."""
     return el is ancestor or any(a is ancestor for a in el.iterancestors())
