@@ -12,7 +12,6 @@ from __future__ import annotations
 
 import argparse
 import json
-import random
 import sqlite3
 import subprocess
 import sys
@@ -23,11 +22,11 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
-from bench.sitegen import article_html, list_html  # noqa: E402
+from bench.sitegen import generate, list_html  # noqa: E402
 from crawler.siteserver import serve_site  # noqa: E402
 
 ARTICLES = 10_000  # the acceptance size
-PER_LIST = 20  # articles per list page (500 list pages at 10,000)
+PER_LIST = 20  # articles per list page, as bench/sitegen.py lays them out
 NEW = 5  # articles added before the third run
 FAST = ["-s", "DOWNLOAD_DELAY=0", "-s", "AUTOTHROTTLE_ENABLED=False", "-s", "CONCURRENT_REQUESTS=32",
         "-s", "CONCURRENT_REQUESTS_PER_DOMAIN=32"]
@@ -43,21 +42,6 @@ def crawl(server, db: Path) -> dict:
     if result.returncode not in (0, 3):
         raise SystemExit(f"crawl failed ({result.returncode}): {result.stderr[-2000:]}")
     return {"requests": len(server.requests) - before, "seconds": round(seconds, 2), "exit": result.returncode}
-
-
-def generate(root: Path, articles: int) -> int:
-    """bench/sitegen.py's pages, written the way GBK sites write emoji: as numeric character references."""
-    rng = random.Random(7)
-    (root / "a").mkdir(parents=True)
-    for i in range(articles):
-        (root / "a" / f"{i}.html").write_bytes(article_html(i, rng, articles).encode("gbk", "xmlcharrefreplace"))
-    pages = (articles + PER_LIST - 1) // PER_LIST
-    for p in range(1, pages + 1):
-        ids = list(range((p - 1) * PER_LIST, min(articles, p * PER_LIST)))
-        (root / f"list_{p}.html").write_bytes(list_html(p, ids, pages).encode("gbk"))
-    (root / "index.html").write_bytes(list_html(1, [], pages).encode("gbk"))
-    (root / "_site.toml").write_text('charset = "gbk"\n', encoding="utf-8")
-    return articles + pages + 1
 
 
 def archived(db: Path) -> int:
