@@ -107,7 +107,9 @@ def _text_before(body: Element, block: Element, limit: int = 600) -> str:
     """Visible text in document order before `block` (the title/info area), last `limit` chars."""
     chunks: list[str] = []
     for event, el in etree.iterwalk(body, events=("start", "end")):
-        if el is block:
+        # When the essay element is the body itself, all of the body counts as "before" it, as it did
+        # when this walked bs4's body.descendants (which never yields the body).
+        if el is block and el is not body:
             break
         string = el.text if event == "start" else (el.tail if el is not body else None)
         if string and string.strip():
