@@ -65,7 +65,7 @@ def notice_after(block: Element, rules: Sequence[Rule]) -> list[Removal]:
     node: Element | None = block
     while node is not None and node.tag not in ("body", "html") and len(lines) < NOTICE_LINES:
         for sibling in node.itersiblings(etree.Element):
-            lines += element_lines(sibling)
+            lines += element_lines(sibling, soup=False)
             if len(lines) >= NOTICE_LINES:
                 break
         node = node.getparent()

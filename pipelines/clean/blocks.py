@@ -2,11 +2,19 @@
 
 Each line remembers whether all of its text was link text (a related title, a tag) and whether it is a
 heading (<h1>–<h6>, or a paragraph that is entirely bold), which the line rules and the essay splitter use.
+
+The page-wide steps (hidden text, boilerplate, scoring) run on one lxml tree because they touch every
+element; the chosen essay element alone is handed to BeautifulSoup, whose tree is the one the line steps
+read. That costs about 0.25 ms a page (bench/extraction.py), a fraction of a whole-page soup.
 """
 
 from __future__ import annotations
 
+from collections.abc import Iterator
 from dataclasses import dataclass
+
+from bs4 import BeautifulSoup, NavigableString, Tag
+from lxml import etree
 
 from .normalize import normalize_line
 from .tree import Element
@@ -53,31 +61,54 @@ class _Builder:
         self.parts, self.link_chars, self.bold_chars, self.heading = [], 0, 0, None
 
 
-def _walk(node: Element, b: _Builder, in_link: bool, in_bold: bool) -> None:
+def _soup_children(node: Tag) -> Iterator[str | Tag]:
+    for child in node.children:
+        yield str(child) if isinstance(child, NavigableString) else child
+
+
+def _tree_children(node: Element) -> Iterator[str | Element]:
     if node.text:
-        b.add(node.text, in_link, in_bold)
+        yield node.text
     for child in node:
-        name = child.tag
-        if not isinstance(name, str):  # an entity or other non-element node: only its tail is text
-            pass
-        elif name == "br":
+        if isinstance(child.tag, str):  # entities and other non-element nodes contribute only their tail
+            yield child
+        if child.tail:
+            yield child.tail
+
+
+def _walk(node: Tag | Element, b: _Builder, in_link: bool, in_bold: bool, soup: bool) -> None:
+    for child in _soup_children(node) if soup else _tree_children(node):
+        if isinstance(child, str):
+            b.add(child, in_link, in_bold)
+            continue
+        name = child.name if soup else child.tag
+        if name == "br":
             b.flush()
         elif name != "img":
             block = name in BLOCK_TAGS
             if block:
                 b.flush()
-            _walk(child, b, in_link or name == "a", in_bold or name in BOLD_TAGS)
+            _walk(child, b, in_link or name == "a", in_bold or name in BOLD_TAGS, soup)
             if block:
                 if name in HEADING_TAGS and b.parts:
                     b.heading = name
                 b.flush()
-        if child.tail:
-            b.add(child.tail, in_link, in_bold)
 
 
-def element_lines(el: Element) -> list[Line]:
-    """The lines of an element in reading order, whitespace-normalised, blank lines dropped."""
+def soup_of(el: Element) -> Tag:
+    """The essay element re-parsed as a BeautifulSoup tag: the tree the line steps read."""
+    soup = BeautifulSoup(etree.tostring(el, encoding="unicode", method="html", with_tail=False), "lxml")
+    found = soup.find(el.tag) if el.tag in ("html", "body", "head") else (soup.body or soup).find(recursive=False)
+    return found if isinstance(found, Tag) else soup
+
+
+def element_lines(el: Element, *, soup: bool = True) -> list[Line]:
+    """The lines of an element in reading order, whitespace-normalised, blank lines dropped.
+
+    The essay element is read through BeautifulSoup; `soup=False` reads the lxml tree directly, for the
+    many small elements scanned around the essay (its re-parse would cost more than their text is worth).
+    """
     b = _Builder()
-    _walk(el, b, el.tag == "a", el.tag in BOLD_TAGS)
+    _walk(soup_of(el) if soup else el, b, el.tag == "a", el.tag in BOLD_TAGS, soup)
     b.flush()
     return b.lines
