@@ -12,8 +12,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-import soupsieve
-
+from pipelines.clean.selectors import css
 from pipelines.decode import normalise_label
 from pipelines.errors import ConfigError
 from pipelines.rules import Rule, validate_rules
@@ -159,9 +158,9 @@ def _patterns(raw: dict, key: str, where: str) -> tuple[re.Pattern, ...]:
 
 def _check_css(selector: str, where: str) -> None:
     try:
-        soupsieve.compile(selector)
-    except soupsieve.SelectorSyntaxError as e:
-        raise ConfigError(f"{where}: bad CSS selector '{selector}': {str(e).splitlines()[0]}") from e
+        css(selector)  # the compiler the extractor uses, so a selector that loads also runs
+    except ConfigError as e:
+        raise ConfigError(f"{where}: bad CSS {e}") from e
 
 
 def _type_name(kind: type | tuple[type, ...]) -> str:
