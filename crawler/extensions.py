@@ -30,6 +30,9 @@ def command_line() -> str:
     return " ".join(argv)
 
 
+_DEAD_LINKS = ("http_errors/404", "http_errors/410")
+
+
 def crawl_counters(stats: dict) -> dict:
     """The run's counters as stored in `crawls`, derived from Scrapy's stats."""
     def total(prefix: str) -> int:
@@ -46,8 +49,10 @@ def crawl_counters(stats: dict) -> dict:
         "not_modified": int(stats.get("fanwen/refresh/not_modified", 0)),
         "gone": int(stats.get("fanwen/gone/articles", 0)),
         "rejected": total("fanwen/rejected/"),
-        # A request refused on purpose (robots.txt) is listed by kind but is no error.
-        "errors": sum(v for k, v in error_kinds.items() if not k.endswith("/IgnoreRequest"))
+        # Dead links are facts about the site (remembered in gone_urls) and a request refused on purpose
+        # (robots.txt) is our own choice: both are listed by kind, neither is an error.
+        "dead_links": sum(v for k, v in error_kinds.items() if k in _DEAD_LINKS),
+        "errors": sum(v for k, v in error_kinds.items() if k not in _DEAD_LINKS and not k.endswith("/IgnoreRequest"))
         + int(stats.get("log_count/ERROR", 0)),
         "error_kinds": error_kinds,
     }

@@ -64,8 +64,7 @@ def check_health(site: str, stats: dict[str, Any], counters: dict[str, Any], fac
                         "the site's layout changed or it is blocking us")
     kinds = counters["error_kinds"]
     attempts = pages + sum(v for k, v in kinds.items() if k.startswith("download_errors/"))
-    # Dead links (404/410) are facts about the site, remembered in gone_urls; failures are what blocks us.
-    failures = counters["errors"] - kinds.get("http_errors/404", 0) - kinds.get("http_errors/410", 0)
+    failures = counters["errors"]  # dead links (404/410) are not counted there
     if attempts >= limits.min_pages and failures / attempts > limits.max_error_ratio:
         warnings.append(f"{site}: {failures} failed requests of {attempts} (more than "
                         f"{limits.max_error_ratio:.0%}; 404/410 not counted)")

@@ -86,6 +86,7 @@ CRAWL_COLUMNS = {
     "articles_updated": int,
     "articles_unchanged": int,
     "rejected": int,
+    "dead_links": int,
     "errors": int,
     "error_kinds": str,
     "warnings": str,

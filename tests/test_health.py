@@ -12,6 +12,7 @@ from pathlib import Path
 import pytest
 from conftest import FAST, SITES, fanwen
 
+from crawler.extensions import crawl_counters
 from crawler.health import ArchiveFacts, HealthLimits, check_health
 
 LIMITS = HealthLimits(max_error_ratio=0.2, max_lossy_ratio=0.05, max_leak_ratio=0.02, min_pages=5,
@@ -63,8 +64,9 @@ def test_download_errors_count_as_requests():
 
 
 def test_dead_links_are_not_failures():
-    dead = counters(pages=100, new=10, errors=60)
-    dead["error_kinds"] = {"http_errors/404": 50, "http_errors/410": 10}
+    dead = crawl_counters({"response_received_count": 100, "fanwen/articles/new": 10,
+                           "fanwen/http_errors/404": 50, "fanwen/http_errors/410": 10})
+    assert dead["dead_links"] == 60 and dead["errors"] == 0
     assert check_health("s", {}, dead, facts(10, 10), LIMITS) == []
 
 
