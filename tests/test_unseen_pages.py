@@ -15,14 +15,18 @@ from __future__ import annotations
 
 import functools
 import sys
-from collections import Counter
 from pathlib import Path
 
 import pytest
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
-from test_extraction_accuracy import MEAN_F1, PAGE_F1, ZERO_WIDTH, ids, visible_text  # noqa: E402
+from test_extraction_accuracy import (  # noqa: E402
+    MEAN_F1,
+    assert_meets_the_bar,
+    check_gold_article,
+    ids,
+)
 
 from bench import scoring  # noqa: E402
 
@@ -82,21 +86,8 @@ def test_gold_record_is_consistent(page: scoring.GoldPage):
     if not page.is_article:
         assert (gold["text"], gold["title"], gold["published"], gold["junk"], gold["traps"]) == ("", "", None, [], [])
         return
-    on_page = scoring.squeeze(visible_text(page))
-    text = scoring.squeeze(gold["text"])
-    assert scoring.squeeze(gold["title"]) in on_page, "title is not on the page"
-    assert 300 <= len(text) <= 1500, f"gold text has {len(text)} characters"
-    assert gold["text"] == "\n".join(" ".join(line.split()) for line in gold["text"].split("\n")), "whitespace"
-    page_bigrams = scoring.bigrams(visible_text(page).translate(ZERO_WIDTH))
-    line_bigrams = sum((scoring.bigrams(line) for line in gold["text"].split("\n")), Counter())
-    recall = sum((line_bigrams & page_bigrams).values()) / sum(line_bigrams.values())
-    assert recall >= GOLD_ON_PAGE, f"gold text not on the page (bigram recall {recall:.3f})"
     assert gold["junk"] and gold["traps"], "every unseen article names its junk and its traps"
-    for line in gold["junk"]:
-        assert scoring.squeeze(line) in on_page, f"junk line not on the page: {line!r}"
-        assert scoring.squeeze(line) not in text, f"junk line inside the gold text: {line!r}"
-    for trap in gold["traps"]:
-        assert scoring.squeeze(trap) in text, f"trap not in the gold text: {trap!r}"
+    check_gold_article(page, on_page_recall=GOLD_ON_PAGE)
 
 
 # ---------------------------------------------------------------- the extractor against the gold
@@ -104,23 +95,7 @@ def test_gold_record_is_consistent(page: scoring.GoldPage):
 
 @pytest.mark.parametrize("page", ARTICLES, ids=ids(ARTICLES))
 def test_unseen_article_meets_the_bar(page: scoring.GoldPage):
-    result = extracted(page.name)
-    gold = page.gold
-    assert result.kind == "article", f"{page.name}: kind {result.kind!r}, expected an article"
-    score = scoring.score_text(page, result.text)
-    problems = []
-    if score.f1 < PAGE_F1:
-        problems.append(f"char-F1 {score.f1:.3f} < {PAGE_F1} (precision {score.precision:.3f}, "
-                        f"recall {score.recall:.3f})")
-    problems += [f"junk leaked: {line!r}" for line in score.leaked]
-    problems += [f"sentence lost: {sentence!r}" for sentence in score.lost]
-    if scoring.normalize_title(result.title) != gold["title"]:
-        problems.append(f"title {result.title!r}, expected {gold['title']!r}")
-    if result.truncated != gold["truncated"]:
-        problems.append(f"truncated {result.truncated}, expected {gold['truncated']}")
-    if not scoring.same_published(result.published, gold["published"]):
-        problems.append(f"published {result.published!r}, expected {gold['published']!r}")
-    assert not problems, f"{page.name} ({page.family}):\n  " + "\n  ".join(problems)
+    assert_meets_the_bar(page, extracted(page.name))
 
 
 @pytest.mark.parametrize("page", OTHERS, ids=ids(OTHERS))
