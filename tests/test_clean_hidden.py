@@ -59,3 +59,31 @@ def test_collapsed_but_present_text_is_kept():
     # 写写帮 folds the full text with height/overflow; it is not hidden text.
     left, removed = _clean('<div class="jhcbk" style="height:300px;overflow:hidden"><p>全文都在这里。</p></div>')
     assert "全文都在这里" in left and removed == []
+
+
+WECHAT = """<html><head><style>.rich_media_meta_list{color:#888}</style></head><body id="activity-detail">
+<div class="rich_media_inner"><h1 class="rich_media_title" id="activity-name">
+        社区里的夜校
+</h1><div id="meta_content" class="rich_media_meta_list"><span class="rich_media_meta rich_media_meta_nickname">
+<a href="javascript:void(0);" id="js_name">南湖街道发布</a></span><em id="publish_time">2023-11-02 18:30</em></div>
+<div class="rich_media_content js_underline_content" id="js_content" style="visibility: hidden;">
+<section style="text-align: center;"><span style="color: rgb(0, 112, 192);font-size: 14px;">点击上方蓝字关注我们</span></section>
+<p style="margin-bottom: 0px;"><span style="font-size: 15px;letter-spacing: 1px;">每周二晚上七点，社区活动室的灯总是亮着。退休教师王阿姨在这里教大家用智能手机，挂号、缴费、视频通话，一步一步地演示。</span></p>
+<p style="margin-bottom: 0px;"><span style="font-size: 15px;letter-spacing: 1px;">“以前总要麻烦孩子，现在自己就能办。”七十二岁的李大爷说，他已经学会了在手机上查公交，还给老伙计们当起了小老师。</span></p>
+<p><span style="font-size: 15px;">夜校开办一年来，共开设课程四十余节，参与居民一千二百多人次，下一步还将增设书法、急救等课程。<span style="display:none">wx_mirror_7f3a</span></span></p>
+</div></div></body></html>"""
+
+
+def test_script_revealed_article_container_is_kept():
+    # WeChat's own markup hides #js_content until its script runs; the article is the page's bulk.
+    left, removed = _clean(WECHAT)
+    assert "每周二晚上七点" in left and "增设书法、急救等课程" in left
+    assert "wx_mirror_7f3a" not in left
+    assert [r.rule for r in removed] == ["hidden-inline-css"]
+
+
+def test_small_hidden_box_is_still_dropped_on_a_long_page():
+    page = WECHAT.replace('<div class="rich_media_content', '<p style="visibility:hidden">隐藏的防采集字符串</p>'
+                          '<div class="rich_media_content').replace(' style="visibility: hidden;"', "")
+    left, removed = _clean(page)
+    assert "隐藏的防采集字符串" not in left and "每周二晚上七点" in left

@@ -83,3 +83,15 @@ def test_link_only_short_lines_are_navigation():
 def test_cut_off_dots_are_only_trimmed_right_above_a_notice():
     lines = [Line("我想起了很多很多……"), Line("窗外的雨还在下。")]
     assert _texts(apply_line_rules(lines, RULES)) == ["我想起了很多很多……", "窗外的雨还在下。"]
+
+
+def test_wechat_prompts_and_credits_around_the_story():
+    story = ["每周二晚上七点,社区活动室的灯总是亮着,退休教师王阿姨在这里教大家用智能手机。",
+             "请大家关注街道的微信公众号,课程安排每周在公众号里发布。"]
+    lines = [Line(t) for t in ["点击上方蓝字关注我们", *story, "来源:南湖街道", "编辑:周敏 审核:陈立",
+                               "长按二维码关注", "阅读原文"]]
+    result = apply_line_rules(lines, RULES)
+    assert _texts(result) == story and not result.truncated
+    assert [r.rule for r in result.removed] == [
+        "solicitation-follow-account", "source-line", "source-editor-credit", "solicitation-qr-code",
+        "nav-read-original"]

@@ -3,6 +3,9 @@
 DedeCMS RndString wraps random phrases in white/transparent <font> or in a class the page hides in its own
 <style>; Discuz! jammer() adds `<font class="jammer">` or `display:none` spans; other templates use
 visibility:hidden or font-size:0. Each removal is reported with category "hidden".
+
+An element that holds most of the page's text is never dropped: WeChat mirrors ship the whole article in
+`#js_content` with `visibility: hidden`, which the page's own script lifts; junk text is never the bulk.
 """
 
 from __future__ import annotations
@@ -14,9 +17,14 @@ from ..records import Removal
 from ..rules import Rule
 from .normalize import normalize_line
 from .selectors import selector_index
-from .tree import Element, drop, text, visit_undropped
+from .tree import Element, body_of, drop, text, visit_undropped
 
 Anchored = tuple[Element, Removal]
+
+# A hidden element with at least this share of the page's text (and MIN_REVEALED characters) is the
+# content a script reveals, not anti-scraping junk.
+REVEALED_SHARE = 0.5
+MIN_REVEALED = 100
 
 _HIDING_DECL = re.compile(
     r"display\s*:\s*none|visibility\s*:\s*hidden|font-size\s*:\s*0(?:\.0+)?(?:px|pt|em|rem|%)?\s*(?:;|!|$)"
@@ -67,13 +75,24 @@ def strip_hidden(root: Element, css_texts: Sequence[str], rules: Sequence[Rule])
     classes, ids = hidden_names(css_texts)
     match = selector_index(tuple(r for r in rules if r.kind == "selector" and r.category == "hidden")).matcher(root)
     found: list[Anchored] = []
+    page_chars: list[int] = []  # the page's text length, measured once and only if needed
+
+    def holds_the_page(content: str) -> bool:
+        if len(content) < MIN_REVEALED:
+            return False
+        if not page_chars:
+            page_chars.append(len(text(body_of(root))))
+        return len(content) >= REVEALED_SHARE * page_chars[0]
 
     def visit(el: Element) -> bool:
         rule = match(el)
         rule_id = rule.id if rule is not None else _hiding_rule(el, classes, ids)
         if rule_id is None:
             return False
-        removed = normalize_line(text(el, " "))
+        content = text(el, " ")
+        if holds_the_page(content):
+            return False
+        removed = normalize_line(content)
         parent = drop(el)
         if removed and parent is not None:
             found.append((parent, Removal(rule_id, "hidden", removed)))
