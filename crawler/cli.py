@@ -97,7 +97,9 @@ def crawl(ctx: click.Context, site_names: tuple[str, ...], start_urls: tuple[str
             click.echo(f"{r.spider}: {c['pages']} pages, {c['articles_new']} new, {c['articles_updated']} "
                        f"updated, {c['articles_unchanged']} unchanged articles, {c['rejected']} non-article "
                        f"pages, {c['dead_links']} dead links, {c['errors']} errors (crawl #{r.crawl_id}, {db_path})")
-        if r.exit_status and r.start_error and c["pages"] == 0:
+        if r.fatal:
+            click.echo(f"Error: {r.fatal}", err=True)
+        elif r.exit_status and r.start_error and c["pages"] == 0:
             click.echo(f"Error: could not fetch the start page: {r.start_error}", err=True)
         elif r.exit_status == 3:
             for line in r.warnings:

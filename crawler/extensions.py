@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import logging
+import sqlite3
 import sys
 import time
 
@@ -12,7 +13,7 @@ from scrapy.exceptions import CloseSpider, NotConfigured
 
 from crawler.health import HealthLimits, archive_facts, check_health
 from crawler.lock import acquire_crawl_lock, release_crawl_lock
-from pipelines.errors import StoreLocked
+from pipelines.errors import StoreError, StoreLocked
 from pipelines.store import close_abandoned_crawls, finish_crawl, open_db, start_crawl
 
 logger = logging.getLogger(__name__)
@@ -139,6 +140,15 @@ class CrawlRecorder:
         counters = crawl_counters(stats)
         warnings = [f"could not fetch the start page: {stats['fanwen/start_error']}"] \
             if "fanwen/start_error" in stats else []
+        if "fanwen/fatal" in stats:
+            warnings.append(stats["fanwen/fatal"])
+        try:
+            self._finish(spider, reason, stats, counters, warnings)
+        except (StoreError, sqlite3.OperationalError) as e:  # e.g. the disk is full: the run stays open
+            self.crawler.stats.set_value("fanwen/exit_status", EXIT_FAILED)
+            logger.error("could not record the end of crawl #%s: %s", self.crawl_id, e)
+
+    def _finish(self, spider: Spider, reason: str, stats: dict, counters: dict, warnings: list[str]) -> None:
         db = open_db(self.path)
         try:
             if reason == "locked":

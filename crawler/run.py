@@ -32,6 +32,7 @@ class CrawlResult:
     start_error: str | None
     counters: dict[str, Any]
     warnings: list[str]
+    fatal: str | None = None  # what stopped the run early (a full disk)
 
 
 def project_settings(overrides: dict[str, str] | None = None) -> Settings:
@@ -121,5 +122,6 @@ def crawl(site_names: list[str], start_urls: list[str], settings: Settings) -> l
             start_error=stats.get("fanwen/start_error"),
             counters=crawl_counters(stats),
             warnings=list(stats.get("fanwen/warnings") or []),
+            fatal=stats.get("fanwen/fatal"),
         ))
     return results

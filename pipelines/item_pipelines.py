@@ -3,9 +3,12 @@
 from __future__ import annotations
 
 import logging
+import sqlite3
 import time
 
 from scrapy.crawler import Crawler
+from scrapy.exceptions import DropItem
+from scrapy.utils.defer import deferred_from_coro
 
 from .process import process_document
 from .records import Document, Extraction
@@ -72,12 +75,26 @@ class StorePipeline:
         crawl_id = stats.get_value("fanwen/crawl_id")
         ext = item.extraction
         started = time.process_time()
-        with self.db.atomic():
-            save_pages(self.db, item, ext.kind, crawl_id)
-            if ext.is_article:
-                outcome = upsert_article(self.db, item, ext, crawl_id)
-                stats.inc_value(f"fanwen/articles/{outcome}")
-            else:
-                stats.inc_value(f"fanwen/rejected/{ext.kind}")
+        try:
+            with self.db.atomic():
+                save_pages(self.db, item, ext.kind, crawl_id)
+                outcome = upsert_article(self.db, item, ext, crawl_id) if ext.is_article else None
+        except sqlite3.OperationalError as e:
+            if "full" not in str(e):
+                raise
+            self._stop_disk_full(e)
+            raise DropItem(f"not stored, the disk is full: {item.url}") from e
+        stats.inc_value(f"fanwen/articles/{outcome}" if outcome else f"fanwen/rejected/{ext.kind}")
         stats.inc_value("fanwen/cpu_ms/store", (time.process_time() - started) * 1000)
         return item
+
+    def _stop_disk_full(self, error: Exception) -> None:
+        """Stop the crawl once: nothing more can be stored. The failed document's transaction was rolled
+        back, so the archive holds exactly what was stored before."""
+        stats = self.crawler.stats
+        if stats.get_value("fanwen/fatal"):
+            return
+        stats.set_value("fanwen/fatal", f"the disk holding {self.path} is full ({error}); the crawl stopped and "
+                                        "everything archived before is intact")
+        logger.error("%s", stats.get_value("fanwen/fatal"))
+        deferred_from_coro(self.crawler.engine.close_spider_async(reason="disk_full"))

@@ -21,7 +21,10 @@ CAPTCHA = """<!DOCTYPE html><html><head><meta http-equiv="Content-Type" content=
 <title>安全验证</title></head><body><div class="verify"><h3>访问过于频繁，请输入验证码后继续访问</h3>
 <img src="/captcha.php?t=1732590000" alt="验证码"><input type="text" name="code">
 <button onclick="check()">提交</button></div></body></html>"""
-LEAK = "<p>　　关注公众号&#128073; zuowen365 &#128072;回复“作文”免费领取全套范文合集</p>"
+# Junk no cleaning rule knows yet (any rule added later would not catch this made-up marker), so the
+# check is tested for what it is for: catching what the rules miss.
+LEAK_MARKER = "泄漏探针甲乙丙"
+LEAK = f"<p>　　同桌说，这段话里藏着一个{LEAK_MARKER}，谁也看不出来。</p>"
 
 
 def counters(pages=100, new=0, updated=0, unchanged=0, skipped=0, not_modified=0, errors=0, download_errors=0):
@@ -128,7 +131,8 @@ def test_a_junk_line_the_rules_miss_is_reported(site_server, site, tmp_path):
     article.write_bytes((html[:first_paragraph_end] + "\n" + LEAK + html[first_paragraph_end:]).encode("gbk"))
     server = site_server(site)
     db = tmp_path / "a.db"
-    result = fanwen("crawl", "--start-url", server.url, "--db", str(db), *FAST)
+    result = fanwen("crawl", "--start-url", server.url, "--db", str(db), *FAST,
+                    "-s", f"FANWEN_HEALTH_LEAK_MARKERS=👉,{LEAK_MARKER}")
     assert result.returncode == 3
     stored = sqlite3.connect(db).execute("select count(*) from articles").fetchone()[0]
     assert f"1 of {stored} stored articles still hold junk text (e.g. " in result.stderr
