@@ -80,6 +80,8 @@ def crawl(ctx: click.Context, site_names: tuple[str, ...], start_urls: tuple[str
     """
     if refresh and full:
         raise UsageError("--refresh and --full exclude each other (--full already fetches everything)")
+    if db_path == DEFAULT_DB:
+        Path(DEFAULT_DB).parent.mkdir(exist_ok=True)  # the default location works from any directory
     overrides = {"LOG_LEVEL": "INFO" if verbose else "WARNING", "FANWEN_PROGRESS": not quiet,
                  "FANWEN_DEBUG": ctx.obj["debug"]}
     if refresh:
