@@ -21,10 +21,19 @@ from lxml import etree
 from .clean import clean_block, mark_notice_after, prepare_page
 from .clean.blocks import Line
 from .clean.essays import split_essays
+from .clean.forum import find_first_post, subject_of
 from .clean.normalize import normalize_line
 from .clean.selectors import select_one
-from .clean.tree import Element, body_of, parse_html, stripped_len, text
-from .metadata import clean_title, page_title, read_author, read_category, read_published, read_title
+from .clean.tree import Element, body_of, parse_html, text
+from .metadata import (
+    clean_title,
+    page_title,
+    read_author,
+    read_category,
+    read_published,
+    read_title,
+    title_segments,
+)
 from .pagekind import has_password_field, list_kind, refusal_kind
 from .records import Extraction, Removal
 from .rules import Rule, fold, load_rules, merge_rules
@@ -91,16 +100,6 @@ def find_essay_element(body: Element) -> tuple[Element, float]:
             break
         best = top
     return best, good[best]
-
-
-# Forum threads (Discuz! and clones): the essay is the opening post, the replies are comments.
-FIRST_POST = re.compile(r"^postmessage_\d")
-MIN_POST_CHARS = 50
-
-
-def _first_post(body: Element) -> Element | None:
-    post = next((el for el in body.iter(etree.Element) if FIRST_POST.search(el.get("id", ""))), None)
-    return post if post is not None and stripped_len(post) >= MIN_POST_CHARS else None
 
 
 def _text_before(body: Element, block: Element, limit: int = 600) -> str:
@@ -175,8 +174,10 @@ def extract_page(url: str, html: str, selectors: dict[str, str], rules: Sequence
     if refusal:
         return PageResult(refusal, title=title)
     block = select_one(root, selectors["body"]) if "body" in selectors else None
-    if block is None:
-        block = _first_post(body)
+    post = find_first_post(body, visible, lambda unit: find_essay_element(unit)[0]) if block is None else None
+    if post is not None:
+        block = post.body
+        title = subject_of(post, page_title(root), title_segments) or title
     if block is None:
         block, weight = find_essay_element(body)
     else:
@@ -186,8 +187,10 @@ def extract_page(url: str, html: str, selectors: dict[str, str], rules: Sequence
         return PageResult(kind, title=title)
     near = _text_before(body, block)
     published = read_published(root, selectors, near + "\n" + normalize_line(text(block, " "))[:200])
+    if post is not None and post.published and "date" not in selectors:
+        published = post.published
     author = read_author(root, selectors, near)
-    cleaned = clean_block(block, anchored, rules)
+    cleaned = clean_block(block, anchored, rules, post=post is not None)
     mark_notice_after(cleaned, block, rules)
     lines, title_removed = _drop_title_lines(cleaned.lines, title)
     if _mostly_excerpts(lines):

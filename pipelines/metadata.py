@@ -40,6 +40,12 @@ def _text(el: Element | None) -> str:
     return normalize_line(text(el, " ")) if el is not None else ""
 
 
+def title_segments(raw: str) -> list[str]:
+    """The parts of a page title between site separators ("主题 - 版块 - 论坛" → three parts)."""
+    title = _TYPE_TAG.sub("", normalize_line(raw))
+    return [_PAGE_NOISE.sub("", part).strip() for part in _TITLE_SPLIT.split(title) if part.strip()]
+
+
 def clean_title(raw: str) -> str:
     """Strip site suffixes ("_第一范文网", " - 瑞文网", "|华博范文网") and page-number noise from a title."""
     title = _TYPE_TAG.sub("", normalize_line(raw))

@@ -20,6 +20,7 @@ from ..records import Removal
 from ..rules import Rule
 from .blocks import Line, element_lines
 from .boilerplate import Anchored, collect_css, drop_boilerplate, drop_summary_repeat, strip_invisible
+from .forum import cut_signature
 from .hidden import strip_hidden
 from .lines import apply_line_rules, join_chunk_breaks, trim_before_notice
 from .tree import Element, body_of, is_inside, text
@@ -47,10 +48,15 @@ def prepare_page(root: Element, rules: Sequence[Rule]) -> list[Anchored]:
     return anchored
 
 
-def clean_block(block: Element, anchored: Sequence[Anchored], rules: Sequence[Rule]) -> Cleaned:
-    """Steps 3–4 on the chosen essay element; keeps the audit of steps 1–2 for removals inside it."""
+def clean_block(block: Element, anchored: Sequence[Anchored], rules: Sequence[Rule], *, post: bool = False) -> Cleaned:
+    """Steps 3–4 on the chosen essay element; keeps the audit of steps 1–2 for removals inside it.
+    `post`: the element is a forum post, whose signature (under a dash rule) is dropped."""
     removed = [r for anchor, r in anchored if is_inside(anchor, block)]
-    lines, joined = join_chunk_breaks(element_lines(block))
+    lines = element_lines(block)
+    if post:
+        lines, signature = cut_signature(lines)
+        removed += [Removal("forum-signature", "comment", line.text) for line in signature]
+    lines, joined = join_chunk_breaks(lines)
     result = apply_line_rules(lines, rules)
     return Cleaned(result.lines, removed + joined + result.removed, result.truncated)
 

@@ -1,0 +1,167 @@
+"""Forum threads: the essay is the opening post; replies, quotes, user columns and signatures are not.
+
+Discuz! marks post bodies (`postmessage_<pid>`). Older table-layout boards (Dvbbs, phpwind, LeadBBS) mark
+nothing, so a thread is recognised by what every post shows: a poster column with registration stats
+(注册 / 积分 / 帖子), else a labelled post time (发表于 / 发表时间 / Posted:). The opening post is the
+largest element around the first such anchor that holds no other one; its body is the best-scoring
+element inside it. The subject is the <title> segment that the opening post repeats; the date is the
+post's time (labelled, or bare under the post), never the poster's registration date.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass
+
+from lxml import etree
+
+from ..rules import fold
+from .blocks import Line
+from .tree import Element, is_inside, stripped_len
+
+# Discuz! and clones: the opening post's body element.
+POST_BODY_ID = re.compile(r"^postmessage_\d")
+# Below this many characters a "post" holds no essay (a board index row, a moved-thread stub).
+MIN_POST_CHARS = 50
+
+_DATE = r"((?:19|20)\d{2})\s*[-/.年]\s*(\d{1,2})\s*[-/.月]\s*(\d{1,2})"
+# Matched on folded text, so 發表於 / 發表時間 count too; never 注册 (the poster's registration date).
+POST_TIME = re.compile(r"(?:发表于|发表时间|发帖时间|发表日期|回复于|回复时间|posted(?: on)?)\s*[:]?\s*" + _DATE, re.I)
+# Dvbbs prints the post time bare, under the post: a date with a time of day.
+_DATETIME = re.compile(_DATE + r"日?\s*\d{1,2}:\d{2}")
+# Dates that are not the post's: the poster's registration/last login, a quoted post's time.
+_OTHER_DATE = re.compile(r"(注册|登录|登陆|加入|在线|在)\s*[:]?\s*$")
+# The poster column every post shows; 文章/等级 alone are common words, so two distinct labels are needed.
+_POSTER_STAT = re.compile(r"(注册|积分|帖子|文章|等级|精华|威望|金钱|经验|头衔|阅读权限|在线时间|uid)\s*[:]\s*\S", re.I)
+_STRONG_STAT = frozenset({"注册", "积分", "帖子", "精华", "威望", "金钱", "经验", "阅读权限", "uid"})
+_TEXT_NODES = etree.XPath(".//text()")
+# Levels above a label searched for the rest of its group (the date after 发表时间, the other poster stats).
+LABEL_REACH = 4
+# The line that opens a signature: a bare rule of dashes/underscores under the post.
+SIGNATURE_RULE = re.compile(r"^[-—_=~*]{2,}$")
+
+
+@dataclass
+class Post:
+    """The opening post of a thread: its body element, the whole post, and its date (ISO day) if shown."""
+
+    body: Element
+    unit: Element | None = None
+    published: str | None = None
+
+
+def _by_post_body_id(body: Element) -> Post | None:
+    post = next((el for el in body.iter(etree.Element) if POST_BODY_ID.search(el.get("id", ""))), None)
+    return Post(post) if post is not None and stripped_len(post) >= MIN_POST_CHARS else None
+
+
+def _iso(m: re.Match[str]) -> str | None:
+    y, mo, d = int(m.group(1)), int(m.group(2)), int(m.group(3))
+    return f"{y:04d}-{mo:02d}-{d:02d}" if 1 <= mo <= 12 and 1 <= d <= 31 else None
+
+
+def _poster_labels(folded: str) -> set[str]:
+    return {m.group(1).lower() for m in _POSTER_STAT.finditer(folded)}
+
+
+def _is_poster_column(folded: str) -> bool:
+    labels = _poster_labels(folded)
+    return len(labels) >= 2 and bool(labels & _STRONG_STAT)
+
+
+def _anchors(body: Element, hint: re.Pattern[str], test: Callable[[str], bool]) -> list[Element]:
+    """The smallest elements whose text passes `test`, grown from the strings that `hint` finds
+    (a label and its value may be separate strings: `<td>发表时间：</td><td>2005-4-11</td>`)."""
+    found: list[Element] = []
+    for string in _TEXT_NODES(body):
+        if not hint.search(string):
+            continue
+        owner = string.getparent()
+        if string.is_tail and owner.getparent() is not None:
+            owner = owner.getparent()
+        for _ in range(LABEL_REACH):
+            if owner is body or test(fold(" ".join(owner.itertext()))):
+                break
+            owner = owner.getparent()
+        else:
+            continue
+        if owner is not body and not any(is_inside(owner, seen) or is_inside(seen, owner) for seen in found):
+            found.append(owner)
+    return found
+
+
+_POSTER_HINT = re.compile(r"注册|註冊|积分|積分|帖子|精华|精華|威望|金钱|金錢|经验|經驗|uid", re.I)
+_TIME_HINT = re.compile(r"发表|發表|發帖|发帖|回复于|回覆於|posted", re.I)
+
+
+def _unit(anchor: Element, anchors: list[Element], body: Element) -> Element:
+    """The largest ancestor of `anchor` below `body` that holds no other anchor."""
+    others = [a for a in anchors if a is not anchor]
+    unit = anchor
+    parent = unit.getparent()
+    while parent is not None and parent is not body and not any(is_inside(a, parent) for a in others):
+        unit, parent = parent, parent.getparent()
+    return unit
+
+
+def _siblings_with_prose(unit: Element) -> Element | None:
+    """Row-pair layouts: the post time sits in its own row next to the body's row (before it, else after)."""
+    for sibling in (*unit.itersiblings(etree.Element, preceding=True), *unit.itersiblings(etree.Element)):
+        if stripped_len(sibling) >= MIN_POST_CHARS:
+            return sibling
+    return None
+
+
+def _post_time(unit: Element) -> str | None:
+    """The post's day: a labelled post time, else the first bare date-and-time that is not a registration
+    date or a quoted post's time."""
+    shown = fold(" ".join(unit.itertext()))
+    labelled = POST_TIME.search(shown)
+    if labelled:
+        return _iso(labelled)
+    for m in _DATETIME.finditer(shown):
+        if not _OTHER_DATE.search(shown[max(0, m.start() - 8):m.start()]):
+            return _iso(m)
+    return None
+
+
+def find_first_post(body: Element, visible: str, essay_of: Callable[[Element], Element]) -> Post | None:
+    """The opening post when the page is a forum thread, else None. `visible` is the page's text;
+    `essay_of` picks the essay element inside a post (the extractor's scorer)."""
+    post = _by_post_body_id(body)
+    if post is not None or not (_POSTER_HINT.search(visible) or _TIME_HINT.search(visible)):
+        return post
+    folded = fold(visible)
+    if _is_poster_column(folded):
+        anchors = _anchors(body, _POSTER_HINT, _is_poster_column)
+    elif len(POST_TIME.findall(folded)) >= 2:
+        anchors = _anchors(body, _TIME_HINT, lambda t: bool(POST_TIME.search(t)))
+    else:
+        return None
+    if not anchors:
+        return None
+    unit = _unit(anchors[0], anchors, body) if len(anchors) > 1 else body
+    if stripped_len(unit) < MIN_POST_CHARS * 2:
+        unit = _siblings_with_prose(unit) or unit
+    essay = essay_of(unit)
+    if stripped_len(essay) < MIN_POST_CHARS:
+        return None
+    return Post(essay, unit, _post_time(unit))
+
+
+def subject_of(post: Post, page_title: str, split: Callable[[str], Sequence[str]]) -> str | None:
+    """The thread subject: the longest <title> segment that the opening post repeats (not the board name)."""
+    if post.unit is None:
+        return None
+    shown = fold(" ".join(post.unit.itertext()))
+    segments = [s for s in split(page_title) if len(s) >= 2 and fold(s) in shown]
+    return max(segments, key=len) if segments else None
+
+
+def cut_signature(lines: list[Line]) -> tuple[list[Line], list[Line]]:
+    """(post lines, signature lines): everything from a bare dash rule under the post text is the signature."""
+    for i, line in enumerate(lines):
+        if i and SIGNATURE_RULE.match(line.text):
+            return lines[:i], lines[i:]
+    return lines, []

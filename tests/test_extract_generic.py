@@ -1,0 +1,88 @@
+"""extract_document on layouts no 范文 template uses: old table-layout forums and blogs, WeChat mirrors,
+government notices, 文库 clones. Each page imitates its kind's real markup (uppercase tables, GB2312 bytes
+with no charset, inline styles); the texts are written for these tests."""
+
+from __future__ import annotations
+
+from pipelines.decode import decode_html
+from pipelines.extract import extract_document
+
+OP = [
+    "这学期我们班开展了“每天阅读半小时”的活动，坚持了三个月，效果比预想的要好，想和大家交流一下做法。",
+    "一是书目由学生自己推荐，老师把关，每周五在班会上投票，选出下周共读的一本书，大家读得更有兴趣。",
+    "二是不布置读后感，只要求每人每周说一句印象最深的话，写在教室后面的小黑板上，家长会时很多家长都去看了。",
+    "三是老师自己也读，和学生一起读，遇到好的段落就念给大家听，学生说这样感觉老师也是班里的一员。",
+]
+
+
+def _gb2312_no_charset(html: str) -> str:
+    # 2005 boards often sent no charset at all: the decoder must find GB2312 on its own.
+    return decode_html(html.encode("gb2312"), {}).text
+
+
+DVBBS_POST = """<TABLE cellPadding=3 cellSpacing=1 align=center class=tableborder1 style="TABLE-LAYOUT: fixed">
+<TR><TD class=tablebody1 vAlign=top width=175><a name=floor{n}></a><B>{user}</B><BR>
+<IMG src="images/level{n}.gif"><BR>等级：论坛游民<BR>文章：{posts}<BR>积分：{score}<BR>注册：{reg}<BR>来自：{city}</TD>
+<TD class=tablebody1 vAlign=top><TABLE width="100%"><TR><TD><B>{floor}</B>&nbsp;&nbsp;发表时间：{time}</TD>
+<TD align=right><a href="#">引用</a> <a href="#">回复</a></TD></TR></TABLE>
+<HR size=1 noshade><B>{subject}</B><BR><BR>
+{body}{sign}</TD></TR>
+<TR><TD class=tablebody2 align=center><IMG src="skins/ip.gif" alt="发贴IP：*.*.*.*"></TD>
+<TD class=tablebody2><a href="#">编辑</a> <a href="#">删除</a> <a href="#">举报</a></TD></TR></TABLE>"""
+
+DVBBS = """<HTML><HEAD><TITLE>{boardname} - 班级管理经验交流 - {subject}</TITLE>
+<LINK href="skins/default.css" rel=stylesheet></HEAD>
+<BODY leftMargin=0 topMargin=0>
+<TABLE width="100%" class=tableborder1><TR><TD><a href="index.asp">{boardname}</a> →
+<a href="list.asp?boardid=5">班级管理经验交流</a> → {subject}</TD>
+<TD align=right><a href="login.asp">登录</a> | <a href="reg.asp">注册</a> | <a href="search.asp">搜索</a>
+</TD></TR></TABLE>
+<TABLE width="100%"><TR><TD>* 帖子主题：<B>{subject}</B></TD>
+<TD align=right>本主题共有 3 帖，分页：[1]</TD></TR></TABLE>
+{posts}
+<TABLE width="100%" align=center><TR><TD align=center>Powered by：Dvbbs Version 7.1.0 Sp1<BR>
+Copyright &copy;2000 - 2005 AspSky.Net</TD></TR></TABLE></BODY></HTML>"""
+
+
+def _dvbbs(subject: str) -> str:
+    sign = "<BR><BR>----------------------------------------------<BR>读书破万卷，下笔如有神。我的博客欢迎来坐坐"
+    quote = ("<TABLE style='BORDER-RIGHT: #ccc 1px dotted'><TR><TD>以下是引用<i>草原小学老王</i>在2005-4-11 20:13:05"
+             "的发言：<BR>一是书目由学生自己推荐，老师把关。</TD></TR></TABLE>我们学校也在做，学生自己推荐书目这一点"
+             "真的很关键，孩子们选的书往往比我们想的更有意思，受教了！")
+    posts = [
+        dict(n=1, user="草原小学老王", posts=326, score=1205, reg="2004-9-3", city="内蒙古", floor="楼主",
+             time="2005-4-11 20:13:05", subject=subject, body="<BR>".join(OP), sign=sign),
+        dict(n=2, user="江南一线教师", posts=88, score=260, reg="2005-1-20", city="浙江", floor="2楼",
+             time="2005-4-12 8:40:11", subject="回复：" + subject, body=quote, sign=""),
+        dict(n=3, user="小雨点", posts=12, score=35, reg="2005-3-2", city="四川", floor="3楼",
+             time="2005-4-12 21:05:47", subject="", body="顶一下，明天在我们班也试试，谢谢楼主分享这么详细的经验！",
+             sign=sign),
+    ]
+    return DVBBS.format(boardname="园丁之家论坛", subject=subject,
+                        posts="\n".join(DVBBS_POST.format(**p) for p in posts))
+
+
+def test_table_layout_forum_keeps_the_opening_post_only():
+    subject = "我们班的“每天阅读半小时”"
+    ext = extract_document([("http://bbs.yuandingzj.com/dispbbs.asp?boardID=5&ID=1830",
+                             _gb2312_no_charset(_dvbbs(subject)))])
+    assert ext.kind == "article"
+    assert ext.title == subject
+    assert ext.text == "\n".join(OP)
+    assert ext.published == "2005-04-11"  # the post time, not the poster's 注册 date
+    assert any(r.rule == "forum-signature" for r in ext.removed)
+
+
+def test_big5_forum_thread_reads_the_traditional_post_time():
+    import opencc
+
+    to_trad = opencc.OpenCC("s2t")
+    html = to_trad.convert(_dvbbs("我們班的每天閱讀半小時")).replace(
+        "<HEAD>", '<HEAD><META http-equiv=Content-Type content="text/html; charset=big5">')
+    ext = extract_document([("http://bbs.example.com.tw/dispbbs.asp?boardID=5&ID=7",
+                             decode_html(html.encode("big5", "replace"), {}).text)])
+    assert ext.title == "我們班的每天閱讀半小時"
+    assert ext.published == "2005-04-11"
+    # what survives a round trip through Big5 (a few simplified-only forms have no Big5 code)
+    big5 = [to_trad.convert(line).encode("big5", "replace").decode("big5") for line in OP]
+    assert ext.text == "\n".join(big5)
