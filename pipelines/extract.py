@@ -132,17 +132,47 @@ class PageResult:
     truncated: bool = False
 
 
-_CHUNK_ONE = re.compile(r"^1、")
+# Noise around a repeated title: a 文库 "1、" chunk marker, a "第一篇：" label on a one-essay page, the post
+# time a blog prints after its title.
+_TITLE_PREFIX = re.compile(r"^(?:1、|第[一1]篇\s*[:：]\s*)")
+_TITLE_SUFFIX = re.compile(
+    r"\s*[(（]?(?:19|20)\d{2}[-/.年]\d{1,2}[-/.月]\d{1,2}日?(?:\s*\d{1,2}:\d{2}(?::\d{2})?)?[)）]?$")
+_SECOND_ESSAY = re.compile(r"^第[二2]篇")
+# A title repeated in the essay sits in its first lines (after a dropped intro or meta line, as a
+# centred or bold line); further down the same words are the essay's own.
+TITLE_REPEAT_LINES = 3
+# What may follow a title glued to the first paragraph (a Word export with its CSS stripped).
+_AFTER_GLUED_TITLE = re.compile(r"^(?:\s|同志们|各位|尊敬的|亲爱的|老师们|同学们)")
+
+
+def _squeezed(text: str) -> str:
+    return fold(text).replace(" ", "")
+
+
+def _repeats_title(text: str, target: str, single: bool) -> bool:
+    bare = _TITLE_SUFFIX.sub("", _TITLE_PREFIX.sub("", text) if single else re.sub(r"^1、", "", text))
+    return bool(bare) and _squeezed(clean_title(bare)) == target
 
 
 def _drop_title_lines(lines: list[Line], title: str) -> tuple[list[Line], list[Removal]]:
-    """Drop leading lines that repeat the title (with page-number noise or a 文库 "1、" chunk marker)."""
+    """Drop lines near the top that repeat the title (with page-number, chunk-marker, 第一篇 or post-time
+    noise), and a title glued to the front of the first paragraph."""
+    target = _squeezed(title)
+    if not target:
+        return lines, []
+    single = not any(_SECOND_ESSAY.match(line.text) for line in lines)
     removed = []
-    target = fold(title).replace(" ", "")
-    while lines and target and fold(clean_title(_CHUNK_ONE.sub("", lines[0].text))).replace(" ", "") == target:
-        removed.append(Removal("title-repeat", "navigation", lines[0].text))
-        lines = lines[1:]
-    return lines, removed
+    kept: list[Line] = []
+    for i, line in enumerate(lines):
+        if i < TITLE_REPEAT_LINES and _repeats_title(line.text, target, single):
+            removed.append(Removal("title-repeat", "navigation", line.text))
+        else:
+            kept.append(line)
+    if kept and kept[0].text.startswith(title) and _AFTER_GLUED_TITLE.match(kept[0].text[len(title):]):
+        first = kept[0]
+        removed.append(Removal("title-repeat", "navigation", title))
+        kept[0] = Line(first.text[len(title):].strip(), first.linked, first.heading)
+    return kept, removed
 
 
 # List and tag pages show cut-off excerpts ("…安排部..."); an essay does not end its paragraphs that way.

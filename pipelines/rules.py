@@ -36,7 +36,7 @@ ACTIONS = ("drop-line", "strip", "drop-rest")
 _REQUIRED = ("id", "category", "kind", "pattern", "why")
 _OPTIONAL = {
     "examples": list, "keeps": list, "first_n_lines": int, "last_n_lines": int, "max_len": int,
-    "action": str, "truncates": bool, "linked_only": bool, "before_notice": bool,
+    "action": str, "truncates": bool, "linked_only": bool, "before_notice": bool, "after_n_lines": int,
 }
 _ID = re.compile(r"^[a-z0-9]+(?:-[a-z0-9]+)*$")
 _FULLWIDTH = re.compile("[\uff01-\uff5e]")
@@ -84,6 +84,7 @@ class Rule:
     truncates: bool = False
     linked_only: bool = False
     before_notice: bool = False
+    after_n_lines: int | None = None
     _regex: re.Pattern[str] | None = field(default=None, repr=False, compare=False)
 
     @property
@@ -99,9 +100,12 @@ class Rule:
         """Whether the rule may look at line `index` of `count`, `kept` lines having survived before it.
 
         first_n_lines counts surviving lines (junk above the essay does not push the intro out of scope);
-        last_n_lines counts from the end of the input. The two limits are OR-ed.
+        last_n_lines counts from the end of the input. The two limits are OR-ed. after_n_lines keeps a
+        rule (a drop-rest one, typically) off the head of the essay until that many lines survived.
         """
         if self.max_len is not None and len(line) > self.max_len:
+            return False
+        if self.after_n_lines is not None and kept < self.after_n_lines:
             return False
         if self.first_n_lines is None and self.last_n_lines is None:
             return True
@@ -176,7 +180,8 @@ def validate_rules(raw: list[dict], source: str) -> list[Rule]:
             keeps=tuple(item.get("keeps", ())), first_n_lines=item.get("first_n_lines"),
             last_n_lines=item.get("last_n_lines"), max_len=item.get("max_len"), action=action,
             truncates=item.get("truncates", False), linked_only=item.get("linked_only", False),
-            before_notice=item.get("before_notice", False), _regex=regex,
+            before_notice=item.get("before_notice", False), after_n_lines=item.get("after_n_lines"),
+            _regex=regex,
         ))
     return rules
 

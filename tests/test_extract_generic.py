@@ -86,3 +86,40 @@ def test_big5_forum_thread_reads_the_traditional_post_time():
     # what survives a round trip through Big5 (a few simplified-only forms have no Big5 code)
     big5 = [to_trad.convert(line).encode("big5", "replace").decode("big5") for line in OP]
     assert ext.text == "\n".join(big5)
+
+
+BLOG_POST = [
+    "周末带女儿去郊外放风筝，风不大，风筝总也飞不高，她急得直跺脚。",
+    "我告诉她，放风筝要顺着风跑，线要一点一点地放，急不得。她试了几次，风筝终于稳稳地升上了天。",
+    "回家的路上她说，原来做什么事都得有耐心。我想，这大概就是今天最大的收获吧。",
+]
+
+SINA_2008 = """<HTML><HEAD><META http-equiv=Content-Type content="text/html; charset=gb2312">
+<TITLE>放风筝_小溪的博客_新浪博客</TITLE></HEAD><BODY>
+<TABLE width=950 align=center><TR><TD><A href="http://blog.sina.com.cn/">新浪博客</A> | <A href="#">首页</A>
+| <A href="#">博文目录</A> | <A href="#">图片</A> | <A href="#">关于我</A></TD></TR></TABLE>
+<TABLE width=950 align=center><TR><TD vAlign=top width=210><B>个人资料</B><BR>小溪<BR>
+<A href="#">加好友</A> <A href="#">发纸条</A><BR>博客等级：12<BR>博客积分：356<BR>博客访问：18,204<BR>
+<B>博文目录</B><BR><A href="#">[置顶]写在开博的时候</A><BR><A href="#">周末去看油菜花</A><BR></TD>
+<TD vAlign=top><B>放风筝</B>&nbsp;<FONT color=#999999>(2008-04-06 21:15:33)</FONT><BR>
+<FONT color=#999999>标签：<A href="#">杂谈</A>&nbsp; 分类：<A href="#">心情随笔</A></FONT><BR><BR>
+{paras}
+<BR>阅读(86) ┆ 评论(2) ┆ 收藏 ┆ 转载 ┆ 喜欢▼ ┆ 打印 ┆ 举报<BR>
+前一篇：<A href="#">周末去看油菜花</A><BR>后一篇：<A href="#">女儿的第一颗牙</A><BR><BR>
+<B>评论</B><BR>
+<A href="#">青青草</A>&nbsp;2008-04-06 22:01:17&nbsp;[<A href="#">回复</A>]<BR>
+写得真好，耐心确实是孩子最需要学的东西，我家儿子也是，做什么都着急。<BR>
+<A href="#">老顽童</A>&nbsp;2008-04-07 08:12:40&nbsp;[<A href="#">回复</A>]<BR>
+周末我们也去放风筝了，就是风太大，线都断了，哈哈。<BR>
+<B>发评论</B><BR>登录名：<BR>密码：<BR></TD></TR></TABLE>
+<TABLE width=950 align=center><TR><TD align=center>新浪公司 版权所有</TD></TR></TABLE></BODY></HTML>"""
+
+
+def test_blog_post_sharing_its_cell_with_comments():
+    paras = "".join(f"<P><FONT size=3>&nbsp;&nbsp;&nbsp;&nbsp;{t}</FONT></P>" for t in BLOG_POST)
+    html = decode_html(SINA_2008.replace("{paras}", paras).encode("gbk"), {}).text
+    ext = extract_document([("http://blog.sina.com.cn/s/blog_4a1b2c3d0100ab12.html", html)])
+    assert ext.title == "放风筝"
+    assert ext.text == "\n".join(BLOG_POST)
+    assert ext.published == "2008-04-06"
+    assert {r.rule for r in ext.removed} >= {"comment-blog-stats-bar", "nav-prev-next", "comment-thread-start"}

@@ -20,7 +20,10 @@ def _run(rule, text):
     if rule.before_notice:
         lines, removed = trim_before_notice([Line(text)], [rule])
         return LineResult(lines, removed, False)
-    return apply_line_rules([Line(text, linked=rule.linked_only)], [rule])
+    # a rule kept off the head of the essay is tried after that many lines of prose
+    head = [Line(f"第{i}段正文。") for i in range(rule.after_n_lines or 0)]
+    result = apply_line_rules([*head, Line(text, linked=rule.linked_only)], [rule])
+    return LineResult(result.lines[len(head):], result.removed, result.truncated)
 
 
 def test_every_rule_has_examples_and_keeps():
@@ -126,3 +129,11 @@ def test_default_rules_load_once_and_ids_are_unique():
     ids = [r.id for r in load_rules()]
     assert len(ids) == len(set(ids)) > 40
     assert load_rules()[0] is RULES[0]
+
+
+def test_after_n_lines_keeps_a_rule_off_the_head():
+    rule = next(r for r in RULES if r.id == "comment-thread-start")
+    header = Line("小明 2008-03-12 11:00:00 [回复]")
+    assert apply_line_rules([header, Line("正文。"), Line("正文。")], [rule]).removed == []
+    late = apply_line_rules([Line("一。"), Line("二。"), Line("三。"), header, Line("写得真好!")], [rule])
+    assert [line.text for line in late.lines] == ["一。", "二。", "三。"] and len(late.removed) == 2

@@ -139,9 +139,9 @@ def find_first_post(body: Element, visible: str, essay_of: Callable[[Element], E
         anchors = _anchors(body, _TIME_HINT, lambda t: bool(POST_TIME.search(t)))
     else:
         return None
-    if not anchors:
+    if len(anchors) < 2:  # one poster box is a blog's profile sidebar; a thread shows one per post
         return None
-    unit = _unit(anchors[0], anchors, body) if len(anchors) > 1 else body
+    unit = _unit(anchors[0], anchors, body)
     if stripped_len(unit) < MIN_POST_CHARS * 2:
         unit = _siblings_with_prose(unit) or unit
     essay = essay_of(unit)
