@@ -12,12 +12,8 @@ import sqlite3
 from pathlib import Path
 
 import pytest
+import test_siteserver as fixture_checks  # a module alias, so pytest does not collect its tests here again
 from test_crawl import check_archive, crawl, expected
-from test_siteserver import (
-    test_every_page_is_reachable_from_the_home_page,
-    test_expected_json_is_well_formed,
-    test_expected_sentences_occur_on_the_served_pages,
-)
 
 from crawler.siteserver import serve_site
 
@@ -34,9 +30,9 @@ def blind_site(request: pytest.FixtureRequest):
 
 def test_blind_site_fixture_is_consistent(blind_site) -> None:
     """The manifest is honest about the pages: the same checks tests/sites/ gets."""
-    test_expected_json_is_well_formed(blind_site)
-    test_expected_sentences_occur_on_the_served_pages(blind_site)
-    test_every_page_is_reachable_from_the_home_page(blind_site)
+    fixture_checks.test_expected_json_is_well_formed(blind_site)
+    fixture_checks.test_expected_sentences_occur_on_the_served_pages(blind_site)
+    fixture_checks.test_every_page_is_reachable_from_the_home_page(blind_site)
 
 
 @pytest.mark.slow
