@@ -23,9 +23,9 @@ _PAGE_NOISE = re.compile(r"\s*(?:[(（]\s*(?:第\s*)?\d{1,2}\s*(?:页)?\s*[)）]
 _DATE = (
     r"(?P<y>(?:19|20)\d{2})\s*[-/.年]\s*(?P<m>\d{1,2})\s*[-/.月]\s*(?P<d>\d{1,2})\s*日?"
 )
-_LABELLED_DATE = re.compile(
-    r"(?:发布时间|发表时间|发布日期|发表日期|更新时间|上传日期|上传时间|时间|日期)\s*[:：]?\s*" + _DATE
-)
+# Publication labels first: a government page also shows 成文日期 (the day the document was signed).
+_PUBLISHED_DATE = re.compile(r"(?:发布时间|发表时间|发布日期|发表日期|发文日期|公开日期)\s*[:：]?\s*" + _DATE)
+_LABELLED_DATE = re.compile(r"(?:更新时间|上传日期|上传时间|时间|日期)\s*[:：]?\s*" + _DATE)
 _ANY_DATE = re.compile(_DATE)
 _META_DATE_NAMES = ("article:published_time", "og:release_date", "pubdate", "publishdate", "publish_date",
                     "datepublished", "date", "dc.date", "dc.date.issued", "article:modified_time")
@@ -34,6 +34,12 @@ _CRUMB_TEXT = re.compile(r"^\s*(您的)?(当前|现在的)?(所在)?位置\s*[:�
 # The breadcrumb is found by the selectors of the "breadcrumb-box" rule (pipelines/rules/boilerplate.toml).
 CRUMB_RULE = "breadcrumb-box"
 _HOME = re.compile(r"^(首页|主页|网站首页|返回首页|home)$|网$|^www\.", re.I)
+
+
+# "初二写景作文：家乡的老槐树": a category label before the essay's own title, which the page shows alone.
+_LABELLED_TITLE = re.compile(r"^[^：:]{2,20}[：:]\s*([^：:]{2,60})$")
+# Where a page shows its title when it has no <h1>/<h2> for it: bold or centred lines.
+_EMPHASIS = etree.XPath("//body//*[self::strong or self::b or self::h3 or self::center or @align='center']")
 
 
 def _text(el: Element | None) -> str:
@@ -74,16 +80,20 @@ def read_title(root: Element, selectors: dict[str, str]) -> str:
     full = page_title(root)
     cleaned = clean_title(full) if full else ""
     folded = fold(cleaned)
+    labelled = _LABELLED_TITLE.search(cleaned)
+    shown = fold(labelled.group(1)) if labelled else None
     for level in ("h1", "h2"):
         heads = [clean_title(t) for t in (_text(h) for h in root.iter(level)) if 2 <= len(t) <= 120]
         # A heading that is the essay title overlaps the <title>'s first segment; a logo heading
         # ("金笔范文网") only matches the site suffix, which clean_title has cut off.
         inside = [t for t in heads if folded and (fold(t) in folded and len(t) >= len(cleaned) * 0.5
-                                                  or folded in fold(t))]
+                                                  or folded in fold(t) or fold(t) == shown)]
         if inside:
             return max(inside, key=len)
         if level == "h1" and len(heads) == 1 and not full:
             return heads[0]
+    if shown and any(fold(_text(el)) == shown for el in _EMPHASIS(root)):
+        return labelled.group(1)
     if cleaned:
         return cleaned
     og = next((m for m in root.iter("meta") if m.get("property") == "og:title"), None)
@@ -115,7 +125,7 @@ def read_published(root: Element, selectors: dict[str, str], near_title: str) ->
         if m and (iso := _iso(m)):
             return iso
     folded = fold(near_title)
-    for pattern in (_LABELLED_DATE, _ANY_DATE):
+    for pattern in (_PUBLISHED_DATE, _LABELLED_DATE, _ANY_DATE):
         for m in pattern.finditer(folded):
             if iso := _iso(m):
                 return iso

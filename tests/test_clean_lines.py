@@ -95,3 +95,33 @@ def test_wechat_prompts_and_credits_around_the_story():
     assert [r.rule for r in result.removed] == [
         "solicitation-follow-account", "source-line", "source-editor-credit", "solicitation-qr-code",
         "nav-read-original"]
+
+
+def test_every_pinyin_annotation_in_a_paragraph_is_stripped():
+    lines = [Line("縣政協(xié)組織委員深入學(xué)校和網(wǎng)點調研,推動創(chuàng)新。這個字讀作(hao),意思是好。")]
+    result = apply_line_rules(lines, RULES)
+    assert _texts(result) == ["縣政協組織委員深入學校和網點調研,推動創新。這個字讀作(hao),意思是好。"]
+    assert [r.text for r in result.removed] == ["(xié)", "(xué)", "(wǎng)", "(chuàng)"]
+
+
+def test_word_export_css_prefix_is_cut_and_the_text_after_it_kept():
+    css = ("l> [标签:标题] @page { size: 21cm 29.7cm; margin: 2cm } p { margin-bottom: 0.25cm } "
+           "p.cjk { font-size: 12pt } ")
+    result = apply_line_rules([Line(css + "同志们:今天我们召开全县经济工作会议。"), *map(Line, BODY[1:])], RULES)
+    assert _texts(result) == ["同志们:今天我们召开全县经济工作会议。", *BODY[1:]]
+
+
+def test_site_brand_intro_and_footers():
+    lines = [Line("应届毕业生网作文栏目为大家整理的“我的老师”，仅供参考，欢迎阅读。"), *map(Line, BODY),
+             Line("更多作文请访问应届毕业生网作文频道。"),
+             Line("好范文网 www.haofanwen.cn 为您提供各类范文、作文，更多精彩敬请关注。")]
+    result = apply_line_rules(lines, RULES)
+    assert _texts(result) == BODY
+    assert [r.rule for r in result.removed] == ["intro-site-column", "watermark-more-visit", "watermark-brand-provides"]
+
+
+def test_wenku_complete_preview_is_junk_but_not_a_paywall():
+    lines = [*map(Line, BODY), Line("亲,该文档总共2页,全部预览完了,如果喜欢就下载吧!"),
+             Line("下载本文档 下载资源需要10金币"), Line("蒄蚄袀膇莀蚃羂羀芆蚃蚂膅膂艿螄羈肇芈袇膄莆莇")]
+    result = apply_line_rules(lines, RULES)
+    assert _texts(result) == BODY and not result.truncated

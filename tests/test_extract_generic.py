@@ -123,3 +123,58 @@ def test_blog_post_sharing_its_cell_with_comments():
     assert ext.text == "\n".join(BLOG_POST)
     assert ext.published == "2008-04-06"
     assert {r.rule for r in ext.removed} >= {"comment-blog-stats-bar", "nav-prev-next", "comment-thread-start"}
+
+
+ESSAY = [
+    "我的家乡在一个小山村，村口有一棵老槐树，听爷爷说，它已经有一百多岁了。",
+    "春天，槐花开了，一串串白色的花挂满枝头，整个村子都飘着淡淡的清香，孩子们爬上树去摘槐花，奶奶用它做槐花饭。",
+    "夏天，老槐树撑开一把巨大的绿伞，大人们在树下乘凉、下棋，我们在树下听老人讲故事，一直听到月亮升起来。",
+    "如今我离开家乡到城里读书，可每当想起家乡，我的眼前总会浮现出那棵老槐树。",
+]
+
+XUEXILA_OLD = """<html><head><meta http-equiv="Content-Type" content="text/html; charset=gb2312">
+<title>初二写景作文：家乡的老槐树_学习啦</title></head><body>
+<div class="top"><a href="/">学习啦</a> <a href="/zuowen/">作文</a></div>
+<div class="con_box"><h2>家乡的老槐树</h2><div class="info">来源：学习啦 时间：2016-05-12</div>
+<div id="conbox">
+<p>　　写景作文要抓住景物的特点，下面是学习啦小编为大家整理的初二写景作文，供大家参考。</p>
+<p align="center"><strong>家乡的老槐树</strong></p>
+{paras}
+<p>　　看了“初二写景作文：家乡的老槐树”的人还看：</p>
+<p>1.<a href="/zuowen/1.html">初二写景作文：校园的秋天</a></p>
+<p>2.<a href="/zuowen/2.html">初二写景作文：雨中的西湖</a></p>
+<p>3.<a href="/zuowen/3.html">初二写景作文600字：家乡的小河</a></p>
+</div></div><div class="foot">Copyright 学习啦</div></body></html>"""
+
+
+def test_prefixed_page_title_gives_way_to_the_visible_heading_and_related_list_goes():
+    paras = "\n".join(f"<p>　　{t}</p>" for t in ESSAY).replace(
+        "槐花饭", '<a href="/meishi/" target="_blank"><u>槐花饭</u></a>')
+    html = decode_html(XUEXILA_OLD.replace("{paras}", paras).encode("gbk"), {}).text
+    ext = extract_document([("http://www.xuexila.com/zuowen/xiejing/1234.html", html)])
+    assert ext.title == "家乡的老槐树"
+    assert ext.text == "\n".join(ESSAY)
+    assert ext.published == "2016-05-12"
+    rules = [r.rule for r in ext.removed]
+    assert "nav-related-lead-in" in rules  # and its numbered links, now link lines despite the "1."
+    assert sum(rule in ("nav-link-only-line", "nav-numbered-link-line") for rule in rules) == 3
+
+
+GOV = """<html><head><meta charset="utf-8"><title>关于做好2015年春季森林防火工作的通知_XX县人民政府</title></head>
+<body><div class="header"><a href="/">XX县人民政府</a></div>
+<table class="xxgk_table"><tr><td>索引号：</td><td>0012345/2015-00031</td><td>发文机关：</td><td>县政府办公室</td></tr>
+<tr><td>成文日期：</td><td>2015年03月02日</td><td>发布日期：</td><td>2015年03月05日</td></tr></table>
+<div class="article"><h1>关于做好2015年春季森林防火工作的通知</h1>
+<div class="TRS_Editor">{paras}<p style="text-align:right">县政府办公室</p>
+<p style="text-align:right">2015年3月2日</p></div>
+<div>【打印本页】 【关闭窗口】</div></div></body></html>"""
+
+
+def test_government_notice_is_published_on_its_release_day():
+    body = ["各乡镇人民政府，县直各单位：", "当前正值春季森林防火关键期，为切实做好防火工作，现将有关事项通知如下。",
+            "一、各单位要严格落实防火责任制，加强值班值守，确保信息畅通，发现火情及时报告。",
+            "二、要加强野外用火管理，严禁在林区烧荒、烧纸、燃放烟花爆竹。"]
+    html = GOV.replace("{paras}", "".join(f"<p>{t}</p>" for t in body))
+    ext = extract_document([("http://www.xx.gov.cn/art/2015/3/5/art_1_1.html", html)])
+    assert ext.published == "2015-03-05"
+    assert ext.text == "\n".join([*body, "县政府办公室", "2015年3月2日"])

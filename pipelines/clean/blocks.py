@@ -10,6 +10,7 @@ read. That costs about 0.25 ms a page (bench/extraction.py), a fraction of a who
 
 from __future__ import annotations
 
+import re
 from collections.abc import Iterator
 from dataclasses import dataclass
 
@@ -27,6 +28,7 @@ BLOCK_TAGS = frozenset({
 })
 HEADING_TAGS = frozenset({"h1", "h2", "h3", "h4", "h5", "h6"})
 BOLD_TAGS = frozenset({"strong", "b"})
+_ORDINAL = re.compile(r"^\s*(?:\d{1,2}\s*[.、)）]|[(（]\d{1,2}[)）]|[·•●◆■□▪-])\s*")
 
 
 @dataclass
@@ -57,7 +59,10 @@ class _Builder:
         if text:
             plain = sum(len(p.strip()) for p in self.parts)
             heading = self.heading or ("strong" if plain and self.bold_chars >= plain else None)
-            self.lines.append(Line(text, linked=bool(plain) and self.link_chars >= plain, heading=heading))
+            # "1. <a>title</a>": a numbered or bulleted link is still a link line
+            ordinal = _ORDINAL.match(text)
+            unlinked = plain - self.link_chars - (len(ordinal.group(0).replace(" ", "")) if ordinal else 0)
+            self.lines.append(Line(text, linked=self.link_chars > 0 and unlinked <= 0, heading=heading))
         self.parts, self.link_chars, self.bold_chars, self.heading = [], 0, 0, None
 
 

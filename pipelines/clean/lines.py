@@ -73,8 +73,13 @@ def apply_line_rules(lines: Sequence[Line], rules: Sequence[Rule]) -> LineResult
                 continue
             result.truncated |= rule.truncates
             if rule.action == "strip":
-                result.removed.append(Removal(rule.id, rule.category, normalize_line(match.group(0))))
-                text = normalize_line(text[: match.start()] + text[match.end():])
+                # every occurrence: a converter writes pinyin after many characters of one paragraph
+                while match is not None and match.group(0).strip():
+                    result.removed.append(Removal(rule.id, rule.category, normalize_line(match.group(0))))
+                    text = text[: match.start()] + text[match.end():]
+                    folded = folded[: match.start()] + folded[match.end():]
+                    match = rule.search(folded)
+                text = normalize_line(text)
                 folded = fold(text)
                 if not text:
                     break
