@@ -1,4 +1,4 @@
-"""URL rules shared by the spiders: canonical form, same-site checks, DedeCMS-style continuation pages."""
+"""URL rules shared by the spiders: canonical form, same-site checks, continuation pages of multi-page articles."""
 
 from __future__ import annotations
 
@@ -9,14 +9,20 @@ from w3lib.url import url_query_cleaner
 
 # Tracking/session parameters that make one article look like many URLs.
 TRACKING_PARAMS = ("utm_source", "utm_medium", "utm_campaign", "utm_term", "utm_content", "spm", "from",
-                   "fromid", "share", "sessionid", "phpsessid", "sid")
+                   "fromid", "share", "sessionid", "phpsessid", "sid",
+                   # added by QQ / WeChat / Baidu / ad networks to shared links
+                   "tdsourcetag", "wxfrom", "isappinstalled", "scene", "clicktime", "enterid", "share_token",
+                   "bd_vid", "gclid", "fbclid")
 RESOURCE_RE = re.compile(
     r"\.(jpe?g|png|gif|webp|svg|ico|bmp|css|js|json|xml|pdf|docx?|xlsx?|pptx?|zip|rar|7z|mp3|mp4|swf|apk|exe)$",
     re.I,
 )
-# 123.html → 123_2.html. The stem must hold a digit and no "_" so that list pagination such as
-# index_2.html or list_5_2.html is never mistaken for an article's continuation page.
+# DedeCMS/EmpireCMS: 123.html → 123_2.html. The stem must hold a digit and no "_" so that list
+# pagination such as index_2.html or list_5_2.html is never mistaken for an article's continuation page.
 _PAGE_RE = re.compile(r"^(?P<stem>.*/[^/_]*\d[^/_]*)(?:_(?P<n>\d+))?(?P<ext>\.s?html?)$", re.I)
+# PHPCMS: show-6-1234-1.html → show-6-1234-2.html (catid-id-page). Two numbers before the page number,
+# so a slug with one id (/zuowen/nainai-1234.html) never looks paged.
+_DASH_PAGE_RE = re.compile(r"^(?P<stem>.*/[a-z]+-\d+-\d+)-(?P<n>\d+)(?P<ext>\.s?html?)$", re.I)
 
 
 def canonical_url(url: str) -> str:
@@ -41,8 +47,13 @@ def is_resource(url: str) -> bool:
 
 
 def page_number(url: str) -> tuple[str, int] | None:
-    """For an article-like URL return (first page URL, page number): 123_3.html → (123.html, 3)."""
+    """For an article-like URL return (first page URL, page number): 123_3.html → (123.html, 3),
+    show-6-1234-3.html → (show-6-1234-1.html, 3)."""
     parts = urlsplit(url)
+    m = _DASH_PAGE_RE.match(parts.path)
+    if m:
+        first = urlunsplit((parts.scheme, parts.netloc, f"{m['stem']}-1{m['ext']}", "", ""))
+        return first, int(m["n"])
     m = _PAGE_RE.match(parts.path)
     if not m:
         return None

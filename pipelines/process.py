@@ -21,7 +21,7 @@ def process_document(
     first = doc.parts[0]
     if first.status >= 400:
         return Extraction(kind=f"http-{first.status}")
-    if doc.hint == "list":
-        return Extraction(kind="list")
+    if doc.hint in ("list", "duplicate"):
+        return Extraction(kind=doc.hint)
     pages = [(p.url, decode_html(p.body, p.headers, force=encoding).text) for p in doc.parts if p.status < 400]
     return extract_document(pages, selectors=selectors, rules=rules)

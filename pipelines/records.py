@@ -27,7 +27,8 @@ class Document:
     url: str
     site: str
     parts: list[Fetched]
-    hint: str | None = None  # "list" when a site config says so: skip extraction
+    # "list" (a site config says so) or "duplicate" (rel=canonical names another page): skip extraction
+    hint: str | None = None
     extraction: Extraction | None = None  # filled in by the extract pipeline
 
 

@@ -11,6 +11,7 @@ import logging
 import re
 from collections.abc import AsyncIterator, Iterator
 from typing import Any
+from urllib.parse import urlsplit
 
 import scrapy
 from scrapy.exceptions import IgnoreRequest
@@ -59,6 +60,13 @@ class EssaySpider(scrapy.Spider):
         links = self._links(response)
         yield from self._follow(links)
         url = canonical_url(response.url)
+        declared = self._declared_canonical(response, url)
+        if declared:
+            # A print view, a MIP/AMP copy or a share link of a page stored under its own URL: archive the raw
+            # page, follow the canonical one, never store the text twice.
+            yield from self._follow([declared])
+            yield Document(url=url, site=self.site_name, parts=[fetched(response)], hint="duplicate")
+            return
         parts = continuation_pages(url, links)
         if parts and self._may_be_article(url):
             yield self._part_request(parts[0], {"doc_url": url, "fetched": [fetched(response)], "todo": parts[1:]})
@@ -118,6 +126,22 @@ class EssaySpider(scrapy.Spider):
     def _part_request(self, url: str, state: dict) -> scrapy.Request:
         return scrapy.Request(url, callback=self.parse_part, errback=self.on_error,
                               meta={"fanwen_doc": state}, priority=10)
+
+    def _declared_canonical(self, response: Response, url: str) -> str | None:
+        """The page's <link rel="canonical"> when it names another page of this site.
+
+        A canonical that points at the site's root is ignored: templates that stamp the home page on every
+        page would otherwise hide the whole site.
+        """
+        if not isinstance(response, TextResponse):
+            return None
+        href = response.xpath('//head/link[@rel="canonical"]/@href').get()
+        if not href:
+            return None
+        target = canonical_url(response.urljoin(href.strip()))
+        if target == url or host_of(target) not in self.hosts or urlsplit(target).path in ("", "/"):
+            return None
+        return target
 
     def _links(self, response: Response) -> list[str]:
         if not isinstance(response, TextResponse):
