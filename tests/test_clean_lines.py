@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from pipelines.clean.blocks import Line
-from pipelines.clean.lines import apply_line_rules
+from pipelines.clean.lines import apply_line_rules, drop_opening_summary, join_chunk_breaks
 from pipelines.rules import load_rules
 
 RULES = load_rules()
@@ -125,3 +125,29 @@ def test_wenku_complete_preview_is_junk_but_not_a_paywall():
              Line("下载本文档 下载资源需要10金币"), Line("蒄蚄袀膇莀蚃羂羀芆蚃蚂膅膂艿螄羈肇芈袇膄莆莇")]
     result = apply_line_rules(lines, RULES)
     assert _texts(result) == BODY and not result.truncated
+
+
+def test_wenku_summary_repeating_the_opening_is_dropped():
+    opening = "一年来，我坚持把学习作为提高自身素质的重要途径，认真学习法律法规，结合公司实际，邀请专家集中授课。"
+    # the summary box often has the punctuation made half-width
+    summary = "文档简介：" + opening[:30].replace("，", ",") + "..."
+    lines = [Line(summary), Line(opening), *map(Line, BODY[1:])]
+    kept, removed = drop_opening_summary(lines)
+    assert [line.text for line in kept] == [opening, *BODY[1:]]
+    assert removed[0].rule == "summary-repeat"
+    ellipsis = [Line("我想起了很多很多……"), Line("我想起了很多很多往事,一时说不出话来。")]
+    assert drop_opening_summary(ellipsis) == (ellipsis, [])
+    titled = [Line("年度述职报告" + opening[:40] + "..."), Line(opening)]
+    assert drop_opening_summary(titled)[0] == [Line(opening)]
+
+
+def test_chunk_markers_after_a_full_stop_continue_a_confirmed_run():
+    a = "一年来，我坚持把学习作为提高自身素质的重要途径，认真学习法律法规，结合公司实际，邀请专家集"
+    b = "2、中授课学习2次，部门整体业务能力有了明显提升，各项工作都取得了新的进展，得到了领导的肯定。"
+    c = "3、下一步，我将继续加强学习，努力提高业务水平，为公司发展作出更大的贡献，不辜负组织的信任。"
+    joined, removed = join_chunk_breaks([Line("1、" + a), Line(b), Line(c)])
+    assert [line.text for line in joined] == [a + b[2:], c[2:]]
+    assert [r.text for r in removed] == ["1、", "2、", "3、"]
+    real = [Line("为做好本年度工作，现提出以下几点要求，请各单位结合实际认真抓好贯彻落实，确保取得实效。"),
+            Line("1、提高认识。"), Line("2、加强领导。"), Line("3、狠抓落实。")]
+    assert join_chunk_breaks(real) == (real, [])

@@ -22,7 +22,7 @@ from .blocks import Line, element_lines
 from .boilerplate import Anchored, collect_css, drop_boilerplate, drop_summary_repeat, strip_invisible
 from .forum import cut_signature
 from .hidden import strip_hidden
-from .lines import apply_line_rules, join_chunk_breaks, trim_before_notice
+from .lines import apply_line_rules, drop_opening_summary, join_chunk_breaks, trim_before_notice
 from .tree import Element, body_of, is_inside, text
 
 STEPS = ("hidden", "boilerplate", "lines", "normalize")
@@ -58,7 +58,8 @@ def clean_block(block: Element, anchored: Sequence[Anchored], rules: Sequence[Ru
         removed += [Removal("forum-signature", "comment", line.text) for line in signature]
     lines, joined = join_chunk_breaks(lines)
     result = apply_line_rules(lines, rules)
-    return Cleaned(result.lines, removed + joined + result.removed, result.truncated)
+    kept, summary = drop_opening_summary(result.lines)
+    return Cleaned(kept, removed + joined + result.removed + summary, result.truncated)
 
 
 # Lines after the essay element that may hold its paywall notice (华博 puts it in a sibling div).

@@ -22,25 +22,70 @@ _SENTENCE_END = tuple("。！？；：!?;:…”’」』》)）】")
 CHUNK_MIN_LEN = 40
 
 
+def _chunk_break(m: re.Match[str] | None, prev: str) -> bool:
+    return bool(m) and int(m.group(1)) >= 2 and len(prev) >= CHUNK_MIN_LEN and not prev.endswith(_SENTENCE_END)
+
+
 def join_chunk_breaks(lines: Sequence[Line]) -> tuple[list[Line], list[Removal]]:
-    """Re-join 文库 preview chunks ("…邀请专家集\n2、中授课学…") and drop their "N、" markers."""
+    """Re-join 文库 preview chunks ("…邀请专家集\n2、中授课学…") and drop their "N、" markers.
+
+    A marker is certain where it cuts a sentence. Once a page has such markers, the next number in their
+    run is a marker too even after a full stop (a chunk may end where a sentence does); any other
+    "N、" line is a real list item.
+    """
+    if not any(_chunk_break(_CHUNK.match(line.text), prev.text) for prev, line in zip(lines, lines[1:], strict=False)):
+        return list(lines), []
     out: list[Line] = []
     removed: list[Removal] = []
+    expected = 2
     for line in lines:
         m = _CHUNK.match(line.text)
         prev = out[-1].text if out else ""
-        if m and int(m.group(1)) >= 2 and len(prev) >= CHUNK_MIN_LEN and not prev.endswith(_SENTENCE_END):
+        if _chunk_break(m, prev):
             out[-1] = Line(prev + line.text[m.end():], out[-1].linked and line.linked, out[-1].heading)
-            removed.append(Removal("chunk-marker", "garbage", m.group(0)))
+        elif m and int(m.group(1)) == expected and len(prev) >= CHUNK_MIN_LEN:
+            out.append(Line(line.text[m.end():], line.linked, line.heading))
+        else:
+            out.append(line)
             continue
-        out.append(line)
-    if removed:
-        for i, line in enumerate(out):
-            if line.text.startswith("1、"):
-                out[i] = Line(line.text[2:], line.linked, line.heading)
-                removed.insert(0, Removal("chunk-marker", "garbage", "1、"))
-                break
+        removed.append(Removal("chunk-marker", "garbage", m.group(0)))
+        expected = int(m.group(1)) + 1
+    for i, line in enumerate(out):
+        if line.text.startswith("1、"):
+            out[i] = Line(line.text[2:], line.linked, line.heading)
+            removed.insert(0, Removal("chunk-marker", "garbage", "1、"))
+            break
     return out, removed
+
+
+_SUMMARY_LABEL = re.compile(r"^(文档简介|内容简介|内容摘要|简介|摘要|资源描述|文档介绍|内容预览)\s*[:：]?\s*")
+_CUT_OFF = re.compile(r"(\.{3,}|…+)$")
+_SPACE = re.compile(r"\s+")
+# The 文库 summary box sits above the text it repeats; shorter cut-offs are ordinary ellipses.
+SUMMARY_LINES = 4
+MIN_SUMMARY_CHARS = 15
+# The repeated opening may start after a short heading line.
+SUMMARY_REACH = 60
+# How much of the summary's end must be found in the opening.
+SUMMARY_TAIL = 30
+
+
+def drop_opening_summary(lines: list[Line]) -> tuple[list[Line], list[Removal]]:
+    """Drop a 文库 summary (文档简介) near the top that repeats the opening of the text and ends in "..."."""
+    for i, line in enumerate(lines[:SUMMARY_LINES]):
+        cut = _CUT_OFF.search(line.text)
+        if not cut:
+            continue
+        # the last character before the dots may be half of a cut-off word: leave it out
+        # compared width-folded: the summary is often the text with its punctuation made half-width
+        core = _SPACE.sub("", fold(_SUMMARY_LABEL.sub("", line.text[: cut.start()])))[:-1]
+        if len(core) < MIN_SUMMARY_CHARS:
+            continue
+        following = _SPACE.sub("", fold("".join(rest.text for rest in lines[i + 1:i + 1 + SUMMARY_LINES * 4])))
+        # the box may put the document's title in front of the repeated opening
+        if core[-SUMMARY_TAIL:] in following[: len(core) * 2 + SUMMARY_REACH]:
+            return lines[:i] + lines[i + 1:], [Removal("summary-repeat", "navigation", line.text)]
+    return lines, []
 
 
 @dataclass
