@@ -10,6 +10,8 @@ and `max_len` spares long real sentences that merely mention 微信, 会员 or �
 from __future__ import annotations
 
 import re
+import re._constants as _sre  # the regex parser: which characters an anchored rule can start with
+import re._parser as _parser
 import tomllib
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
@@ -86,6 +88,8 @@ class Rule:
     before_notice: bool = False
     after_n_lines: int | None = None
     _regex: re.Pattern[str] | None = field(default=None, repr=False, compare=False)
+    # Characters a match must start the line with (None: any); lets the line step skip the rule cheaply.
+    first_chars: frozenset[str] | None = field(default=None, repr=False, compare=False)
 
     @property
     def is_line_rule(self) -> bool:
@@ -112,6 +116,73 @@ class Rule:
         return (self.first_n_lines is not None and kept < self.first_n_lines) or (
             self.last_n_lines is not None and index >= count - self.last_n_lines
         )
+
+
+# Character classes wider than this are treated as "any character".
+_MAX_CLASS = 400
+
+
+def _class_chars(items: list) -> set[str] | None:
+    chars: set[str] = set()
+    for op, av in items:
+        if op is _sre.LITERAL:
+            chars.add(chr(av))
+        elif op is _sre.RANGE and av[1] - av[0] <= _MAX_CLASS:
+            chars.update(chr(c) for c in range(av[0], av[1] + 1))
+        elif op is _sre.CATEGORY and av is _sre.CATEGORY_DIGIT:
+            chars.update("0123456789")
+        else:
+            return None
+    return chars
+
+
+def _first_of(seq: list) -> tuple[set[str] | None, bool]:
+    """(characters a match of `seq` can start with or None for any, whether it can match empty)."""
+    found: set[str] = set()
+    for op, av in seq:
+        if op in (_sre.AT, _sre.ASSERT, _sre.ASSERT_NOT):  # zero-width: the next item decides
+            continue
+        if op is _sre.LITERAL:
+            chars, empty = {chr(av)}, False
+        elif op is _sre.IN:
+            chars, empty = _class_chars(av), False
+        elif op is _sre.SUBPATTERN:
+            chars, empty = _first_of(av[3])
+        elif op is _sre.BRANCH:
+            chars, empty = set(), False
+            for branch in av[1]:
+                sub, sub_empty = _first_of(branch)
+                if sub is None:
+                    return None, False
+                chars |= sub
+                empty |= sub_empty
+        elif op in (_sre.MAX_REPEAT, _sre.MIN_REPEAT):
+            chars, empty = _first_of(av[2])
+            empty = empty or av[0] == 0
+        else:
+            return None, False
+        if chars is None:
+            return None, False
+        found |= chars
+        if not empty:
+            return found, False
+    return found, True
+
+
+def first_chars(regex: re.Pattern[str]) -> frozenset[str] | None:
+    """The characters a line must start with for a `^`-anchored regex to match it; None when unknown."""
+    try:
+        parsed = list(_parser.parse(regex.pattern, regex.flags))
+    except re.error:
+        return None
+    if not parsed or parsed[0] != (_sre.AT, _sre.AT_BEGINNING):
+        return None
+    chars, empty = _first_of(parsed[1:])
+    if chars is None or empty:
+        return None
+    if regex.flags & re.IGNORECASE:
+        chars |= {c.lower() for c in chars} | {c.upper() for c in chars}
+    return frozenset(chars)
 
 
 def _fail(source: str, where: str, message: str) -> ConfigError:
@@ -181,7 +252,7 @@ def validate_rules(raw: list[dict], source: str) -> list[Rule]:
             last_n_lines=item.get("last_n_lines"), max_len=item.get("max_len"), action=action,
             truncates=item.get("truncates", False), linked_only=item.get("linked_only", False),
             before_notice=item.get("before_notice", False), after_n_lines=item.get("after_n_lines"),
-            _regex=regex,
+            _regex=regex, first_chars=first_chars(regex) if regex is not None else None,
         ))
     return rules
 

@@ -8,8 +8,10 @@ A rule with `truncates = true` marks the document a preview even if what is left
 from __future__ import annotations
 
 import re
+from bisect import bisect_left, bisect_right
 from collections.abc import Sequence
 from dataclasses import dataclass, field
+from functools import lru_cache
 
 from ..records import Removal
 from ..rules import Rule, fold
@@ -97,10 +99,45 @@ class LineResult:
     truncated: bool = False
 
 
+class _Plan:
+    """The line rules of one rule set, pre-sorted so a line is only tried against rules that may fire on it.
+
+    A paragraph of prose is longer than most rules' max_len, and a `^`-anchored rule can only match a
+    line that starts with one of its first characters (Rule.first_chars). Rules are grouped by
+    (linked, max_len bucket, first character) on first use; each group keeps the rules' order, which
+    decides which rule claims a line.
+    """
+
+    def __init__(self, rules: tuple[Rule, ...]) -> None:
+        self.line_rules = [r for r in rules if r.is_line_rule and not r.before_notice]
+        self.notice_rules = [r for r in rules if r.is_line_rule and r.before_notice]
+        self.limits = sorted({r.max_len for r in self.line_rules if r.max_len is not None})
+        self._groups: dict[tuple[bool, int, str], tuple[list[int], list[Rule]]] = {}
+
+    def rules_for(self, linked: bool, text: str) -> tuple[list[int], list[Rule]]:
+        """(orders, rules) that may match this line, in rule order."""
+        bucket = bisect_left(self.limits, len(text))
+        key = (linked, bucket, text[:1])
+        group = self._groups.get(key)
+        if group is None:
+            # a rule whose max_len is at least limits[bucket] admits every line of this length
+            limit = self.limits[bucket] if bucket < len(self.limits) else None
+            chosen = [(n, r) for n, r in enumerate(self.line_rules)
+                      if (linked or not r.linked_only)
+                      and (r.max_len is None or (limit is not None and r.max_len >= limit))
+                      and (r.first_chars is None or text[:1] in r.first_chars)]
+            group = self._groups[key] = ([n for n, _ in chosen], [r for _, r in chosen])
+        return group
+
+
+@lru_cache(maxsize=64)
+def _plan(rules: tuple[Rule, ...]) -> _Plan:
+    return _Plan(rules)
+
+
 def apply_line_rules(lines: Sequence[Line], rules: Sequence[Rule]) -> LineResult:
     """Run every line rule over `lines` (one page's essay block) in order."""
-    line_rules = [r for r in rules if r.is_line_rule and not r.before_notice]
-    notice_rules = [r for r in rules if r.is_line_rule and r.before_notice]
+    plan = _plan(tuple(rules))
     result = LineResult(lines=[])
     count = len(lines)
     last_kept = -2
@@ -108,9 +145,11 @@ def apply_line_rules(lines: Sequence[Line], rules: Sequence[Rule]) -> LineResult
         text = line.text
         folded = fold(text)
         dropped_rest = False
-        for rule in line_rules:
-            if rule.linked_only and not line.linked:
-                continue
+        orders, candidates = plan.rules_for(line.linked, folded)
+        k = 0
+        while k < len(candidates):
+            rule = candidates[k]
+            k += 1
             if not rule.in_scope(len(result.lines), i, count, text):
                 continue
             match = rule.search(folded)
@@ -128,10 +167,14 @@ def apply_line_rules(lines: Sequence[Line], rules: Sequence[Rule]) -> LineResult
                 folded = fold(text)
                 if not text:
                     break
+                # a shorter line is in reach of more rules: carry on in its bucket after this rule
+                order = orders[k - 1]
+                orders, candidates = plan.rules_for(line.linked, folded)
+                k = bisect_right(orders, order)
                 continue
             result.removed.append(Removal(rule.id, rule.category, text))
             if rule.truncates and last_kept == i - 1:
-                result.lines, trimmed = trim_before_notice(result.lines, notice_rules)
+                result.lines, trimmed = trim_before_notice(result.lines, plan.notice_rules)
                 result.removed[-1:-1] = trimmed
             text = ""
             dropped_rest = rule.action == "drop-rest"
