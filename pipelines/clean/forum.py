@@ -22,6 +22,7 @@ from .tree import Element, is_inside, stripped_len
 
 # Discuz! and clones: the opening post's body element.
 POST_BODY_ID = re.compile(r"^postmessage_\d")
+_POST_BODY_CANDIDATES = etree.XPath(".//*[starts-with(@id, 'postmessage_')]")  # C-speed pre-filter
 # Below this many characters a "post" holds no essay (a board index row, a moved-thread stub).
 MIN_POST_CHARS = 50
 
@@ -52,7 +53,7 @@ class Post:
 
 
 def _by_post_body_id(body: Element) -> Post | None:
-    post = next((el for el in body.iter(etree.Element) if POST_BODY_ID.search(el.get("id", ""))), None)
+    post = next((el for el in _POST_BODY_CANDIDATES(body) if POST_BODY_ID.search(el.get("id"))), None)
     return Post(post) if post is not None and stripped_len(post) >= MIN_POST_CHARS else None
 
 
@@ -93,6 +94,10 @@ def _anchors(body: Element, hint: re.Pattern[str], test: Callable[[str], bool]) 
 
 _POSTER_HINT = re.compile(r"注册|註冊|积分|積分|帖子|精华|精華|威望|金钱|金錢|经验|經驗|uid", re.I)
 _TIME_HINT = re.compile(r"发表|發表|發帖|发帖|回复于|回覆於|posted", re.I)
+# One scan of the raw page text: a thread shows at least two poster stats or post times (either script).
+_GATE = re.compile(
+    r"(?:注册|註冊|积分|積分|帖子|精华|精華|威望|金钱|金錢|经验|經驗|uid)\s*[:：]"
+    r"|(?:发表于|發表於|发表时间|發表時間|发帖时间|發帖時間|回复于|回覆於|posted)\s*[:：]?\s*(?:on\s*)?\d", re.I)
 
 
 def _unit(anchor: Element, anchors: list[Element], body: Element) -> Element:
@@ -130,8 +135,11 @@ def find_first_post(body: Element, visible: str, essay_of: Callable[[Element], E
     """The opening post when the page is a forum thread, else None. `visible` is the page's text;
     `essay_of` picks the essay element inside a post (the extractor's scorer)."""
     post = _by_post_body_id(body)
-    if post is not None or not (_POSTER_HINT.search(visible) or _TIME_HINT.search(visible)):
+    if post is not None:
         return post
+    gate = _GATE.finditer(visible)
+    if next(gate, None) is None or next(gate, None) is None:
+        return None
     folded = fold(visible)
     if _is_poster_column(folded):
         anchors = _anchors(body, _POSTER_HINT, _is_poster_column)
