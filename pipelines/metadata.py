@@ -83,7 +83,14 @@ def read_title(root: Element, selectors: dict[str, str]) -> str:
     labelled = _LABELLED_TITLE.search(cleaned)
     shown = fold(labelled.group(1)) if labelled else None
     for level in ("h1", "h2"):
-        heads = [clean_title(t) for t in (_text(h) for h in root.iter(level)) if 2 <= len(t) <= 120]
+        raw = [t for t in (_text(h) for h in root.iter(level)) if 2 <= len(t) <= 120]
+        # A title with a separator of its own ("重磅 | 全市夜校开课"): the heading shows all of it, and
+        # the whole <title> contains it, so it is not cut at the separator like a site suffix.
+        whole = [t for t in raw if full and len(t) > len(cleaned) and fold(t) in fold(full)
+                 and fold(t).startswith(folded)]
+        if whole:
+            return max(whole, key=len)
+        heads = [clean_title(t) for t in raw]
         # A heading that is the essay title overlaps the <title>'s first segment; a logo heading
         # ("金笔范文网") only matches the site suffix, which clean_title has cut off.
         inside = [t for t in heads if folded and (fold(t) in folded and len(t) >= len(cleaned) * 0.5

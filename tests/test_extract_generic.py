@@ -178,3 +178,31 @@ def test_government_notice_is_published_on_its_release_day():
     ext = extract_document([("http://www.xx.gov.cn/art/2015/3/5/art_1_1.html", html)])
     assert ext.published == "2015-03-05"
     assert ext.text == "\n".join([*body, "县政府办公室", "2015年3月2日"])
+
+
+WECHAT = """<!DOCTYPE html><html><head><meta charset="utf-8"><title>家门口的夜校｜七十二岁学会手机挂号</title>
+<meta property="og:title" content="家门口的夜校｜七十二岁学会手机挂号"></head><body id="activity-detail">
+<div class="rich_media_area_primary"><h1 class="rich_media_title" id="activity-name">
+            家门口的夜校｜七十二岁学会手机挂号
+</h1><div id="meta_content"><a id="js_name">南湖街道发布</a> <em id="publish_time">2023-11-02 18:30</em></div>
+<div class="rich_media_content js_underline_content" id="js_content" style="visibility: hidden;">
+<section style="text-align:center"><span style="color:#0070c0">点击上方蓝字关注我们</span></section>
+{paras}
+<p><span style="font-size:14px;color:#888">来源：南湖街道</span></p>
+<p><span style="font-size:14px;color:#888">编辑：周敏 审核：陈立</span></p>
+<section style="text-align:center"><span>长按二维码关注</span></section></div>
+<div class="rich_media_tool"><a id="js_view_source">阅读原文</a></div></div>
+<script>var msg_title = "家门口的夜校";document.getElementById("js_content").style.visibility="visible";</script>
+</body></html>"""
+
+
+def test_wechat_mirror_article_is_read_from_its_hidden_container():
+    story = ["每周二晚上七点，社区活动室的灯总是亮着，退休教师王阿姨在这里教大家用智能手机。",
+             "七十二岁的李大爷说，他已经学会了在手机上挂号、查公交，还给老伙计们当起了小老师。",
+             "夜校开办一年来，共开设课程四十余节，参与居民一千二百多人次，下一步还将增设书法、急救等课程。"]
+    paras = "".join(f'<p style="margin:0"><span style="font-size:15px">{t}</span></p>' for t in story)
+    ext = extract_document([("https://mp.weixin.qq.com/s/AbCdEf123", WECHAT.replace("{paras}", paras))])
+    assert ext.kind == "article"
+    assert ext.title == "家门口的夜校｜七十二岁学会手机挂号"  # its own ｜ is not a site separator
+    assert ext.text == "\n".join(story)
+    assert ext.published == "2023-11-02"
