@@ -3,7 +3,8 @@
     1. hidden       drop text the browser never shows (whole page, before scoring)   hidden.strip_hidden
     2. boilerplate  drop scripts, ads, related boxes, nav, comments (whole page)      boilerplate.drop_boilerplate
        (extract.py then picks the essay element)
-    3. lines        element → lines, then paywall/intro/meta/watermark line rules     blocks, lines.apply_line_rules
+    3. lines        element → lines (a forum post loses its signature), 文库 chunks     blocks, forum.cut_signature,
+                    re-joined, line rules, a 文库 summary repeating the opening dropped   lines.apply_line_rules
     4. normalize    whitespace only, applied as lines are built                       normalize.normalize_line
 
 Every step reports what it removed (Removal with the rule id), so nothing disappears without a trace.

@@ -125,8 +125,12 @@ class SelectorIndex:
         """
         complex_hits = [(i, set(css(selector)(root))) for i, selector in self.complex]
         none = len(self.rules)
+        by_tag = self.by_tag
 
         def match(el: Element) -> Rule | None:
+            # most elements (<p>, <span>, <br>) carry no attribute and no indexed tag: nothing to test
+            if not complex_hits and el.tag not in by_tag and not el.attrib:
+                return None
             first = none
             for group in self._candidates(el):
                 for i, simple in group:
