@@ -67,10 +67,17 @@ WECHAT = """<html><head><style>.rich_media_meta_list{color:#888}</style></head><
 </h1><div id="meta_content" class="rich_media_meta_list"><span class="rich_media_meta rich_media_meta_nickname">
 <a href="javascript:void(0);" id="js_name">南湖街道发布</a></span><em id="publish_time">2023-11-02 18:30</em></div>
 <div class="rich_media_content js_underline_content" id="js_content" style="visibility: hidden;">
-<section style="text-align: center;"><span style="color: rgb(0, 112, 192);font-size: 14px;">点击上方蓝字关注我们</span></section>
-<p style="margin-bottom: 0px;"><span style="font-size: 15px;letter-spacing: 1px;">每周二晚上七点，社区活动室的灯总是亮着。退休教师王阿姨在这里教大家用智能手机，挂号、缴费、视频通话，一步一步地演示。</span></p>
-<p style="margin-bottom: 0px;"><span style="font-size: 15px;letter-spacing: 1px;">“以前总要麻烦孩子，现在自己就能办。”七十二岁的李大爷说，他已经学会了在手机上查公交，还给老伙计们当起了小老师。</span></p>
-<p><span style="font-size: 15px;">夜校开办一年来，共开设课程四十余节，参与居民一千二百多人次，下一步还将增设书法、急救等课程。<span style="display:none">wx_mirror_7f3a</span></span></p>
+<section style="text-align: center;"><span style="color: rgb(0, 112, 192);font-size: 14px;">
+点击上方蓝字关注我们</span></section>
+<p style="margin-bottom: 0px;"><span style="font-size: 15px;letter-spacing: 1px;">
+每周二晚上七点，社区活动室的灯总是亮着。退休教师王阿姨在这里教大家用智能手机，挂号、缴费、视频通话，一步一步地演示。
+</span></p>
+<p style="margin-bottom: 0px;"><span style="font-size: 15px;letter-spacing: 1px;">
+“以前总要麻烦孩子，现在自己就能办。”七十二岁的李大爷说，他已经学会了在手机上查公交，还给老伙计们当起了小老师。
+</span></p>
+<p><span style="font-size: 15px;">
+夜校开办一年来，共开设课程四十余节，参与居民一千二百多人次，下一步还将增设书法、急救等课程。
+<span style="display:none">wx_mirror_7f3a</span></span></p>
 </div></div></body></html>"""
 
 
