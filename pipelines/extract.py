@@ -1,8 +1,9 @@
 """Extract one essay from its pages: metadata, the essay element, cleaned text, multi-page stitching, parts.
 
     extract_document([(url, html), ...]) → Extraction
-    1. per page: parse (lxml) → metadata (title, date, breadcrumb category, author) → hidden + boilerplate
-       steps (pipelines.clean) → page kind (captcha/not-found/login) → essay element (site selector, else
+    1. per page: parse (lxml) → metadata (title, breadcrumb category, author; the JSON-LD/<meta>/<time> date
+       before cleaning drops scripts) → hidden + boilerplate steps (pipelines.clean) → page kind
+       (blocked/captcha/not-found/login) → essay element (site selector, else
        text-density scoring) → list/search check → line rules → lines
     2. stitch pages in reading order (title from page 1, "(2)"/"第2页" noise dropped)
     3. split multi-essay pages into parts
@@ -30,6 +31,7 @@ from .metadata import (
     page_title,
     read_author,
     read_category,
+    read_meta_date,
     read_published,
     read_title,
     title_segments,
@@ -175,12 +177,21 @@ def _drop_title_lines(lines: list[Line], title: str) -> tuple[list[Line], list[R
     return kept, removed
 
 
-# List and tag pages show cut-off excerpts ("…安排部..."); an essay does not end its paragraphs that way.
-_EXCERPT_END = re.compile(r"(?<![.…])(\.{3,6}|…)$")
+# List and tag pages show cut-off excerpts ("…安排部...", "…打造一流营……[详细]"); an essay does not end its
+# paragraphs that way. A short block ending in a read-more link ("[阅读全文]", "更多>>") is an excerpt too.
+_MORE_WORDS = r"(?:详细|详情|阅读全文|查看全文|全文|阅读更多|查看更多|更多)"
+_READ_MORE = r"\s*(?:[\[【(（]\s*" + _MORE_WORDS + r"\s*[\]】)）]|" + _MORE_WORDS + r"\s*(?:>>|»|›))"
+_EXCERPT_END = re.compile(r"(?<![.…])(?:\.{3,6}|…{1,2})(?:" + _READ_MORE + r")?$")
+_READ_MORE_END = re.compile(_READ_MORE + r"$")
+SHORT_EXCERPT = 200
+
+
+def _is_excerpt(text: str) -> bool:
+    return bool(_EXCERPT_END.search(text)) or (len(text) <= SHORT_EXCERPT and bool(_READ_MORE_END.search(text)))
 
 
 def _mostly_excerpts(lines: list[Line]) -> bool:
-    cut = [line for line in lines if _EXCERPT_END.search(line.text)]
+    cut = [line for line in lines if _is_excerpt(line.text)]
     if cut and len(cut) == len(lines):  # the last page of a list can hold a single excerpt
         return True
     return len(cut) >= 2 and sum(len(line.text) for line in cut) * 2 >= sum(len(line.text) for line in lines)
@@ -197,6 +208,7 @@ def extract_page(url: str, html: str, selectors: dict[str, str], rules: Sequence
     title = read_title(root, selectors)
     password = has_password_field(root)
     category = read_category(root, selectors, title, rules)
+    meta_date = read_meta_date(root)
     anchored = prepare_page(root, rules)
     body = body_of(root)
     visible = normalize_line(text(body, " "))
@@ -216,7 +228,8 @@ def extract_page(url: str, html: str, selectors: dict[str, str], rules: Sequence
     if kind:
         return PageResult(kind, title=title)
     near = _text_before(body, block)
-    published = read_published(root, selectors, near + "\n" + normalize_line(text(block, " "))[:200])
+    published = read_published(root, selectors, near + "\n" + normalize_line(text(block, " "))[:200],
+                               meta_date)
     if post is not None and post.published and "date" not in selectors:
         published = post.published
     author = read_author(root, selectors, near)

@@ -20,6 +20,12 @@ _TITLE_SPLIT = re.compile(r"\s*(?:_|\||｜|\s[-–—]\s|--|——\s*[\u4e00-\u9
 # Forum thread-type tags ("[作文] …"); full-width 【原创】 is part of the title and stays.
 _TYPE_TAG = re.compile(r"^\[[^\[\]]{1,8}\]\s*")
 _PAGE_NOISE = re.compile(r"\s*(?:[(（]\s*(?:第\s*)?\d{1,2}\s*(?:页)?\s*[)）]|第\s*\d{1,2}\s*页|_\d{1,2})\s*$")
+# A word count after an essay title ("我的奶奶(300字)", "春节的味道 400字"), which 作文 sites add to <title>.
+_WORD_COUNT = re.compile(r"\s*(?:[(（【\[]\s*\d{2,5}\s*字\s*[)）】\]]|\d{2,5}\s*字)\s*$")
+_SUFFIX_START = re.compile(r"[\s(\[【]")
+# What a heading may carry after the title in child spans: date, 来源, 作者, 评论/点击 counts.
+_META_AFTER = re.compile(
+    r"^\s*(?:(?:19|20)\d{2}[-/.年]\d{1,2}|(?:来源|作者|发布|时间|日期|评论|点击|浏览|阅读)\s*[:：])")
 _DATE = (
     r"(?P<y>(?:19|20)\d{2})\s*[-/.年]\s*(?P<m>\d{1,2})\s*[-/.月]\s*(?P<d>\d{1,2})\s*日?"
 )
@@ -58,7 +64,9 @@ def clean_title(raw: str) -> str:
     head = _TITLE_SPLIT.split(title)[0].strip()
     if len(head) >= 2:
         title = head
-    return _PAGE_NOISE.sub("", title).strip()
+    title = _PAGE_NOISE.sub("", title).strip()
+    bare = _WORD_COUNT.sub("", title)
+    return bare if len(bare) >= 2 else title
 
 
 def _select_text(root: Element, selectors: dict[str, str], key: str) -> str | None:
@@ -72,6 +80,22 @@ def page_title(root: Element) -> str:
     return _text(next(root.iter("title"), None))
 
 
+def _title_plus_suffix(folded_title: str, folded_head: str) -> bool:
+    """Whether the <title> is the heading plus a bracketed or spaced suffix ("我的奶奶 (300字)")."""
+    return len(folded_head) >= 2 and folded_title.startswith(folded_head) and bool(
+        _SUFFIX_START.match(folded_title[len(folded_head):]))
+
+
+def _heading_text(h: Element) -> str:
+    """A heading's text without the meta spans some templates put inside it (PHPCMS: title<br><span>date
+    来源:… 评论:…</span>): the leading text alone when what follows it is meta."""
+    full = _text(h)
+    lead = normalize_line(h.text or "")
+    if len(lead) >= 2 and len(h) and _META_AFTER.match(full[len(lead):]):
+        return lead
+    return full
+
+
 def read_title(root: Element, selectors: dict[str, str]) -> str:
     """Site selector, else the <h1>/<h2> that the <title> contains, else the cleaned <title>."""
     chosen = _select_text(root, selectors, "title")
@@ -83,7 +107,7 @@ def read_title(root: Element, selectors: dict[str, str]) -> str:
     labelled = _LABELLED_TITLE.search(cleaned)
     shown = fold(labelled.group(1)) if labelled else None
     for level in ("h1", "h2"):
-        raw = [t for t in (_text(h) for h in root.iter(level)) if 2 <= len(t) <= 120]
+        raw = [t for t in (_heading_text(h) for h in root.iter(level)) if 2 <= len(t) <= 120]
         # A title with a separator of its own ("重磅 | 全市夜校开课"): the heading shows all of it, and
         # the whole <title> contains it, so it is not cut at the separator like a site suffix.
         whole = [t for t in raw if full and len(t) > len(cleaned) and fold(t) in fold(full)
@@ -94,17 +118,19 @@ def read_title(root: Element, selectors: dict[str, str]) -> str:
         # A heading that is the essay title overlaps the <title>'s first segment; a logo heading
         # ("金笔范文网") only matches the site suffix, which clean_title has cut off.
         inside = [t for t in heads if folded and (fold(t) in folded and len(t) >= len(cleaned) * 0.5
-                                                  or folded in fold(t) or fold(t) == shown)]
+                                                  or folded in fold(t) or fold(t) == shown
+                                                  or _title_plus_suffix(folded, fold(t)))]
         if inside:
             return max(inside, key=len)
         if level == "h1" and len(heads) == 1 and not full:
             return heads[0]
     if shown and any(fold(_text(el)) == shown for el in _EMPHASIS(root)):
         return labelled.group(1)
-    if cleaned:
-        return cleaned
     og = next((m for m in root.iter("meta") if m.get("property") == "og:title"), None)
-    return clean_title(og.get("content", "")) if og is not None else ""
+    og_title = clean_title(og.get("content", "")) if og is not None else ""
+    if og_title and (not cleaned or _title_plus_suffix(folded, fold(og_title))):
+        return og_title
+    return cleaned
 
 
 def _iso(m: re.Match[str]) -> str | None:
@@ -115,12 +141,20 @@ def _iso(m: re.Match[str]) -> str | None:
     return f"{y:04d}-{mo:02d}-{d:02d}"
 
 
-def read_published(root: Element, selectors: dict[str, str], near_title: str) -> str | None:
-    """Publication date: site selector, <meta>, <time>, a labelled date, then a bare date next to the title."""
+# JSON-LD (plain, nested or in an @graph): the first datePublished/dateCreated value, read by pattern
+# because many sites ship JSON-LD that a JSON parser refuses (trailing commas, raw newlines).
+_LD_DATE = re.compile(r'"(?:datePublished|dateCreated|uploadDate)"\s*:\s*"([^"]{8,40})"')
+
+
+def read_meta_date(root: Element) -> str | None:
+    """The date the page's machine-readable metadata gives: JSON-LD, <meta>, <time datetime>.
+
+    Read from the raw tree, before cleaning removes <script> and <time>. A relative date ("2年前") is no date.
+    """
     texts: list[str] = []
-    chosen = _select_text(root, selectors, "date")
-    if chosen:
-        texts.append(chosen)
+    for script in root.iter("script"):
+        if (script.get("type") or "").lower() == "application/ld+json" and script.text:
+            texts += _LD_DATE.findall(script.text)
     for meta in root.iter("meta"):
         name = (meta.get("property") or meta.get("name") or meta.get("itemprop") or "").lower()
         if name in _META_DATE_NAMES and meta.get("content"):
@@ -131,6 +165,18 @@ def read_published(root: Element, selectors: dict[str, str], near_title: str) ->
         m = _ANY_DATE.search(fold(candidate))
         if m and (iso := _iso(m)):
             return iso
+    return None
+
+
+def read_published(root: Element, selectors: dict[str, str], near_title: str, meta_date: str | None) -> str | None:
+    """Publication date: site selector, the page's metadata (`read_meta_date` before cleaning), a labelled
+    date, then a bare date next to the title."""
+    chosen = _select_text(root, selectors, "date")
+    m = _ANY_DATE.search(fold(chosen)) if chosen else None
+    if m and (iso := _iso(m)):
+        return iso
+    if meta_date:
+        return meta_date
     folded = fold(near_title)
     for pattern in (_PUBLISHED_DATE, _LABELLED_DATE, _ANY_DATE):
         for m in pattern.finditer(folded):

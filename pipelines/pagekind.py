@@ -1,4 +1,5 @@
-"""Decide whether a page is an essay or why it is not: "list", "search", "not-found", "captcha", "login", "empty".
+"""Decide whether a page is an essay or why it is not: "list", "search", "not-found", "captcha", "blocked" (a
+firewall's refusal), "login", "empty".
 
 Soft error pages answer 200, so the decision looks at the page (title, headings, short visible text, forms,
 repeated link items), never at the status code.
@@ -20,6 +21,12 @@ _NOT_FOUND = re.compile(
     r"页面已失效|无法找到|not found|\b404\b|出错了|信息不存在",
     re.I,
 )
+# Web application firewalls (安全狗, 云锁, 宝塔, CDN shields) answer a blocked request with 200 and a notice.
+_BLOCKED = re.compile(
+    r"网站防火墙|安全狗|(?:已被|被)网站管理员设置拦截|您的(?:访问|请求)(?:已)?被(?:拒绝|拦截|阻断)|"
+    r"疑似(?:黑客)?攻击|访问被拒绝|请求带有不合法参数|web\s*application\s*firewall|access\s+denied",
+    re.I,
+)
 _LOGIN = re.compile(r"登录|登陆|login|sign in", re.I)
 _SEARCH_URL = re.compile(r"(^|[/.])(search|so)([/.?]|$)|[?&](q|wd|kw|keyword|keywords|searchword|s)=", re.I)
 _SEARCH_TEXT = re.compile(r"搜索结果|找到相关结果|相关结果约|共找到\d+|搜索“|搜索\"")
@@ -27,6 +34,9 @@ _SEARCH_TEXT = re.compile(r"搜索结果|找到相关结果|相关结果约|共�
 SHORT_PAGE = 400
 # Repeated link items (title + optional excerpt) that make a list page.
 MIN_ITEMS = 4
+# A tag or topic page: a short intro over as few as this many cards with excerpts.
+MIN_CARDS = 3
+SHORT_INTRO = 100
 
 
 def has_password_field(root: Element) -> bool:
@@ -35,10 +45,12 @@ def has_password_field(root: Element) -> bool:
 
 
 def refusal_kind(title: str, visible_text: str, password_field: bool) -> str | None:
-    """'captcha' / 'not-found' / 'login' for short pages that say so, else None."""
+    """'blocked' / 'captcha' / 'not-found' / 'login' for short pages that say so, else None."""
     if len(visible_text) > SHORT_PAGE * 3:
         return None
     head = fold(title + "\n" + visible_text[:SHORT_PAGE])
+    if _BLOCKED.search(head):
+        return "blocked"
     if _CAPTCHA.search(head):
         return "captcha"
     if _NOT_FOUND.search(head) and len(visible_text) <= SHORT_PAGE * 2:
@@ -48,27 +60,34 @@ def refusal_kind(title: str, visible_text: str, password_field: bool) -> str | N
     return None
 
 
+_HEADINGS = ("h1", "h2", "h3", "h4", "h5", "h6")
 _CONTAINERS = frozenset({"ul", "ol", "dl", "div", "table", "tbody", "section"})
 
 
 class _TextStats:
-    """Stripped text length of every element, and of the links inside it (sum, longest), in one pass."""
+    """Stripped text length of every element, and of the links inside it (sum, longest), in one pass; and the
+    excerpt text inside card links (a link wrapping a title heading and an excerpt)."""
 
     def __init__(self, root: Element) -> None:
         self.chars: dict[Element, int] = {}
         self.link_sum: dict[Element, int] = {}  # links strictly inside the element
         self.link_max: dict[Element, int] = {}
+        self.card_text: dict[Element, int] = {}  # non-heading text of card links inside (or being) the element
         self._add(root)
 
     def _add(self, el: Element) -> tuple[int, int, int]:
         chars = len(el.text.strip()) if el.text else 0
-        link_sum = link_max = 0
+        link_sum = link_max = card = 0
         for child in el.iterchildren(etree.Element):
             c_chars, c_sum, c_max = self._add(child)
             chars += c_chars + (len(child.tail.strip()) if child.tail else 0)
             link_sum += c_sum
             link_max = max(link_max, c_max)
-        self.chars[el], self.link_sum[el], self.link_max[el] = chars, link_sum, link_max
+            card += self.card_text[child]
+        if el.tag == "a" and len(el):
+            heading = next(el.iter(_HEADINGS), None)
+            card = chars - self.chars[heading] if heading is not None else 0
+        self.chars[el], self.link_sum[el], self.link_max[el], self.card_text[el] = chars, link_sum, link_max, card
         if el.tag == "a":
             return chars, link_sum + chars, max(link_max, chars)
         return chars, link_sum, link_max
@@ -80,9 +99,10 @@ class _TextStats:
         return self.link_sum[el], self.link_max[el]
 
 
-def _item_stats(container: Element, holds_essay: set[Element], stats: _TextStats) -> tuple[int, int]:
-    """(items, excerpt chars): children that carry a link with a title-like text (never the essay itself)."""
-    items = excerpt = 0
+def _item_stats(container: Element, holds_essay: set[Element], stats: _TextStats) -> tuple[int, int, int]:
+    """(items, excerpt chars, card excerpt chars): children that carry a link with a title-like text (never
+    the essay itself)."""
+    items = excerpt = card = 0
     for child in container.iterchildren(etree.Element):
         if child in holds_essay:
             continue
@@ -91,7 +111,8 @@ def _item_stats(container: Element, holds_essay: set[Element], stats: _TextStats
             continue
         items += 1
         excerpt += max(0, stats.chars[child] - link_sum)
-    return items, excerpt
+        card += stats.card_text[child]
+    return items, excerpt, card
 
 
 def list_kind(url: str, body: Element, essay: Element, essay_chars: int) -> str | None:
@@ -99,13 +120,18 @@ def list_kind(url: str, body: Element, essay: Element, essay_chars: int) -> str 
     holds_essay = {essay, *essay.iterancestors()}
     stats = _TextStats(body)
     best_items = best_excerpt = 0
+    cards = False
     for container in stats.chars:
         if container.tag not in _CONTAINERS or container is body:
             continue
-        items, excerpt = _item_stats(container, holds_essay, stats)
-        if items >= MIN_ITEMS and (items, excerpt) > (best_items, best_excerpt):
+        items, excerpt, card = _item_stats(container, holds_essay, stats)
+        # Excerpts first: a sidebar 排行 of bare titles must not beat the list of title + excerpt items.
+        if items >= MIN_ITEMS and (excerpt, items) > (best_excerpt, best_items):
             best_items, best_excerpt = items, excerpt
-    listy = best_items >= MIN_ITEMS and (
+        # A tag page: a short intro over a few cards whose excerpts outweigh it.
+        cards = cards or (items >= MIN_CARDS and essay_chars < SHORT_INTRO
+                          and excerpt + card >= max(essay_chars, 20 * items))
+    listy = cards or best_items >= MIN_ITEMS and (
         (best_excerpt >= essay_chars and best_excerpt >= 20 * best_items) or essay_chars < 60
     )
     parts = urlsplit(url)

@@ -94,3 +94,18 @@ def test_small_hidden_box_is_still_dropped_on_a_long_page():
                           '<div class="rich_media_content').replace(' style="visibility: hidden;"', "")
     left, removed = _clean(page)
     assert "隐藏的防采集字符串" not in left and "每周二晚上七点" in left
+
+
+def test_off_screen_and_clipped_text_is_hidden():
+    page = """<html><head><style>.cp{position:absolute;left:-10000px} .sr{clip:rect(0,0,0,0)} .ci{clip-path:inset(50%)}
+</style></head><body><div class="zw"><p>　　秋天到了，校园里的桂花开了，香气飘满了整个操场。</p>
+<p style="position:absolute; top:-9999px">防盗码A</p><p style="text-indent:-9999px">防盗码B</p>
+<span class="cp">防盗码C</span><span class="sr">防盗码D</span><span class="ci">防盗码E</span>
+<div style="height:0px; overflow:hidden">防盗码F</div><b aria-hidden="true">防盗码G</b>
+<p style="max-height:0;overflow:hidden;margin-left:-20px">　　同学们在树下读书，笑声一阵又一阵。</p>
+<div style="height:0;overflow:visible">　　放学了，我们排着队走出校门。</div></div></body></html>"""
+    left, removed = _clean(page)
+    assert "防盗码" not in left
+    assert {r.text for r in removed} == {f"防盗码{c}" for c in "ABCDEFG"}
+    # a collapsed box with a max-height, a small negative margin or visible overflow is still shown
+    assert "同学们在树下读书" in left and "放学了" in left and "桂花开了" in left

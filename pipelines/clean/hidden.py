@@ -2,7 +2,8 @@
 
 DedeCMS RndString wraps random phrases in white/transparent <font> or in a class the page hides in its own
 <style>; Discuz! jammer() adds `<font class="jammer">` or `display:none` spans; other templates use
-visibility:hidden or font-size:0. Each removal is reported with category "hidden".
+visibility:hidden or font-size:0; mobile templates push a stamp off-screen (left:-9999px, clip:rect(0 0 0 0),
+height:0 with overflow:hidden, aria-hidden). Each removal is reported with category "hidden".
 
 An element that holds most of the page's text is never dropped: WeChat mirrors ship the whole article in
 `#js_content` with `visibility: hidden`, which the page's own script lifts; junk text is never the bulk.
@@ -28,9 +29,17 @@ MIN_REVEALED = 100
 
 _HIDING_DECL = re.compile(
     r"display\s*:\s*none|visibility\s*:\s*hidden|font-size\s*:\s*0(?:\.0+)?(?:px|pt|em|rem|%)?\s*(?:;|!|$)"
-    r"|(?<![-\w])color\s*:\s*(?:#fff(?:fff)?|white|transparent|rgba\([^)]*,\s*0\s*\))\s*(?:;|!|$)",
+    r"|(?<![-\w])color\s*:\s*(?:#fff(?:fff)?|white|transparent|rgba\([^)]*,\s*0\s*\))\s*(?:;|!|$)"
+    # Off-screen: pushed thousands of pixels out of the page, or clipped to nothing.
+    r"|(?<![-\w])(?:left|top|right|text-indent|margin-left|margin-top)\s*:\s*-(?:\d{4,}(?:\.\d+)?px|\d{3,}r?em)"
+    r"|(?<![-\w])clip\s*:\s*rect\(\s*0\w*[\s,]+0\w*[\s,]+0\w*[\s,]+0\w*\s*\)"
+    r"|clip-path\s*:\s*(?:inset\(\s*50%|circle\(\s*0(?:px|%)?\s*\)|polygon\(\s*0\w*\s+0\w*\s*\))",
     re.IGNORECASE,
 )
+# A box of no height that clips its overflow shows nothing (both declarations are needed: max-height or
+# a height with visible overflow does not hide).
+_ZERO_HEIGHT = re.compile(r"(?<![-\w])height\s*:\s*0(?:px|em|rem|%)?\s*(?:;|!|$)", re.IGNORECASE)
+_OVERFLOW_HIDDEN = re.compile(r"overflow(?:-y)?\s*:\s*hidden", re.IGNORECASE)
 _BACKGROUND = re.compile(r"background(?:-color)?\s*:", re.IGNORECASE)
 _CSS_RULE = re.compile(r"([^{}]+)\{([^{}]*)\}")
 _SIMPLE_SELECTOR = re.compile(r"^(?:[a-z0-9]+)?([.#])([\w-]+)$", re.IGNORECASE)
@@ -38,10 +47,11 @@ _WHITE = re.compile(r"^\s*(?:#fff(?:fff)?|white)\s*$", re.IGNORECASE)
 
 
 def _style_hides(style: str) -> bool:
+    if _ZERO_HEIGHT.search(style) and _OVERFLOW_HIDDEN.search(style):
+        return True
+    m = _HIDING_DECL.search(style)
     # White text on an explicit background is a design choice (a button), not hidden text.
-    return bool(_HIDING_DECL.search(style)) and not (
-        "color" in _HIDING_DECL.search(style).group(0).lower() and _BACKGROUND.search(style)
-    )
+    return m is not None and not ("color" in m.group(0).lower() and _BACKGROUND.search(style))
 
 
 def hidden_names(css_texts: Sequence[str]) -> tuple[set[str], set[str]]:
@@ -65,6 +75,9 @@ def _hiding_rule(el: Element, classes: set[str], ids: set[str]) -> str | None:
         return "hidden-inline-css"
     if el.tag == "font" and _WHITE.match(el.get("color", "")):
         return "hidden-white-font"
+    # Text kept from screen readers is, on these sites, text kept from the eye too (an anti-copy stamp).
+    if el.get("aria-hidden") == "true" and (el.text or len(el)):
+        return "hidden-aria"
     if (classes and classes.intersection(el.get("class", "").split())) or (ids and el.get("id") in ids):
         return "hidden-style-class"
     return None
