@@ -10,11 +10,14 @@ read. That costs about 0.25 ms a page (bench/extraction.py), a fraction of a who
 
 from __future__ import annotations
 
+import copy
 import re
+import threading
 from collections.abc import Iterator
 from dataclasses import dataclass
 
 from bs4 import BeautifulSoup, NavigableString, Tag
+from bs4.builder import LXMLTreeBuilder
 from lxml import etree
 
 from .normalize import normalize_line
@@ -100,9 +103,34 @@ def _walk(node: Tag | Element, b: _Builder, in_link: bool, in_bold: bool, soup: 
                 b.flush()
 
 
+class _ReusedParserBuilder(LXMLTreeBuilder):
+    """bs4's lxml builder with one lxml parser kept for every page: creating the parser (lxml inspects the
+    target's methods) cost more than parsing a whole essay element."""
+
+    _parser: etree.HTMLParser | None = None
+
+    def default_parser(self, encoding: str | None) -> etree.HTMLParser:
+        if self._parser is None:
+            self._parser = etree.HTMLParser(target=self, recover=True, huge_tree=self.huge_tree, encoding=encoding)
+        return self._parser
+
+
+_BUILDERS = threading.local()  # a parser holds one document at a time: one builder per thread
+
+
 def soup_of(el: Element) -> Tag:
-    """The essay element re-parsed as a BeautifulSoup tag: the tree the line steps read."""
-    soup = BeautifulSoup(etree.tostring(el, encoding="unicode", method="html", with_tail=False), "lxml")
+    """The essay element re-parsed as a BeautifulSoup tag: the tree the line steps read.
+
+    Only tag names and text are read from it, so a copy without attributes is serialised (bs4 spends
+    much of its time on attributes: class lists, style strings)."""
+    bare = copy.deepcopy(el)
+    for node in bare.iter(etree.Element):
+        if node.attrib:
+            node.attrib.clear()
+    builder = getattr(_BUILDERS, "builder", None)
+    if builder is None:
+        builder = _BUILDERS.builder = _ReusedParserBuilder()
+    soup = BeautifulSoup(etree.tostring(bare, encoding="unicode", method="html", with_tail=False), builder=builder)
     found = soup.find(el.tag) if el.tag in ("html", "body", "head") else (soup.body or soup).find(recursive=False)
     return found if isinstance(found, Tag) else soup
 
