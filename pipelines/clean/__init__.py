@@ -1,7 +1,8 @@
 """Cleaning: a sequence of named steps, each a small function in its own module.
 
-    1. hidden       drop text the browser never shows (whole page, before scoring)   hidden.strip_hidden
-    2. boilerplate  drop scripts, ads, related boxes, nav, comments (whole page)      boilerplate.drop_boilerplate
+    1. hidden       drop text the browser never shows (whole page, before scoring)   hidden.HiddenText
+    2. boilerplate  drop scripts, ads, related boxes, nav, comments (whole page)      boilerplate.drop_matched
+       (1 and 2 share one walk over the page: prepare_page)
        (extract.py then picks the essay element)
     3. lines        element → lines (a forum post loses its signature), 文库 chunks     blocks, forum.cut_signature,
                     re-joined, line rules, a 文库 summary repeating the opening dropped   lines.apply_line_rules
@@ -20,11 +21,12 @@ from lxml import etree
 from ..records import Removal
 from ..rules import Rule
 from .blocks import Line, element_lines
-from .boilerplate import Anchored, collect_css, drop_boilerplate, drop_summary_repeat, strip_invisible
+from .boilerplate import Anchored, boilerplate_rules, collect_css, drop_matched, drop_summary_repeat, strip_invisible
 from .forum import cut_signature
-from .hidden import strip_hidden
+from .hidden import HiddenText, hidden_rules
 from .lines import apply_line_rules, drop_opening_summary, join_chunk_breaks, trim_before_notice
-from .tree import Element, body_of, is_inside, text
+from .selectors import selector_index
+from .tree import Element, body_of, is_inside, text, visit_undropped
 
 STEPS = ("hidden", "boilerplate", "lines", "normalize")
 
@@ -39,14 +41,29 @@ class Cleaned:
 
 
 def prepare_page(root: Element, rules: Sequence[Rule]) -> list[Anchored]:
-    """Steps 1–2 on the whole page (so scoring sees no junk); returns anchored removals for `clean_block`."""
+    """Steps 1–2 on the whole page (so scoring sees no junk); returns anchored removals for `clean_block`.
+
+    Both steps run in one walk over the body, with one selector index: for each element, hidden text first
+    (a hidden selector rule, inline or <style> CSS), then the boilerplate rules."""
     css = collect_css(root)
     strip_invisible(root)
-    anchored = strip_hidden(root, css, rules)
-    anchored += drop_summary_repeat(root)
+    found = drop_summary_repeat(root)
     body = body_of(root)
-    anchored += drop_boilerplate(body, rules, len(text(body)))
-    return anchored
+    total = len(text(body))
+    hider = HiddenText(css, total)
+    hiding = hidden_rules(rules)
+    match = selector_index(hiding + boilerplate_rules(rules)).matcher(body)
+
+    def visit(el: Element) -> bool:
+        rule = match(el)
+        hidden = rule if rule is not None and rule.category == "hidden" else None
+        rule_id = hider.rule_id(el, hidden)
+        if rule_id is not None and hider.drop(el, rule_id, found):
+            return True
+        return rule is not None and hidden is None and el is not body and drop_matched(el, rule, total, found)
+
+    visit_undropped(body, visit)
+    return found
 
 
 def clean_block(block: Element, anchored: Sequence[Anchored], rules: Sequence[Rule], *, post: bool = False) -> Cleaned:

@@ -15,8 +15,7 @@ from lxml import etree
 from ..records import Removal
 from ..rules import Rule
 from .normalize import normalize_line
-from .selectors import selector_index
-from .tree import Element, body_of, drop, text, visit_undropped
+from .tree import Element, body_of, drop, text
 
 Anchored = tuple[Element, Removal]
 
@@ -37,28 +36,21 @@ def strip_invisible(root: Element) -> None:
     etree.strip_elements(root, *INVISIBLE_TAGS, with_tail=False)
 
 
-def drop_boilerplate(root: Element, rules: Sequence[Rule], total_chars: int) -> list[Anchored]:
-    """Drop elements matched by selector rules (except "hidden" ones); returns (former parent, Removal) pairs."""
-    index = selector_index(tuple(r for r in rules if r.kind == "selector" and r.category != "hidden"))
-    match = index.matcher(root)
-    found: list[Anchored] = []
-    limit = total_chars * KEEP_SHARE
+def boilerplate_rules(rules: Sequence[Rule]) -> tuple[Rule, ...]:
+    """The selector rules that drop page chrome (every selector rule but the hidden-text ones)."""
+    return tuple(r for r in rules if r.kind == "selector" and r.category != "hidden")
 
-    def visit(el: Element) -> bool:
-        rule = match(el) if el is not root else None
-        if rule is None:
-            return False
-        content = text(el, " ")
-        if total_chars > 0 and len(content) > limit:
-            return False
-        parent = drop(el)
-        content = normalize_line(content)
-        if content and parent is not None:
-            found.append((parent, Removal(rule.id, rule.category, content)))
-        return True
 
-    visit_undropped(root, visit)
-    return found
+def drop_matched(el: Element, rule: Rule, total_chars: int, found: list[Anchored]) -> bool:
+    """Drop an element a boilerplate rule matched and record it; False (kept) when it holds most of the page."""
+    content = text(el, " ")
+    if total_chars > 0 and len(content) > total_chars * KEEP_SHARE:
+        return False
+    parent = drop(el)
+    content = normalize_line(content)
+    if content and parent is not None:
+        found.append((parent, Removal(rule.id, rule.category, content)))
+    return True
 
 
 _ELLIPSIS = re.compile(r"(\.{3,}|…+)$")

@@ -83,33 +83,44 @@ def _hiding_rule(el: Element, classes: set[str], ids: set[str]) -> str | None:
     return None
 
 
-def strip_hidden(root: Element, css_texts: Sequence[str], rules: Sequence[Rule]) -> list[Anchored]:
-    """Remove hidden elements from the whole page; returns (former parent, Removal) pairs for the audit."""
-    classes, ids = hidden_names(css_texts)
-    match = selector_index(tuple(r for r in rules if r.kind == "selector" and r.category == "hidden")).matcher(root)
-    found: list[Anchored] = []
-    page_chars: list[int] = []  # the page's text length, measured once and only if needed
+class HiddenText:
+    """Decides, element by element, whether one page hides it; drops it unless it holds the page's text."""
 
-    def holds_the_page(content: str) -> bool:
-        if len(content) < MIN_REVEALED:
-            return False
-        if not page_chars:
-            page_chars.append(len(text(body_of(root))))
-        return len(content) >= REVEALED_SHARE * page_chars[0]
+    def __init__(self, css_texts: Sequence[str], page_chars: int) -> None:
+        self.classes, self.ids = hidden_names(css_texts)
+        self.page_chars = page_chars
 
-    def visit(el: Element) -> bool:
-        rule = match(el)
-        rule_id = rule.id if rule is not None else _hiding_rule(el, classes, ids)
-        if rule_id is None:
-            return False
+    def rule_id(self, el: Element, rule: Rule | None) -> str | None:
+        """The id of the rule that hides `el` (`rule`: the hidden selector rule it matched, if any)."""
+        return rule.id if rule is not None else _hiding_rule(el, self.classes, self.ids)
+
+    def drop(self, el: Element, rule_id: str, found: list[Anchored]) -> bool:
+        """Drop a hidden element and record it; False (kept) when it holds most of the page's text."""
         content = text(el, " ")
-        if holds_the_page(content):
+        if len(content) >= MIN_REVEALED and len(content) >= REVEALED_SHARE * self.page_chars:
             return False
         removed = normalize_line(content)
         parent = drop(el)
         if removed and parent is not None:
             found.append((parent, Removal(rule_id, "hidden", removed)))
         return True
+
+
+def hidden_rules(rules: Sequence[Rule]) -> tuple[Rule, ...]:
+    """The selector rules that mark hidden text."""
+    return tuple(r for r in rules if r.kind == "selector" and r.category == "hidden")
+
+
+def strip_hidden(root: Element, css_texts: Sequence[str], rules: Sequence[Rule]) -> list[Anchored]:
+    """This step alone on a page: remove hidden elements; returns (former parent, Removal) pairs for the audit.
+    (prepare_page runs it in one walk with the boilerplate step.)"""
+    hider = HiddenText(css_texts, len(text(body_of(root))))
+    match = selector_index(hidden_rules(rules)).matcher(root)
+    found: list[Anchored] = []
+
+    def visit(el: Element) -> bool:
+        rule_id = hider.rule_id(el, match(el))
+        return rule_id is not None and hider.drop(el, rule_id, found)
 
     visit_undropped(root, visit)
     return found
