@@ -131,8 +131,17 @@ def soup_of(el: Element) -> Tag:
     if builder is None:
         builder = _BUILDERS.builder = _ReusedParserBuilder()
     soup = BeautifulSoup(etree.tostring(bare, encoding="unicode", method="html", with_tail=False), builder=builder)
-    found = soup.find(el.tag) if el.tag in ("html", "body", "head") else (soup.body or soup).find(recursive=False)
+    if el.tag in ("html", "body", "head"):
+        found = soup.find(el.tag)
+    else:  # the parser wraps the element in <html><body>: step down instead of searching (bs4's find is slow)
+        html = _first_tag(soup)
+        body = _first_tag(html) if html is not None else None
+        found = _first_tag(body) if body is not None and body.name == "body" else None
     return found if isinstance(found, Tag) else soup
+
+
+def _first_tag(node: Tag) -> Tag | None:
+    return next((child for child in node.children if isinstance(child, Tag)), None)
 
 
 def element_lines(el: Element, *, soup: bool = True) -> list[Line]:
