@@ -121,12 +121,17 @@ _BUILDERS = threading.local()  # a parser holds one document at a time: one buil
 def soup_of(el: Element) -> Tag:
     """The essay element re-parsed as a BeautifulSoup tag: the tree the line steps read.
 
-    Only tag names and text are read from it, so a copy without attributes is serialised (bs4 spends
-    much of its time on attributes: class lists, style strings)."""
+    Only tag names and text are read from it, so a copy is serialised without what the walk never reads and
+    bs4 would spend its time on: attributes (class lists, style strings), and the source-layout whitespace
+    between block elements (a line starts or ends there, and lines are trimmed)."""
     bare = copy.deepcopy(el)
     for node in bare.iter(etree.Element):
         if node.attrib:
             node.attrib.clear()
+        if node.tail and node.tag in BLOCK_TAGS and node.tail.isspace():
+            node.tail = None
+        if node.text and len(node) and node[0].tag in BLOCK_TAGS and node.text.isspace():
+            node.text = None
     builder = getattr(_BUILDERS, "builder", None)
     if builder is None:
         builder = _BUILDERS.builder = _ReusedParserBuilder()
