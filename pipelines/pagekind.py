@@ -12,7 +12,7 @@ from urllib.parse import urlsplit
 
 from lxml import etree
 
-from .clean.tree import Element, text
+from .clean.tree import Element, text_head
 from .rules import fold
 
 _CAPTCHA = re.compile(r"安全检测|验证码|人机验证|滑动验证|安全验证|访问验证|请完成验证|captcha|正在验证", re.I)
@@ -65,38 +65,36 @@ _CONTAINERS = frozenset({"ul", "ol", "dl", "div", "table", "tbody", "section"})
 
 
 class _TextStats:
-    """Stripped text length of every element, and of the links inside it (sum, longest), in one pass; and the
-    excerpt text inside card links (a link wrapping a title heading and an excerpt)."""
+    """Per element, in one pass: (stripped text length, links strictly inside it: sum and longest, excerpt
+    text of card links inside or being it: a link wrapping a title heading and an excerpt)."""
 
     def __init__(self, root: Element) -> None:
-        self.chars: dict[Element, int] = {}
-        self.link_sum: dict[Element, int] = {}  # links strictly inside the element
-        self.link_max: dict[Element, int] = {}
-        self.card_text: dict[Element, int] = {}  # non-heading text of card links inside (or being) the element
+        self.of: dict[Element, tuple[int, int, int, int]] = {}
         self._add(root)
 
-    def _add(self, el: Element) -> tuple[int, int, int]:
+    def _add(self, el: Element) -> tuple[int, int, int, int]:
         chars = len(el.text.strip()) if el.text else 0
         link_sum = link_max = card = 0
+        add, of = self._add, self.of
         for child in el.iterchildren(etree.Element):
-            c_chars, c_sum, c_max = self._add(child)
-            chars += c_chars + (len(child.tail.strip()) if child.tail else 0)
+            c_chars, c_sum, c_max, c_card = add(child)
+            if child.tag == "a":
+                c_sum, c_max = c_sum + c_chars, max(c_max, c_chars)
+            tail = child.tail
+            chars += c_chars + (len(tail.strip()) if tail else 0)
             link_sum += c_sum
-            link_max = max(link_max, c_max)
-            card += self.card_text[child]
+            link_max = c_max if c_max > link_max else link_max
+            card += c_card
         if el.tag == "a" and len(el):
             heading = next(el.iter(_HEADINGS), None)
-            card = chars - self.chars[heading] if heading is not None else 0
-        self.chars[el], self.link_sum[el], self.link_max[el], self.card_text[el] = chars, link_sum, link_max, card
-        if el.tag == "a":
-            return chars, link_sum + chars, max(link_max, chars)
-        return chars, link_sum, link_max
+            card = chars - of[heading][0] if heading is not None else 0
+        stats = of[el] = (chars, link_sum, link_max, card)
+        return stats
 
     def links(self, el: Element) -> tuple[int, int]:
         """(sum, longest) stripped length of the links of a list item: the item itself when it is a link."""
-        if el.tag == "a":
-            return self.chars[el], self.chars[el]
-        return self.link_sum[el], self.link_max[el]
+        chars, link_sum, link_max, _ = self.of[el]
+        return (chars, chars) if el.tag == "a" else (link_sum, link_max)
 
 
 def _item_stats(container: Element, holds_essay: set[Element], stats: _TextStats) -> tuple[int, int, int]:
@@ -110,8 +108,9 @@ def _item_stats(container: Element, holds_essay: set[Element], stats: _TextStats
         if link_max < 4:
             continue
         items += 1
-        excerpt += max(0, stats.chars[child] - link_sum)
-        card += stats.card_text[child]
+        chars, _, _, card_text = stats.of[child]
+        excerpt += max(0, chars - link_sum)
+        card += card_text
     return items, excerpt, card
 
 
@@ -121,7 +120,7 @@ def list_kind(url: str, body: Element, essay: Element, essay_chars: int) -> str 
     stats = _TextStats(body)
     best_items = best_excerpt = 0
     cards = False
-    for container in stats.chars:
+    for container in stats.of:
         if container.tag not in _CONTAINERS or container is body:
             continue
         items, excerpt, card = _item_stats(container, holds_essay, stats)
@@ -136,7 +135,7 @@ def list_kind(url: str, body: Element, essay: Element, essay_chars: int) -> str 
     )
     parts = urlsplit(url)
     searchy = bool(_SEARCH_URL.search(parts.netloc + parts.path + ("?" + parts.query if parts.query else ""))) or bool(
-        _SEARCH_TEXT.search(text(body)[:2000])
+        _SEARCH_TEXT.search(text_head(body, 2000))
     )
     if searchy and (listy or essay_chars < 200):
         return "search"

@@ -42,6 +42,18 @@ def text(el: Element, sep: str = "") -> str:
     return sep.join(el.itertext())
 
 
+def text_head(el: Element, limit: int) -> str:
+    """The first `limit` characters of text(el), without joining the rest of the element's text."""
+    parts: list[str] = []
+    size = 0
+    for string in el.itertext():
+        parts.append(string)
+        size += len(string)
+        if size >= limit:
+            break
+    return "".join(parts)[:limit]
+
+
 def stripped_len(el: Element) -> int:
     """Characters of text inside `el` with each string stripped (bs4's get_text(strip=True) length)."""
     return sum(len(s.strip()) for s in el.itertext())
