@@ -114,6 +114,13 @@ class _ReusedParserBuilder(LXMLTreeBuilder):
             self._parser = etree.HTMLParser(target=self, recover=True, huge_tree=self.huge_tree, encoding=encoding)
         return self._parser
 
+    def feed(self, markup: str) -> None:
+        try:
+            super().feed(markup)
+        except BaseException:
+            self._parser = None  # a parse cut short leaves the parser mid-document: never reuse it
+            raise
+
 
 _BUILDERS = threading.local()  # a parser holds one document at a time: one builder per thread
 
