@@ -16,7 +16,7 @@ import threading
 from collections.abc import Iterator
 from dataclasses import dataclass
 
-from bs4 import BeautifulSoup, NavigableString, Tag
+from bs4 import BeautifulSoup, Tag
 from bs4.builder import LXMLTreeBuilder
 from lxml import etree
 
@@ -69,11 +69,6 @@ class _Builder:
         self.parts, self.link_chars, self.bold_chars, self.heading = [], 0, 0, None
 
 
-def _soup_children(node: Tag) -> Iterator[str | Tag]:
-    for child in node.children:
-        yield str(child) if isinstance(child, NavigableString) else child
-
-
 def _tree_children(node: Element) -> Iterator[str | Element]:
     if node.text:
         yield node.text
@@ -85,7 +80,8 @@ def _tree_children(node: Element) -> Iterator[str | Element]:
 
 
 def _walk(node: Tag | Element, b: _Builder, in_link: bool, in_bold: bool, soup: bool) -> None:
-    for child in _soup_children(node) if soup else _tree_children(node):
+    # a soup's strings are NavigableStrings, a str subclass (the parser dropped comments, so all are text)
+    for child in node.contents if soup else _tree_children(node):
         if isinstance(child, str):
             b.add(child, in_link, in_bold)
             continue
