@@ -19,5 +19,7 @@ _SOURCE_BREAK = re.compile(r"(?<=[^\x00-\x7f])[ \t\u3000\xa0]*[\r\n][\s\u3000\xa
 
 def normalize_line(text: str) -> str:
     """Collapse whitespace, drop invisible characters, trim; returns "" for a blank line."""
-    text = _SOURCE_BREAK.sub("", _INVISIBLE.sub("", text))
+    text = _INVISIBLE.sub("", text)
+    if "\n" in text or "\r" in text:  # the look-behind scan is the costly one; most strings have no break
+        text = _SOURCE_BREAK.sub("", text)
     return _SPACES.sub(" ", text).strip()
