@@ -88,26 +88,32 @@ class SelectorIndex:
 
     def __init__(self, rules: Sequence[Rule]) -> None:
         self.rules = list(rules)
-        self.by_class: dict[str, list[tuple[int, _Simple]]] = {}
-        self.by_id: dict[str, list[tuple[int, _Simple]]] = {}
-        self.by_attr: dict[str, list[tuple[int, _Simple]]] = {}
-        self.by_tag: dict[str, list[tuple[int, _Simple]]] = {}
+        self.by_class: dict[str, list[tuple[int, _Simple | None]]] = {}
+        self.by_id: dict[str, list[tuple[int, _Simple | None]]] = {}
+        self.by_attr: dict[str, list[tuple[int, _Simple | None]]] = {}
+        self.by_tag: dict[str, list[tuple[int, _Simple | None]]] = {}
         self.complex: list[tuple[int, str]] = []
         for i, rule in enumerate(self.rules):
             for part in (p.strip() for p in rule.pattern.split(",")):
                 simple = _parse(part)
                 if simple is None:
                     self.complex.append((i, part))
-                elif simple.classes:
-                    self.by_class.setdefault(simple.classes[0], []).append((i, simple))
+                    continue
+                # A selector that is nothing but its key (`.cls`, `#id`, `tag`) matches every element filed
+                # under that key: stored as None, it is not tested again.
+                bare = sum(map(bool, (simple.tag, simple.classes, simple.id, simple.attrs))) == 1 and len(
+                    simple.classes) <= 1
+                entry = (i, None if bare else simple)
+                if simple.classes:
+                    self.by_class.setdefault(simple.classes[0], []).append(entry)
                 elif simple.id:
-                    self.by_id.setdefault(simple.id, []).append((i, simple))
+                    self.by_id.setdefault(simple.id, []).append(entry)
                 elif simple.attrs:
                     self.by_attr.setdefault(simple.attrs[0][0], []).append((i, simple))
                 else:
-                    self.by_tag.setdefault(simple.tag or "", []).append((i, simple))
+                    self.by_tag.setdefault(simple.tag or "", []).append(entry)
 
-    def _candidates(self, el: Element) -> list[list[tuple[int, _Simple]]]:
+    def _candidates(self, el: Element) -> list[list[tuple[int, _Simple | None]]]:
         groups = [self.by_tag[el.tag]] if el.tag in self.by_tag else []
         for name in el.keys():
             if name == "class":
@@ -134,7 +140,7 @@ class SelectorIndex:
             first = none
             for group in self._candidates(el):
                 for i, simple in group:
-                    if i < first and simple.matches(el):
+                    if i < first and (simple is None or simple.matches(el)):
                         first = i
             for i, found in complex_hits:
                 if i < first and el in found:
