@@ -55,7 +55,7 @@ class Extraction:
     """The result of extracting and cleaning one document.
 
     `kind` is "article" when an essay was found; otherwise it names why the page is not one
-    ("list", "not-found", "captcha", "login", "search", "empty").
+    ("list", "search", "not-found", "captcha", "login", "blocked", "empty", "duplicate", "http-<status>").
     """
 
     kind: str
