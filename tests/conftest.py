@@ -14,6 +14,7 @@ from crawler.siteserver import SiteServer, serve_site
 ROOT = Path(__file__).resolve().parent.parent
 SITES = Path(__file__).parent / "sites"
 DEMO = ROOT / "data" / "demo"
+BLIND_ROOTS = sorted(p for p in (Path(__file__).parent / "blind_sites").iterdir() if (p / "_expected.json").is_file())
 
 
 @pytest.fixture
