@@ -18,11 +18,11 @@ from dataclasses import dataclass, field
 from functools import cache
 from pathlib import Path
 
-import opencc
 from cssselect import SelectorError
 from lxml.cssselect import CSSSelector
 
 from .errors import ConfigError
+from .opencc_tables import DICTIONARY_DIR, single_char_map
 
 RULES_DIR = Path(__file__).with_name("rules")
 
@@ -48,12 +48,9 @@ def _fold_table() -> dict[int, str]:
     table: dict[int, str] = {c: chr(c - 0xFEE0) for c in range(0xFF01, 0xFF5F)}
     table.update({0x3000: " ", 0x201C: '"', 0x201D: '"', 0x2018: "'", 0x2019: "'", 0xFE30: ":"})
     # Traditional → simplified, one character for one character, so folded text keeps its offsets.
-    ts = Path(opencc.__file__).with_name("dictionary") / "TSCharacters.txt"
-    for row in ts.read_text(encoding="utf-8").splitlines():
-        src, _, dst = row.partition("\t")
-        target = dst.split(" ")[0] if dst else ""
-        if len(src) == 1 and len(target) == 1 and ord(src) not in table:
-            table[ord(src)] = target
+    ts = single_char_map((DICTIONARY_DIR / "TSCharacters.txt").read_text(encoding="utf-8"))
+    for src, target in ts.items():
+        table.setdefault(ord(src), target)
     return table
 
 

@@ -25,12 +25,11 @@ from __future__ import annotations
 
 import hashlib
 import sqlite3
-from pathlib import Path
 
-import opencc
 import sqlite_utils
 
 from .errors import UsageError
+from .opencc_tables import DICTIONARY_DIR, single_char_map
 
 FTS_TABLE = "articles_fts"
 META_TABLE = "articles_fts_meta"  # starts with the FTS name, so Datasette hides it with the index
@@ -38,7 +37,6 @@ META_TABLE = "articles_fts_meta"  # starts with the FTS name, so Datasette hides
 INDEX_FORMAT = "fanwen-bigram-2"
 _WIDTH = 4  # base-36 digits per character: 36**4 > 0x10FFFF
 _INVISIBLE = "\u00ad\u180e\u200b\u200c\u200d\u200e\u200f\u2060\u2061\u2062\u2063\u2064\ufeff"
-_OPENCC_DIR = Path(opencc.__file__).parent / "dictionary"
 # Variant forms (TW/HK) to OpenCC's standard traditional first, then traditional to simplified.
 _FOLD_DICTIONARIES = ("TWVariantsRev.txt", "HKVariantsRev.txt", "TSCharacters.txt")
 
@@ -48,15 +46,9 @@ def _load_char_map() -> tuple[dict[str, str], str]:
     digest = hashlib.sha1(INDEX_FORMAT.encode())
     chain: list[dict[str, str]] = []
     for name in _FOLD_DICTIONARIES:
-        raw = (_OPENCC_DIR / name).read_bytes()
+        raw = (DICTIONARY_DIR / name).read_bytes()
         digest.update(raw)
-        table = {}
-        for line in raw.decode("utf-8").splitlines():
-            src, _, targets = line.partition("\t")
-            first = targets.split(" ")[0] if targets else ""
-            if len(src) == 1 and len(first) == 1:
-                table[src] = first
-        chain.append(table)
+        chain.append(single_char_map(raw.decode("utf-8")))
     variants = {**chain[0], **chain[1]}
     simplified = chain[2]
     chars = set(variants) | set(simplified)
