@@ -79,11 +79,12 @@ class EssaySpider(scrapy.Spider):
         links = self._links(response)
         yield from self._follow(links)
         state["fetched"].append(fetched(response))
-        current = page_number(canonical_url(response.url))
+        # A redirect can land a part on a URL without a page number: then every later page is new.
+        current = (page_number(canonical_url(response.url)) or ("", 1))[1]
         # Pagers often show only a window of page links, so later pages are discovered as we go.
-        known = set(state["todo"]) | {f.url for f in state["fetched"]}
+        # continuation_pages only returns numbered pages of this article, so page_number() is never None here.
         more = [p for p in continuation_pages(state["doc_url"], links)
-                if p not in known and (page_number(p) or ("", 0))[1] > (current or ("", 0))[1]]
+                if p not in state["todo"] and page_number(p)[1] > current]
         todo = state["todo"] + more
         if todo:
             yield self._part_request(todo[0], {**state, "todo": todo[1:]})
