@@ -24,11 +24,11 @@ test: $(STAMP) system-deps
 	$(BIN)/python -m pytest -q -p no:cacheprovider
 
 lint: $(STAMP)
-	$(BIN)/ruff check crawler pipelines tests bench
+	$(BIN)/ruff check fanwen crawler pipelines browse tests bench scripts setup.py
 
 bench: $(STAMP)
 	$(BIN)/python -m pip install -q -e '.[dev,bench]'
-	for b in extraction crawl_throughput search export recrawl; do $(BIN)/python bench/$$b.py || exit 1; done
+	for b in extraction crawl_throughput search export recrawl startup; do $(BIN)/python bench/$$b.py || exit 1; done
 
 clean:
 	rm -rf $(VENV) build *.egg-info

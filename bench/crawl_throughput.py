@@ -21,12 +21,12 @@ ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
 from bench.sitegen import generate  # noqa: E402
-from crawler.siteserver import serve_site  # noqa: E402
-from pipelines.decode import decode_html  # noqa: E402
-from pipelines.extract import extract_document  # noqa: E402
-from pipelines.reclean import stored_document  # noqa: E402
-from pipelines.records import Document  # noqa: E402
-from pipelines.store import open_db, save_pages, upsert_article  # noqa: E402
+from fanwen.pipelines.decode import decode_html  # noqa: E402
+from fanwen.pipelines.extract import extract_document  # noqa: E402
+from fanwen.pipelines.reclean import stored_document  # noqa: E402
+from fanwen.pipelines.records import Document  # noqa: E402
+from fanwen.pipelines.store import open_db, save_pages, upsert_article  # noqa: E402
+from fanwen.siteserver import serve_site  # noqa: E402
 
 
 def timed(cmd: list[str], cwd: Path) -> float:
@@ -75,7 +75,7 @@ def main() -> None:
                             "-a", f"start={server.url}", *fixed], cwd=tmp)
             bare_requests = len(server.requests)
             db = tmp / "bench.db"
-            full_s = timed([sys.executable, "-m", "crawler.cli", "crawl", "--start-url", server.url, "--db",
+            full_s = timed([sys.executable, "-m", "fanwen.cli", "crawl", "--start-url", server.url, "--db",
                             str(db), "--quiet", *fixed], cwd=ROOT)
             full_requests = len(server.requests) - bare_requests
         stages = stage_costs(db, tmp)

@@ -31,7 +31,7 @@ import resource, subprocess, sys
 subprocess.run(sys.argv[1:], check=True)
 print(resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss, file=sys.stderr)
 """
-EXPORT = "from pipelines.export_cli import export_command; export_command()"
+EXPORT = "import sys; from fanwen.cli import main; main(['export', *sys.argv[1:]])"
 SENTENCES = [
     "时光飞逝，转眼间一年的工作即将结束。",
     "在局党组的正确领导下，我认真学习新时代中国特色社会主义思想，",
@@ -61,8 +61,8 @@ def essay(rng: random.Random) -> str:
 
 
 def build(path: Path, count: int) -> None:
-    """A seeded archive with the real schema (and search index triggers) via pipelines.store."""
-    from pipelines.store import open_db
+    """A seeded archive with the real schema (and search index triggers) via fanwen.pipelines.store."""
+    from fanwen.pipelines.store import open_db
 
     rng = random.Random(SEED)
     sites = ["diyifanwen", "ruiwen", "xuexila", "huaboedu", "liuxue86"]
@@ -133,7 +133,7 @@ def main() -> None:
     columns = [arg for c in "url,site,title,published,category,author,truncated,char_count,text".split(",")
                for arg in ("-c", c)]
     results = [
-        run("python + imports (baseline)", [py, "-c", "import pipelines.export_cli"], 0, OUT / "none"),
+        run("python + imports (baseline)", [py, "-c", "import fanwen.cli"], 0, OUT / "none"),
         run("fanwen export -o x.csv", [py, "-c", EXPORT, "--db", str(db), "-o", str(OUT / "export.csv")],
             rows, OUT / "export.csv", writes_output=True),
         run("fanwen export -o x.jsonl", [py, "-c", EXPORT, "--db", str(db), "-o", str(OUT / "export.jsonl")],

@@ -37,9 +37,9 @@ Extractor = Callable[[list[tuple[str, str]]], tuple[str, bool]]  # pages → (te
 
 
 def ours() -> Extractor | None:
-    """fanwen's extractor, or None when pipelines.extract is not importable yet."""
+    """fanwen's extractor, or None when fanwen.pipelines.extract is not importable yet."""
     try:
-        from pipelines.extract import extract_document
+        from fanwen.pipelines.extract import extract_document
     except ImportError as exc:
         print(f"fanwen: skipped ({exc})", file=sys.stderr)
         return None

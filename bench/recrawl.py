@@ -3,7 +3,7 @@
 Prints the requests the site answered and the wall time of both runs; the target is a second run that
 makes at most 2% of the first run's requests. Then adds a few new articles at the top of the list and
 crawls a third time (the nightly case). The site comes from bench/sitegen.py (GBK pages with junk, list
-pages with a pager window), served over loopback by crawler.siteserver.
+pages with a pager window), served over loopback by fanwen.siteserver.
 
     .venv/bin/python bench/recrawl.py [--articles 10000] [--json results.jsonl]
 """
@@ -23,7 +23,7 @@ ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
 from bench.sitegen import generate, list_html  # noqa: E402
-from crawler.siteserver import serve_site  # noqa: E402
+from fanwen.siteserver import serve_site  # noqa: E402
 
 ARTICLES = 10_000  # the acceptance size
 PER_LIST = 20  # articles per list page, as bench/sitegen.py lays them out
@@ -36,7 +36,7 @@ def crawl(server, db: Path) -> dict:
     """One `fanwen crawl` in a child process; requests counted on the server side."""
     before = len(server.requests)
     started = time.monotonic()
-    result = subprocess.run([sys.executable, "-m", "crawler.cli", "crawl", "--quiet", "--start-url", server.url,
+    result = subprocess.run([sys.executable, "-m", "fanwen.cli", "crawl", "--quiet", "--start-url", server.url,
                              "--db", str(db), *FAST], capture_output=True, text=True, cwd=ROOT)
     seconds = time.monotonic() - started
     if result.returncode not in (0, 3):

@@ -81,9 +81,9 @@ def load_pages(directory: Path = PAGES_DIR) -> list[GoldPage]:
 
 def decode_page(body: bytes, encoding: str) -> str:
     """Decode served bytes with the product's decoder, or with the gold encoding while it does not exist yet."""
-    if importlib.util.find_spec("pipelines.decode") is None:
+    if importlib.util.find_spec("fanwen.pipelines.decode") is None:
         return body.decode(_CODEC_FOR_LABEL.get(encoding, encoding))
-    decode_html = importlib.import_module("pipelines.decode").decode_html
+    decode_html = importlib.import_module("fanwen.pipelines.decode").decode_html
     return decode_html(body).text
 
 

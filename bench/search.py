@@ -25,9 +25,9 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
-from pipelines.search_index import FTS_TABLE  # noqa: E402
-from pipelines.serve import make_datasette  # noqa: E402
-from pipelines.store import open_db  # noqa: E402
+from fanwen.browse.search_index import FTS_TABLE  # noqa: E402
+from fanwen.browse.serve import make_datasette  # noqa: E402
+from fanwen.pipelines.store import open_db  # noqa: E402
 
 ARTICLES = int(os.environ.get("FANWEN_BENCH_ARTICLES", "100000"))  # the size the brief asks for
 QUERIES = 40  # per query length

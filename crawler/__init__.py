@@ -1,0 +1,1 @@
+"""Fetch: Scrapy spiders, site configs, decoding middleware, politeness, incremental crawls, run records."""

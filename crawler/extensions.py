@@ -11,10 +11,11 @@ from scrapy import Spider, signals
 from scrapy.crawler import Crawler
 from scrapy.exceptions import CloseSpider, NotConfigured
 
-from crawler.health import HealthLimits, archive_facts, check_health
-from crawler.lock import acquire_crawl_lock, release_crawl_lock
-from pipelines.errors import StoreError, StoreLocked
-from pipelines.store import close_abandoned_crawls, finish_crawl, open_db, start_crawl
+from fanwen.crawler import statkeys
+from fanwen.crawler.health import HealthLimits, archive_facts, check_health
+from fanwen.crawler.lock import acquire_crawl_lock, release_crawl_lock
+from fanwen.errors import StoreError, StoreLocked
+from fanwen.pipelines.store import close_abandoned_crawls, finish_crawl, open_db, start_crawl
 
 logger = logging.getLogger(__name__)
 
@@ -26,7 +27,7 @@ def command_line() -> str:
     """This process's command line as `scrapy crawl …`. Not from sys.argv: Scrapy pops the command name off it."""
     argv = list(sys.orig_argv)
     for i, arg in enumerate(argv):
-        if arg in ("scrapy", "scrapyd.runner", "crawler.scrapyd_runner") or arg.endswith("/scrapy"):
+        if arg in ("scrapy", "scrapyd.runner", "fanwen.crawler.scrapyd_runner") or arg.endswith("/scrapy"):
             return " ".join(["scrapy", *argv[i + 1:]])
     return " ".join(argv)
 
@@ -40,16 +41,16 @@ def crawl_counters(stats: dict) -> dict:
         return int(sum(v for k, v in stats.items() if k.startswith(prefix)))
 
     error_kinds = {k.split("/", 1)[1]: v for k, v in stats.items()
-                   if k.startswith(("fanwen/http_errors/", "fanwen/download_errors/", "fanwen/errors/"))}
+                   if k.startswith((statkeys.HTTP_ERRORS, statkeys.DOWNLOAD_ERRORS, statkeys.ERRORS))}
     return {
         "pages": int(stats.get("response_received_count", 0)),
-        "articles_new": int(stats.get("fanwen/articles/new", 0)),
-        "articles_updated": int(stats.get("fanwen/articles/updated", 0)),
-        "articles_unchanged": int(stats.get("fanwen/articles/unchanged", 0)),
-        "skipped": int(stats.get("fanwen/incremental/skipped_known", 0)),
-        "not_modified": int(stats.get("fanwen/refresh/not_modified", 0)),
-        "gone": int(stats.get("fanwen/gone/articles", 0)),
-        "rejected": total("fanwen/rejected/"),
+        "articles_new": int(stats.get(statkeys.ARTICLES_NEW, 0)),
+        "articles_updated": int(stats.get(statkeys.ARTICLES_UPDATED, 0)),
+        "articles_unchanged": int(stats.get(statkeys.ARTICLES_UNCHANGED, 0)),
+        "skipped": int(stats.get(statkeys.SKIPPED_KNOWN, 0)),
+        "not_modified": int(stats.get(statkeys.NOT_MODIFIED, 0)),
+        "gone": int(stats.get(statkeys.GONE_ARTICLES, 0)),
+        "rejected": total(statkeys.REJECTED),
         # Dead links are facts about the site (remembered in gone_urls) and a request refused on purpose
         # (robots.txt) is our own choice: both are listed by kind, neither is an error.
         "dead_links": sum(v for k, v in error_kinds.items() if k in _DEAD_LINKS),
@@ -94,7 +95,7 @@ class CrawlLock:
     def spider_opened(self, spider: Spider) -> None:
         if self.refused:
             logger.error("%s", self.refused)
-            self.crawler.stats.set_value("fanwen/lock_error", self.refused)
+            self.crawler.stats.set_value(statkeys.LOCK_ERROR, self.refused)
             raise CloseSpider("locked")
 
     def engine_stopped(self) -> None:
@@ -131,7 +132,7 @@ class CrawlRecorder:
             self.crawl_id = start_crawl(db, self.command, [spider.name])
         finally:
             db.close()
-        self.crawler.stats.set_value("fanwen/crawl_id", self.crawl_id)
+        self.crawler.stats.set_value(statkeys.CRAWL_ID, self.crawl_id)
 
     def spider_closed(self, spider: Spider, reason: str) -> None:
         if self.crawl_id is None:
@@ -139,13 +140,13 @@ class CrawlRecorder:
         stats = self.crawler.stats.get_stats()
         counters = crawl_counters(stats)
         warnings = [f"could not fetch the start page: {stats['fanwen/start_error']}"] \
-            if "fanwen/start_error" in stats else []
-        if "fanwen/fatal" in stats:
-            warnings.append(stats["fanwen/fatal"])
+            if statkeys.START_ERROR in stats else []
+        if statkeys.FATAL in stats:
+            warnings.append(stats[statkeys.FATAL])
         try:
             self._finish(spider, reason, stats, counters, warnings)
         except (StoreError, sqlite3.OperationalError) as e:  # e.g. the disk is full: the run stays open
-            self.crawler.stats.set_value("fanwen/exit_status", EXIT_FAILED)
+            self.crawler.stats.set_value(statkeys.EXIT_STATUS, EXIT_FAILED)
             logger.error("could not record the end of crawl #%s: %s", self.crawl_id, e)
 
     def _finish(self, spider: Spider, reason: str, stats: dict, counters: dict, warnings: list[str]) -> None:
@@ -153,8 +154,8 @@ class CrawlRecorder:
         try:
             if reason == "locked":
                 status = EXIT_LOCKED
-                warnings = [stats.get("fanwen/lock_error", "another crawl holds the lock")]
-            elif reason != "finished" or (counters["pages"] == 0 and "fanwen/start_error" in stats):
+                warnings = [stats.get(statkeys.LOCK_ERROR, "another crawl holds the lock")]
+            elif reason != "finished" or (counters["pages"] == 0 and statkeys.START_ERROR in stats):
                 status = EXIT_FAILED
             else:
                 facts = archive_facts(db, getattr(spider, "site_name", spider.name), self.crawl_id,
@@ -166,8 +167,8 @@ class CrawlRecorder:
             for line in warnings:
                 # INFO, not WARNING: `fanwen crawl` prints these itself; `scrapy crawl` logs at INFO anyway.
                 logger.info("health: %s", line)
-            self.crawler.stats.set_value("fanwen/exit_status", status)
-            self.crawler.stats.set_value("fanwen/warnings", warnings)
+            self.crawler.stats.set_value(statkeys.EXIT_STATUS, status)
+            self.crawler.stats.set_value(statkeys.WARNINGS, warnings)
             finish_crawl(db, self.crawl_id, finish_reason=reason, exit_status=status,
                          warnings=warnings or None, **counters)
         finally:

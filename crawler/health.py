@@ -11,6 +11,8 @@ from typing import Any
 
 import sqlite_utils
 
+from fanwen.crawler import statkeys
+
 
 @dataclass(frozen=True)
 class HealthLimits:
@@ -68,8 +70,8 @@ def check_health(site: str, stats: dict[str, Any], counters: dict[str, Any], fac
     if attempts >= limits.min_pages and failures / attempts > limits.max_error_ratio:
         warnings.append(f"{site}: {failures} failed requests of {attempts} (more than "
                         f"{limits.max_error_ratio:.0%}; 404/410 not counted)")
-    decoded = sum(v for k, v in stats.items() if k.startswith("fanwen/decode/"))
-    lossy = stats.get("fanwen/decode/lossy", 0)
+    decoded = sum(v for k, v in stats.items() if k.startswith(statkeys.DECODE))
+    lossy = stats.get(statkeys.DECODE_LOSSY, 0)
     if decoded >= limits.min_pages and lossy / decoded > limits.max_lossy_ratio:
         warnings.append(f"{site}: {lossy} of {decoded} pages decoded lossily (more than "
                         f"{limits.max_lossy_ratio:.0%}): the site's encoding changed?")

@@ -31,8 +31,9 @@ from scrapy.crawler import Crawler
 from scrapy.exceptions import NotConfigured
 from scrapy.http import Response
 
-from crawler.urls import canonical_url, host_of
-from pipelines.store import forget_gone, mark_gone, open_db
+from fanwen.crawler import statkeys
+from fanwen.crawler.urls import canonical_url, host_of
+from fanwen.pipelines.store import forget_gone, mark_gone, open_db
 
 GONE_STATUSES = (404, 410)
 PAGE_PARAMS = {"page", "p", "pn", "pg", "pageno", "pageindex", "page_no"}
@@ -145,7 +146,7 @@ class IncrementalMiddleware:
         rechecks = self._load(spider)
         async for item in start:
             yield item
-        self.crawler.stats.set_value("fanwen/refresh/requested", len(rechecks))
+        self.crawler.stats.set_value(statkeys.REFRESH_REQUESTED, len(rechecks))
         for request in rechecks:
             yield request
 
@@ -155,7 +156,7 @@ class IncrementalMiddleware:
             # 304: unchanged, write nothing. 404/410: response_received marked it gone; the archived page
             # must not be overwritten by the error page, so nothing from this response goes on.
             if response.status == 304:
-                stats.inc_value("fanwen/refresh/not_modified")
+                stats.inc_value(statkeys.NOT_MODIFIED)
             return
         known_links = new_links = 0
         held: list[Request] = []
@@ -167,10 +168,10 @@ class IncrementalMiddleware:
             url = canonical_url(item.url)
             if url in self.known:
                 known_links += 1
-                stats.inc_value("fanwen/incremental/skipped_known")
+                stats.inc_value(statkeys.SKIPPED_KNOWN)
                 continue
             if self.gone.get(url, "") > self.gone_cutoff:
-                stats.inc_value("fanwen/incremental/skipped_gone")
+                stats.inc_value(statkeys.SKIPPED_GONE)
                 continue
             if url in self.fetched and list_key(url) == key:
                 held.append(item)  # a page of this same list fetched before: its pagination, decided below
@@ -183,7 +184,7 @@ class IncrementalMiddleware:
         if known_links and not new_links:
             self.stale_pages[key] += 1
         if self.stop_after and self.stale_pages[key] >= self.stop_after:
-            stats.inc_value("fanwen/incremental/pagination_stopped", len(held))
+            stats.inc_value(statkeys.PAGINATION_STOPPED, len(held))
             return
         for request in held:
             yield request
@@ -194,8 +195,8 @@ class IncrementalMiddleware:
         url = canonical_url(response.url)
         stats = self.crawler.stats
         if response.status in GONE_STATUSES:
-            is_article = mark_gone(self.db, url, response.status, stats.get_value("fanwen/crawl_id"))
-            stats.inc_value("fanwen/gone/articles" if is_article else "fanwen/gone/urls")
+            is_article = mark_gone(self.db, url, response.status, stats.get_value(statkeys.CRAWL_ID))
+            stats.inc_value(statkeys.GONE_ARTICLES if is_article else statkeys.GONE_URLS)
         elif response.status < 400 and url in self.gone:
             forget_gone(self.db, url)
             del self.gone[url]

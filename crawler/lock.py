@@ -16,8 +16,8 @@ import socket
 from dataclasses import dataclass
 from pathlib import Path
 
-from pipelines.errors import StoreLocked
-from pipelines.store import now
+from fanwen.errors import StoreLocked
+from fanwen.pipelines.store import now
 
 
 @dataclass

@@ -6,7 +6,8 @@ from scrapy import Request
 from scrapy.crawler import Crawler
 from scrapy.http import Response, TextResponse
 
-from pipelines.decode import decode_html
+from fanwen.crawler import statkeys
+from fanwen.pipelines.decode import decode_html
 
 
 def header_dict(response: Response) -> dict[str, str]:
@@ -33,5 +34,5 @@ class EncodingMiddleware:
             return response
         site = getattr(self.crawler.spider, "site", None)
         decoded = decode_html(response.body, header_dict(response), force=site.encoding if site else None)
-        self.crawler.stats.inc_value(f"fanwen/decode/{decoded.how}")
+        self.crawler.stats.inc_value(f"{statkeys.DECODE}{decoded.how}")
         return response.replace(encoding=decoded.encoding)

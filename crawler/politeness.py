@@ -20,7 +20,8 @@ from scrapy.downloadermiddlewares.retry import RetryMiddleware
 from scrapy.http import Response
 from scrapy.utils.response import response_status_message
 
-from crawler.urls import host_of
+from fanwen.crawler import statkeys
+from fanwen.crawler.urls import host_of
 
 logger = logging.getLogger(__name__)
 
@@ -77,7 +78,7 @@ class BackoffRetryMiddleware(RetryMiddleware):
         else:
             wait = 0.0
         if wait > self.max_wait:
-            self.crawler.stats.inc_value("fanwen/retry/gave_up_too_long")
+            self.crawler.stats.inc_value(statkeys.RETRY_GAVE_UP_TOO_LONG)
             logger.warning("%s: HTTP %s asks to wait %.0f s, more than FANWEN_RETRY_MAX_WAIT=%.0f; not retried "
                            "this run", request.url, response.status, wait, self.max_wait)
             return response
@@ -92,7 +93,7 @@ class BackoffRetryMiddleware(RetryMiddleware):
         host = host_of(url)
         self.paused_until[host] = max(self.paused_until.get(host, 0.0), time.monotonic() + wait)
         stats = self.crawler.stats
-        stats.inc_value("fanwen/retry/waits")
-        stats.inc_value("fanwen/retry/wait_ms", int(wait * 1000))
+        stats.inc_value(statkeys.RETRY_WAITS)
+        stats.inc_value(statkeys.RETRY_WAIT_MS, int(wait * 1000))
         if asked:
-            stats.inc_value("fanwen/retry/retry_after")
+            stats.inc_value(statkeys.RETRY_AFTER)

@@ -13,13 +13,14 @@ from typing import Any
 from scrapy.crawler import AsyncCrawlerProcess
 from scrapy.settings import Settings
 
-from crawler.extensions import crawl_counters
-from crawler.lock import acquire_crawl_lock
-from crawler.siteconfig import load_sites
-from crawler.spiderloader import spider_for
-from crawler.spiders.essay import EssaySpider
-from pipelines.errors import FanwenError, UsageError
-from pipelines.store import open_db
+from fanwen.crawler import statkeys
+from fanwen.crawler.extensions import crawl_counters
+from fanwen.crawler.lock import acquire_crawl_lock
+from fanwen.crawler.siteconfig import load_sites
+from fanwen.crawler.spiderloader import spider_for
+from fanwen.crawler.spiders.essay import EssaySpider
+from fanwen.errors import FanwenError, UsageError
+from fanwen.pipelines.store import open_db
 
 
 @dataclass
@@ -41,7 +42,7 @@ def project_settings(overrides: dict[str, str] | None = None) -> Settings:
     Built from the module, not from scrapy.cfg, so the CLI works outside the repository too.
     """
     settings = Settings()
-    settings.setmodule("crawler.settings", priority="project")
+    settings.setmodule("fanwen.crawler.settings", priority="project")
     for name, value in (overrides or {}).items():
         settings.set(name, value, priority="cmdline")
     return settings
@@ -117,11 +118,11 @@ def crawl(site_names: list[str], start_urls: list[str], settings: Settings) -> l
         stats = crawler.stats.get_stats()
         results.append(CrawlResult(
             spider=crawler.spidercls.name,
-            crawl_id=stats.get("fanwen/crawl_id"),
-            exit_status=int(stats.get("fanwen/exit_status", 1)),
-            start_error=stats.get("fanwen/start_error"),
+            crawl_id=stats.get(statkeys.CRAWL_ID),
+            exit_status=int(stats.get(statkeys.EXIT_STATUS, 1)),
+            start_error=stats.get(statkeys.START_ERROR),
             counters=crawl_counters(stats),
-            warnings=list(stats.get("fanwen/warnings") or []),
-            fatal=stats.get("fanwen/fatal"),
+            warnings=list(stats.get(statkeys.WARNINGS) or []),
+            fatal=stats.get(statkeys.FATAL),
         ))
     return results

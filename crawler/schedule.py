@@ -14,7 +14,7 @@ import sys
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from pipelines.errors import UsageError
+from fanwen.errors import UsageError
 
 _TIME = re.compile(r"^([01]?\d|2[0-3]):([0-5]\d)$")
 

@@ -1,8 +1,8 @@
-"""Scrapyd runner for fanwen eggs (`runner = crawler.scrapyd_runner` in scrapyd.conf; docs/scheduling.md).
+"""Scrapyd runner for fanwen eggs (`runner = fanwen.crawler.scrapyd_runner` in scrapyd.conf; docs/scheduling.md).
 
 Like scrapyd.runner, but it unpacks the deployed egg into a temporary directory instead of importing it from
 the zip: the project reads its site configs and cleaning rules (TOML files) from its package directories,
-which do not exist inside a zipped egg. Scrapyd starts it as `python -m crawler.scrapyd_runner crawl …`.
+which do not exist inside a zipped egg. Scrapyd starts it as `python -m fanwen.crawler.scrapyd_runner crawl …`.
 """
 
 from __future__ import annotations
@@ -35,7 +35,7 @@ def main() -> None:
         if _unpack(project, unpacked):
             sys.path.insert(0, unpacked)
             # This module was imported from the installed package; the egg's code must win from here on.
-            for name in [m for m in sys.modules if m == "crawler" or m.startswith("crawler.")]:
+            for name in [m for m in sys.modules if m == "fanwen" or m.startswith("fanwen.")]:
                 del sys.modules[name]
             entry_points = ConfigParser()
             entry_points.read(os.path.join(unpacked, "EGG-INFO", "entry_points.txt"), encoding="utf-8")

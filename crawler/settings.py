@@ -2,9 +2,9 @@
 (fanwen crawl and scrapy crawl alike) or per site in its config's [settings] table."""
 
 BOT_NAME = "fanwen"
-SPIDER_LOADER_CLASS = "crawler.spiderloader.SiteSpiderLoader"
-SPIDER_MODULES = ["crawler.spiders"]
-NEWSPIDER_MODULE = "crawler.spiders"
+SPIDER_LOADER_CLASS = "fanwen.crawler.spiderloader.SiteSpiderLoader"
+SPIDER_MODULES = ["fanwen.crawler.spiders"]
+NEWSPIDER_MODULE = "fanwen.crawler.spiders"
 
 # --- politeness -------------------------------------------------------------------------------
 USER_AGENT = "fanwen-archive/0.1 (research archive crawler; +https://github.com/fanwen-archive/fanwen-archive)"
@@ -27,24 +27,24 @@ TELNETCONSOLE_ENABLED = False
 
 # --- components --------------------------------------------------------------------------------
 DOWNLOADER_MIDDLEWARES = {
-    "crawler.middlewares.EncodingMiddleware": 580,
+    "fanwen.crawler.middlewares.EncodingMiddleware": 580,
     # Retry with exponential backoff and Retry-After, in RetryMiddleware's place (550).
     "scrapy.downloadermiddlewares.retry.RetryMiddleware": None,
-    "crawler.politeness.BackoffRetryMiddleware": 550,
+    "fanwen.crawler.politeness.BackoffRetryMiddleware": 550,
 }
 SPIDER_MIDDLEWARES = {
     # Incremental crawls: skip archived articles, remember 404/410, stop paging through known lists,
     # re-check known articles (--refresh / FANWEN_REFRESH_DAYS).
-    "crawler.incremental.IncrementalMiddleware": 950,
+    "fanwen.crawler.incremental.IncrementalMiddleware": 950,
 }
 ITEM_PIPELINES = {
-    "pipelines.item_pipelines.ExtractPipeline": 300,
-    "pipelines.item_pipelines.StorePipeline": 800,
+    "fanwen.pipelines.item_pipelines.ExtractPipeline": 300,
+    "fanwen.pipelines.item_pipelines.StorePipeline": 800,
 }
 EXTENSIONS = {
-    "crawler.extensions.CrawlLock": 50,  # before anything opens the database
-    "crawler.extensions.CrawlRecorder": 100,
-    "crawler.extensions.Progress": 200,
+    "fanwen.crawler.extensions.CrawlLock": 50,  # before anything opens the database
+    "fanwen.crawler.extensions.CrawlRecorder": 100,
+    "fanwen.crawler.extensions.Progress": 200,
 }
 
 # --- fanwen ------------------------------------------------------------------------------------
@@ -77,7 +77,7 @@ FANWEN_HEALTH_LEAK_MARKERS = [        # text that never belongs in a cleaned ess
 ]
 
 # `scrapy crawl` exits with the fanwen exit status (3 warnings, 4 locked), as `fanwen crawl` does.
-COMMANDS_MODULE = "crawler.commands"
+COMMANDS_MODULE = "fanwen.crawler.commands"
 
 LOG_LEVEL = "INFO"
 FEED_EXPORT_ENCODING = "utf-8"

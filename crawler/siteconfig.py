@@ -12,10 +12,10 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from pipelines.clean.selectors import css
-from pipelines.decode import normalise_label
-from pipelines.errors import ConfigError
-from pipelines.rules import Rule, validate_rules
+from fanwen.errors import ConfigError
+from fanwen.pipelines.decode import normalise_label
+from fanwen.pipelines.rules import Rule, validate_rules
+from fanwen.pipelines.selectors import css
 
 BUILTIN_DIR = Path(__file__).parent / "sites"
 SELECTOR_KEYS = {"title", "date", "body", "category", "author"}

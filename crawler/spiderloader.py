@@ -7,8 +7,8 @@ from typing import Any
 
 from scrapy.settings import BaseSettings
 
-from crawler.siteconfig import SiteConfig, load_sites
-from crawler.spiders.essay import EssaySpider
+from fanwen.crawler.siteconfig import SiteConfig, load_sites
+from fanwen.crawler.spiders.essay import EssaySpider
 
 
 def spider_for(site: SiteConfig) -> type[EssaySpider]:

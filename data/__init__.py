@@ -1,0 +1,1 @@
+"""Package data: Datasette metadata (metadata.yml) and the bundled demo site (demo/)."""

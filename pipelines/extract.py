@@ -2,7 +2,7 @@
 
     extract_document([(url, html), ...]) → Extraction
     1. per page: parse (lxml) → metadata (title, breadcrumb category, author; the JSON-LD/<meta>/<time> date
-       before cleaning drops scripts) → hidden + boilerplate steps (pipelines.clean) → page kind
+       before cleaning drops scripts) → hidden + boilerplate steps (fanwen.pipelines.clean) → page kind
        (blocked/captcha/not-found/login) → essay element (site selector, else
        text-density scoring) → list/search check → line rules → lines
     2. stitch pages in reading order (title from page 1, "(2)"/"第2页" noise dropped)
@@ -19,14 +19,12 @@ from dataclasses import dataclass, field
 
 from lxml import etree
 
-from .clean import clean_block, mark_notice_after, prepare_page
-from .clean.blocks import Line
-from .clean.essays import split_essays
-from .clean.forum import find_first_post, subject_of
-from .clean.normalize import normalize_line
-from .clean.selectors import select_one
-from .clean.tree import Element, body_of, parse_html, text
-from .metadata import (
+from fanwen.pipelines.clean import clean_block, mark_notice_after, prepare_page
+from fanwen.pipelines.clean.blocks import Line
+from fanwen.pipelines.clean.normalize import normalize_line
+from fanwen.pipelines.essays import split_essays
+from fanwen.pipelines.forum import find_first_post, subject_of
+from fanwen.pipelines.metadata import (
     clean_title,
     page_title,
     read_author,
@@ -36,9 +34,11 @@ from .metadata import (
     read_title,
     title_segments,
 )
-from .pagekind import has_password_field, list_kind, refusal_kind
-from .records import Extraction, Removal
-from .rules import Rule, fold, load_rules, merge_rules
+from fanwen.pipelines.pagekind import has_password_field, list_kind, refusal_kind
+from fanwen.pipelines.records import Extraction, Removal
+from fanwen.pipelines.rules import Rule, fold, load_rules, merge_rules
+from fanwen.pipelines.selectors import select_one
+from fanwen.pipelines.tree import Element, body_of, parse_html, text
 
 # --- the essay element ------------------------------------------------------------------------------------
 

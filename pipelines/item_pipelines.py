@@ -10,9 +10,10 @@ from scrapy.crawler import Crawler
 from scrapy.exceptions import DropItem
 from scrapy.utils.defer import deferred_from_coro
 
-from .process import process_document
-from .records import Document, Extraction
-from .store import open_db, save_pages, upsert_article
+from fanwen.crawler import statkeys
+from fanwen.pipelines.process import process_document
+from fanwen.pipelines.records import Document, Extraction
+from fanwen.pipelines.store import open_db, save_pages, upsert_article
 
 logger = logging.getLogger(__name__)
 
@@ -43,9 +44,9 @@ class ExtractPipeline:
             # A page that breaks the extractor must not stop the crawl; its raw bytes are still stored
             # below, so `fanwen reclean` can retry once the bug is fixed.
             logger.exception("extraction failed for %s", item.url)
-            self.crawler.stats.inc_value("fanwen/errors/extract")
+            self.crawler.stats.inc_value(statkeys.ERRORS_EXTRACT)
             item.extraction = Extraction(kind="extract-error")
-        self.crawler.stats.inc_value("fanwen/cpu_ms/extract", (time.process_time() - started) * 1000)
+        self.crawler.stats.inc_value(statkeys.CPU_MS_EXTRACT, (time.process_time() - started) * 1000)
         return item
 
 
@@ -72,7 +73,7 @@ class StorePipeline:
         if not isinstance(item, Document) or item.extraction is None:
             return item
         stats = self.crawler.stats
-        crawl_id = stats.get_value("fanwen/crawl_id")
+        crawl_id = stats.get_value(statkeys.CRAWL_ID)
         ext = item.extraction
         started = time.process_time()
         try:
@@ -84,17 +85,17 @@ class StorePipeline:
                 raise
             self._stop_disk_full(e)
             raise DropItem(f"not stored, the disk is full: {item.url}") from e
-        stats.inc_value(f"fanwen/articles/{outcome}" if outcome else f"fanwen/rejected/{ext.kind}")
-        stats.inc_value("fanwen/cpu_ms/store", (time.process_time() - started) * 1000)
+        stats.inc_value(f"{statkeys.ARTICLES}{outcome}" if outcome else f"{statkeys.REJECTED}{ext.kind}")
+        stats.inc_value(statkeys.CPU_MS_STORE, (time.process_time() - started) * 1000)
         return item
 
     def _stop_disk_full(self, error: Exception) -> None:
         """Stop the crawl once: nothing more can be stored. The failed document's transaction was rolled
         back, so the archive holds exactly what was stored before."""
         stats = self.crawler.stats
-        if stats.get_value("fanwen/fatal"):
+        if stats.get_value(statkeys.FATAL):
             return
-        stats.set_value("fanwen/fatal", f"the disk holding {self.path} is full ({error}); the crawl stopped and "
+        stats.set_value(statkeys.FATAL, f"the disk holding {self.path} is full ({error}); the crawl stopped and "
                                         "everything archived before is intact")
-        logger.error("%s", stats.get_value("fanwen/fatal"))
+        logger.error("%s", stats.get_value(statkeys.FATAL))
         deferred_from_coro(self.crawler.engine.close_spider_async(reason="disk_full"))

@@ -11,10 +11,10 @@ from collections.abc import Sequence
 
 from lxml import etree
 
-from .clean.normalize import normalize_line
-from .clean.selectors import select_one, selector_index
-from .clean.tree import Element, body_of, text
-from .rules import Rule, fold
+from fanwen.pipelines.clean.normalize import normalize_line
+from fanwen.pipelines.rules import Rule, fold
+from fanwen.pipelines.selectors import select_one, selector_index
+from fanwen.pipelines.tree import Element, body_of, text
 
 _TITLE_SPLIT = re.compile(r"\s*(?:_|\||｜|\s[-–—]\s|--|——\s*[\u4e00-\u9fff]{0,8}网)\s*")
 # Forum thread-type tags ("[作文] …"); full-width 【原创】 is part of the title and stays.

@@ -4,10 +4,10 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 
-from .decode import decode_html
-from .extract import extract_document
-from .records import Document, Extraction
-from .rules import Rule
+from fanwen.pipelines.decode import decode_html
+from fanwen.pipelines.extract import extract_document
+from fanwen.pipelines.records import Document, Extraction
+from fanwen.pipelines.rules import Rule
 
 
 def process_document(

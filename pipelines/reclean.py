@@ -12,9 +12,9 @@ from typing import Any
 
 import sqlite_utils
 
-from .process import process_document
-from .records import Document, Fetched
-from .store import page_body, upsert_article
+from fanwen.pipelines.process import process_document
+from fanwen.pipelines.records import Document, Fetched
+from fanwen.pipelines.store import page_body, upsert_article
 
 
 def stored_document(db: sqlite_utils.Database, url: str, site: str) -> Document | None:

@@ -21,8 +21,8 @@ from pathlib import Path
 from cssselect import SelectorError
 from lxml.cssselect import CSSSelector
 
-from .errors import ConfigError
-from .opencc_tables import DICTIONARY_DIR, single_char_map
+from fanwen.errors import ConfigError
+from fanwen.pipelines.opencc_tables import DICTIONARY_DIR, single_char_map
 
 RULES_DIR = Path(__file__).with_name("rules")
 

@@ -17,11 +17,9 @@ from pathlib import Path
 
 import sqlite_utils
 
-from .errors import StoreError
-from .records import Document, Extraction
-from .search_index import ensure_search_index
-
-DEFAULT_DB = "data/fanwen.db"
+from fanwen.browse.search_index import ensure_search_index
+from fanwen.errors import StoreError
+from fanwen.pipelines.records import Document, Extraction
 
 ARTICLE_COLUMNS = {
     "url": str,
@@ -99,11 +97,9 @@ CRAWL_COLUMNS = {
     "host": str,
 }
 
-
 def now() -> str:
     """UTC timestamp in ISO 8601 with seconds, the one format every table uses."""
     return datetime.now(UTC).strftime("%Y-%m-%dT%H:%M:%SZ")
-
 
 def open_db(path: str | Path, *, create: bool = True) -> sqlite_utils.Database:
     """Open (and if needed create) the archive, in WAL mode with the schema in place.
@@ -127,7 +123,6 @@ def open_db(path: str | Path, *, create: bool = True) -> sqlite_utils.Database:
     except sqlite3.DatabaseError as e:
         raise StoreError(f"cannot use database {path}: {e}") from e
     return db
-
 
 def ensure_schema(db: sqlite_utils.Database) -> None:
     """Create the tables the archive needs; existing tables gain any new columns."""
@@ -157,11 +152,9 @@ def ensure_schema(db: sqlite_utils.Database) -> None:
         db["revisions"].create_index(["url"], if_not_exists=True)
     ensure_search_index(db)
 
-
 def content_hash(text: str) -> str:
     """Stable fingerprint of the cleaned text (exact-duplicate detection, change detection)."""
     return hashlib.sha1(text.encode("utf-8")).hexdigest()
-
 
 def save_pages(db: sqlite_utils.Database, doc: Document, kind: str, crawl_id: int | None) -> None:
     """Store every fetched part of a document raw (zlib-compressed), so cleaning can be re-run."""
@@ -183,11 +176,9 @@ def save_pages(db: sqlite_utils.Database, doc: Document, kind: str, crawl_id: in
         })
     _upsert(db, "pages", rows)
 
-
 def page_body(row: dict) -> bytes:
     """The raw bytes of a stored page."""
     return zlib.decompress(row["body"])
-
 
 def upsert_article(
     db: sqlite_utils.Database, doc: Document, ext: Extraction, crawl_id: int | None, *, seen: bool = True
@@ -235,7 +226,6 @@ def upsert_article(
     _replace_children(db, doc.url, ext)
     return "updated" if existing else "new"
 
-
 def keep_revision(db: sqlite_utils.Database, url: str, crawl_id: int | None) -> None:
     """Copy an article's current text into `revisions` before a re-fetch replaces it.
 
@@ -247,7 +237,6 @@ def keep_revision(db: sqlite_utils.Database, url: str, crawl_id: int | None) -> 
         " from articles where url = ?",
         [now(), crawl_id, url],
     )
-
 
 def mark_gone(db: sqlite_utils.Database, url: str, status: int, crawl_id: int | None) -> bool:
     """Remember that `url` answered 404/410; an archived article gets `gone_at` (it is never deleted).
@@ -264,11 +253,9 @@ def mark_gone(db: sqlite_utils.Database, url: str, status: int, crawl_id: int | 
     cursor = db.execute("update articles set gone_at = coalesce(gone_at, ?) where url = ?", [stamp, url])
     return cursor.rowcount > 0
 
-
 def forget_gone(db: sqlite_utils.Database, url: str) -> None:
     """The URL answers again: drop it from the 404/410 memory."""
     db.execute("delete from gone_urls where url = ?", [url])
-
 
 def _replace_children(db: sqlite_utils.Database, url: str, ext: Extraction) -> None:
     with db.atomic():
@@ -283,14 +270,12 @@ def _replace_children(db: sqlite_utils.Database, url: str, ext: Extraction) -> N
             [(url, p.ordinal, p.heading, p.text) for p in ext.parts],
         )
 
-
 @functools.cache
 def _upsert_sql(table: str, columns: tuple[str, ...]) -> str:
     cols = ", ".join(f'"{c}"' for c in columns)
     updates = ", ".join(f'"{c}" = excluded."{c}"' for c in columns[1:])
     marks = ", ".join("?" for _ in columns)
     return f'insert into "{table}" ({cols}) values ({marks}) on conflict("{columns[0]}") do update set {updates}'
-
 
 def _upsert(db: sqlite_utils.Database, table: str, rows: list[dict]) -> None:
     """Upsert rows keyed by their first column. The crawl's hot path: sqlite-utils' upsert introspects the
@@ -300,13 +285,11 @@ def _upsert(db: sqlite_utils.Database, table: str, rows: list[dict]) -> None:
         with db.atomic():  # commits when the caller has no transaction open (sqlite3's implicit one would not)
             db.conn.executemany(_upsert_sql(table, columns), [tuple(r[c] for c in columns) for r in rows])
 
-
 def start_crawl(db: sqlite_utils.Database, command: str, sites: list[str]) -> int:
     """Open a run-history row and return its id."""
     db["crawls"].insert({"started": now(), "command": command, "sites": ",".join(sites), "exit_status": None,
                          "pid": os.getpid(), "host": socket.gethostname()})
     return db.execute("select max(id) from crawls").fetchone()[0]
-
 
 def close_abandoned_crawls(db: sqlite_utils.Database) -> int:
     """Close the rows of runs that died without finishing (killed, power loss). Call only while holding the
@@ -317,7 +300,6 @@ def close_abandoned_crawls(db: sqlite_utils.Database) -> int:
         [now(), os.getpid(), socket.gethostname()],
     )
     return cursor.rowcount
-
 
 def finish_crawl(db: sqlite_utils.Database, crawl_id: int, **values: object) -> None:
     """Close a run-history row with its counters and outcome."""

@@ -9,9 +9,15 @@ from pathlib import Path
 
 import pytest
 
-from crawler.siteserver import SiteServer, serve_site
+import fanwen.crawler
+from fanwen.siteserver import SiteServer, serve_site
 
 ROOT = Path(__file__).resolve().parent.parent
+# The editable install maps fanwen.* to one checkout's folders: tests run from another checkout (a git
+# worktree) with this environment would silently test the other checkout's code.
+if Path(fanwen.crawler.__file__).resolve().parent != ROOT / "crawler":
+    raise pytest.UsageError(f"fanwen is installed from {Path(fanwen.crawler.__file__).parent.parent}, not this "
+                            f"checkout ({ROOT}): run `make install` here")
 SITES = Path(__file__).parent / "sites"
 DEMO = ROOT / "data" / "demo"
 BLIND_ROOTS = sorted(p for p in (Path(__file__).parent / "blind_sites").iterdir() if (p / "_expected.json").is_file())
@@ -35,7 +41,7 @@ def site_server() -> Iterator[Callable[[str | Path], SiteServer]]:
 
 def fanwen(*args: str, timeout: float = 120, cwd: Path | None = None) -> subprocess.CompletedProcess:
     """Run the CLI in a child process (Scrapy's reactor cannot restart inside the test process)."""
-    return subprocess.run([sys.executable, "-m", "crawler.cli", *args], capture_output=True, text=True,
+    return subprocess.run([sys.executable, "-m", "fanwen.cli", *args], capture_output=True, text=True,
                           timeout=timeout, cwd=cwd or ROOT)
 
 

@@ -12,7 +12,7 @@ import pytest
 import test_siteserver as fixture_checks  # a module alias, so pytest does not collect its tests here again
 from conftest import BLIND_ROOTS as ROOTS
 
-from crawler.siteserver import serve_site
+from fanwen.siteserver import serve_site
 
 
 @pytest.fixture(params=ROOTS, ids=lambda p: p.name)

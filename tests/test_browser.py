@@ -16,7 +16,7 @@ import pytest
 import uvicorn
 from test_search_corpus import make_archive, substring_scan
 
-from pipelines.serve import make_datasette
+from fanwen.browse.serve import make_datasette
 
 CHROMIUM = Path("/usr/bin/chromium")
 ARTIFACTS = Path(__file__).resolve().parent.parent / "test-artifacts"

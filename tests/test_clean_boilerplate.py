@@ -2,9 +2,9 @@
 
 from __future__ import annotations
 
-from pipelines.clean import prepare_page
-from pipelines.clean.tree import body_of, parse_html, text
-from pipelines.rules import load_rules
+from fanwen.pipelines.clean import prepare_page
+from fanwen.pipelines.rules import load_rules
+from fanwen.pipelines.tree import body_of, parse_html, text
 
 RUIWEN = """<html><head><title>我的母亲作文_瑞文网</title><script>var a='<p>脚本</p>';</script></head><body>
 <div class="header"><a href="/">瑞文网</a><a href="/zuowen/">作文</a></div>

@@ -2,8 +2,8 @@
 
 from __future__ import annotations
 
-from pipelines.clean.blocks import Line
-from pipelines.clean.essays import cn_number, split_essays
+from fanwen.pipelines.clean.blocks import Line
+from fanwen.pipelines.essays import cn_number, split_essays
 
 
 def test_cn_number():

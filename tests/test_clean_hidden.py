@@ -2,10 +2,10 @@
 
 from __future__ import annotations
 
-from pipelines.clean.boilerplate import collect_css, strip_invisible
-from pipelines.clean.hidden import hidden_names, strip_hidden
-from pipelines.clean.tree import parse_html, text
-from pipelines.rules import load_rules
+from fanwen.pipelines.clean.boilerplate import collect_css, strip_invisible
+from fanwen.pipelines.clean.hidden import hidden_names, strip_hidden
+from fanwen.pipelines.rules import load_rules
+from fanwen.pipelines.tree import parse_html, text
 
 DEDE = """<html><head><style type="text/css">
 .Ab3x9 { display:none; }  p.kq2 {DISPLAY: NONE}  .shown{color:#333}

@@ -2,9 +2,9 @@
 
 from __future__ import annotations
 
-from pipelines.clean.blocks import Line
-from pipelines.clean.lines import apply_line_rules, drop_opening_summary, join_chunk_breaks
-from pipelines.rules import load_rules
+from fanwen.pipelines.clean.blocks import Line
+from fanwen.pipelines.clean.lines import apply_line_rules, drop_opening_summary, join_chunk_breaks
+from fanwen.pipelines.rules import load_rules
 
 RULES = load_rules()
 

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from pipelines.clean.normalize import normalize_line
+from fanwen.pipelines.clean.normalize import normalize_line
 
 
 @pytest.mark.parametrize("raw,expected", [

@@ -5,11 +5,11 @@ from __future__ import annotations
 import pytest
 from lxml import etree
 
-from pipelines.clean.selectors import SelectorIndex, css
-from pipelines.clean.tree import parse_html
-from pipelines.errors import ConfigError
-from pipelines.extract import extract_document
-from pipelines.rules import load_rules, validate_rules
+from fanwen.errors import ConfigError
+from fanwen.pipelines.extract import extract_document
+from fanwen.pipelines.rules import load_rules, validate_rules
+from fanwen.pipelines.selectors import SelectorIndex, css
+from fanwen.pipelines.tree import parse_html
 
 SELECTOR_RULES = [r for r in load_rules() if r.kind == "selector"]
 CASES = [pytest.param(r, html, id=f"{r.id}:{i}") for r in SELECTOR_RULES

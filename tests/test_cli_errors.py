@@ -5,8 +5,8 @@ import sqlite3
 
 from conftest import FAST, fanwen
 
-from pipelines.records import Document, Extraction, Fetched
-from pipelines.store import open_db, upsert_article
+from fanwen.pipelines.records import Document, Extraction, Fetched
+from fanwen.pipelines.store import open_db, upsert_article
 
 
 def archive_with_one_article(path):

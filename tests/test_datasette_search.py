@@ -5,8 +5,8 @@ from __future__ import annotations
 import pytest
 from test_search_corpus import make_archive, substring_scan
 
-from pipelines.datasette_plugin import MARK_END, MARK_START
-from pipelines.serve import make_datasette
+from fanwen.browse.datasette_plugin import MARK_END, MARK_START
+from fanwen.browse.serve import make_datasette
 
 
 @pytest.fixture(scope="module")

@@ -11,9 +11,9 @@ from urllib.parse import quote
 import pytest
 from test_search_corpus import add_article, make_archive, substring_scan
 
-from pipelines.errors import StoreError
-from pipelines.serve import make_datasette
-from pipelines.store import finish_crawl, open_db, start_crawl
+from fanwen.browse.serve import make_datasette
+from fanwen.errors import StoreError
+from fanwen.pipelines.store import finish_crawl, open_db, start_crawl
 
 XSS_URL = "https://www.xuexila.com/yc/c343402.html"
 TRUNCATED_URL = "https://m.huaboedu.com/news/762.html"

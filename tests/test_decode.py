@@ -2,7 +2,7 @@
 
 import pytest
 
-from pipelines.decode import decode_html, normalise_label
+from fanwen.pipelines.decode import decode_html, normalise_label
 
 TEXT = "朱镕基同志的讲话稿，王堃同学的作文《我的妈妈》。"
 

@@ -1,4 +1,4 @@
-"""`fanwen export` and pipelines.export on a real SQLite archive: round trips, BOM, quoting, filters, errors."""
+"""`fanwen export` and fanwen.browse.export on a real SQLite archive: round trips, BOM, quoting, filters, errors."""
 
 from __future__ import annotations
 
@@ -14,10 +14,10 @@ from pathlib import Path
 import pytest
 from click.testing import CliRunner
 
-from pipelines.export import DEFAULT_COLUMNS, ExportFilter, Progress, export_rows
-from pipelines.export_cli import export_command
-from pipelines.records import Document, Extraction, Fetched
-from pipelines.store import open_db, upsert_article
+from fanwen.browse.export import DEFAULT_COLUMNS, ExportFilter, Progress, export_rows
+from fanwen.cli import cli
+from fanwen.pipelines.records import Document, Extraction, Fetched
+from fanwen.pipelines.store import open_db, upsert_article
 
 BOM = "\ufeff".encode()
 PHRASES = [
@@ -80,7 +80,7 @@ def _db_rows(archive: Path, columns=DEFAULT_COLUMNS, where: str = "1", params=()
 
 
 def _run(archive: Path, *args: str):
-    return CliRunner().invoke(export_command, ["--db", str(archive), *args], catch_exceptions=False)
+    return CliRunner().invoke(cli, ["export", "--db", str(archive), *args], catch_exceptions=False)
 
 
 def _read_csv(path: Path) -> list[dict]:
@@ -204,7 +204,7 @@ def test_columns_choose_and_order_the_fields(archive, tmp_path):
 
 
 def test_search_uses_the_archive_search(archive, tmp_path):
-    search_index = pytest.importorskip("pipelines.search_index")
+    search_index = pytest.importorskip("fanwen.browse.search_index")
     fragment, params = search_index.search_sql("工作总结")
     out = tmp_path / "a.jsonl"
     result = _run(archive, "--format", "jsonl", "-o", str(out), "--search", "工作总结")
@@ -245,13 +245,13 @@ def test_unwritable_outputs(archive, tmp_path):
 
 
 def test_missing_or_foreign_database(tmp_path):
-    result = CliRunner().invoke(export_command, ["--db", str(tmp_path / "nope.db"), "--format", "csv"])
+    result = CliRunner().invoke(cli, ["export", "--db", str(tmp_path / "nope.db"), "--format", "csv"])
     assert result.exit_code == 1
     missing = tmp_path / "nope.db"
     assert result.stderr == f"Error: database {missing} does not exist (crawl something first, or pass --db)\n"
     other = tmp_path / "other.db"
     sqlite3.connect(other).execute("create table t (x)").connection.close()
-    result = CliRunner().invoke(export_command, ["--db", str(other), "--format", "csv"])
+    result = CliRunner().invoke(cli, ["export", "--db", str(other), "--format", "csv"])
     assert result.stderr == f"Error: database {other} has no articles table (is it a fanwen archive?)\n"
 
 
@@ -265,7 +265,7 @@ def test_failure_mid_export_leaves_no_partial_file(archive, tmp_path):
     target.close()
     out = tmp_path / "out.csv"
     out.write_bytes(b"previous export")
-    result = CliRunner().invoke(export_command, ["--db", str(broken), "--format", "csv", "-o", str(out)])
+    result = CliRunner().invoke(cli, ["export", "--db", str(broken), "--format", "csv", "-o", str(out)])
     assert result.exit_code == 1
     assert result.stderr.startswith(f"Error: reading {broken} failed after ") and result.stderr.count("\n") == 1
     assert out.read_bytes() == b"previous export"
@@ -290,7 +290,7 @@ def test_progress_reports_every_n_rows(archive, tmp_path):
 
 def test_reader_closing_the_pipe_early_is_not_a_crash(archive):
     # A real pipe to a reader that quits after the first bytes, as with `fanwen export -o - | head`.
-    code = "import sys; from pipelines.export_cli import export_command; export_command(sys.argv[1:])"
+    code = "import sys; from fanwen.cli import main; main(['export', *sys.argv[1:]])"
     proc = subprocess.Popen([sys.executable, "-c", code, "--db", str(archive), "--format", "jsonl"],
                             stdout=subprocess.PIPE, stderr=subprocess.PIPE)
     assert proc.stdout.read(100)

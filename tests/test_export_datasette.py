@@ -14,9 +14,9 @@ from urllib.parse import unquote
 import pytest
 from datasette.app import Datasette
 
-from pipelines.export import DEFAULT_COLUMNS
-from pipelines.search_index import search_sql
-from pipelines.store import open_db
+from fanwen.browse.export import DEFAULT_COLUMNS
+from fanwen.browse.search_index import search_sql
+from fanwen.pipelines.store import open_db
 
 ROWS = 1_500  # above Datasette's max_returned_rows (1,000), which caps its own CSV of a search
 SENTENCES = ["　　为深入贯彻落实党的二十大精神，", "我校开展了“书香校园”读书月活动，", "现将有关情况总结如下：",

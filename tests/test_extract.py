@@ -4,9 +4,9 @@ from __future__ import annotations
 
 import json
 
-from pipelines.decode import decode_html
-from pipelines.extract import clean_title, extract_document, extraction_to_dict
-from pipelines.rules import validate_rules
+from fanwen.pipelines.decode import decode_html
+from fanwen.pipelines.extract import clean_title, extract_document, extraction_to_dict
+from fanwen.pipelines.rules import validate_rules
 
 P = [
     "市政协选择行政服务中心开展民主评议工作，十分必要，也很有代表性和榜样激励意义。",

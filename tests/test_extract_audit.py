@@ -8,8 +8,8 @@ from pathlib import Path
 
 import pytest
 
-from pipelines.extract import extract_document
-from pipelines.rules import load_rules
+from fanwen.pipelines.extract import extract_document
+from fanwen.pipelines.rules import load_rules
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 

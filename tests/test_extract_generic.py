@@ -4,8 +4,8 @@ with no charset, inline styles); the texts are written for these tests."""
 
 from __future__ import annotations
 
-from pipelines.decode import decode_html
-from pipelines.extract import extract_document
+from fanwen.pipelines.decode import decode_html
+from fanwen.pipelines.extract import extract_document
 
 OP = [
     "这学期我们班开展了“每天阅读半小时”的活动，坚持了三个月，效果比预想的要好，想和大家交流一下做法。",

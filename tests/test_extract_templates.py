@@ -3,10 +3,10 @@ JSON-LD dates, off-screen anti-copy stamps, bracketed source notes, topic/tag/ho
 
 from __future__ import annotations
 
-from pipelines.clean.tree import parse_html
-from pipelines.decode import decode_html
-from pipelines.extract import extract_document
-from pipelines.metadata import clean_title, read_title
+from fanwen.pipelines.decode import decode_html
+from fanwen.pipelines.extract import extract_document
+from fanwen.pipelines.metadata import clean_title, read_title
+from fanwen.pipelines.tree import parse_html
 
 ESSAY = [
     "同志们：今天，县委、县政府召开全县招商引资推进会，主要任务是回顾上半年工作，安排部署下半年重点任务。",

@@ -1,6 +1,6 @@
 """Acceptance bar for extraction on the labelled pages in tests/pages (issue "Cleaning", items 7–8).
 
-Each page is decoded with pipelines.decode and run through pipelines.extract.extract_document; the
+Each page is decoded with fanwen.pipelines.decode and run through fanwen.pipelines.extract.extract_document; the
 result is compared with the hand-written gold (format: tests/pages/README.md). The bar: char-F1 ≥ 0.97
 on every article and ≥ 0.99 on average, no junk line leaked, no gold sentence or trap lost, title,
 truncated and published exactly right, non-article pages not called articles. Held-out families
@@ -40,7 +40,7 @@ def ids(pages: list[scoring.GoldPage]) -> list[str]:
 @functools.cache
 def extracted(name: str):
     """The extractor's result for one labelled page (computed once per test session)."""
-    from pipelines.extract import extract_document
+    from fanwen.pipelines.extract import extract_document
 
     page = next(p for p in PAGES if p.name == name)
     return extract_document(scoring.page_html(page))

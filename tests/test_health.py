@@ -12,8 +12,8 @@ from pathlib import Path
 import pytest
 from conftest import FAST, SITES, fanwen
 
-from crawler.extensions import crawl_counters
-from crawler.health import ArchiveFacts, HealthLimits, check_health
+from fanwen.crawler.extensions import crawl_counters
+from fanwen.crawler.health import ArchiveFacts, HealthLimits, check_health
 
 LIMITS = HealthLimits(max_error_ratio=0.2, max_lossy_ratio=0.05, max_leak_ratio=0.02, min_pages=5,
                       leak_markers=("👉",))

@@ -10,7 +10,7 @@ from pathlib import Path
 import pytest
 from conftest import FAST, fanwen
 
-from crawler.incremental import conditional_headers, list_key
+from fanwen.crawler.incremental import conditional_headers, list_key
 
 pytestmark = pytest.mark.slow
 

@@ -15,10 +15,10 @@ from pathlib import Path
 import pytest
 from conftest import FAST, ROOT, SITES, fanwen
 
-from crawler.lock import acquire_crawl_lock, lock_path, release_crawl_lock
-from pipelines.errors import StoreLocked
+from fanwen.crawler.lock import acquire_crawl_lock, lock_path, release_crawl_lock
+from fanwen.errors import StoreLocked
 
-HOLD = ("import sys, time; from crawler.lock import acquire_crawl_lock; "
+HOLD = ("import sys, time; from fanwen.crawler.lock import acquire_crawl_lock; "
         "acquire_crawl_lock(sys.argv[1], 'fanwen crawl ruiwen'); print('held', flush=True); time.sleep(60)")
 
 
@@ -105,7 +105,7 @@ def test_a_killed_crawl_leaves_no_blocking_lock_and_its_row_is_closed(site_serve
                 "delay_ms = 20000\n")
     server = site_server(site)
     db = tmp_path / "a.db"
-    victim = subprocess.Popen([sys.executable, "-m", "crawler.cli", "crawl", "--start-url", server.url,
+    victim = subprocess.Popen([sys.executable, "-m", "fanwen.cli", "crawl", "--start-url", server.url,
                                "--db", str(db), *FAST], cwd=ROOT, stdout=subprocess.DEVNULL,
                               stderr=subprocess.DEVNULL)
     try:

@@ -2,8 +2,8 @@
 
 from __future__ import annotations
 
-from pipelines.clean.tree import Element, body_of, parse_html
-from pipelines.pagekind import has_password_field, list_kind, refusal_kind
+from fanwen.pipelines.pagekind import has_password_field, list_kind, refusal_kind
+from fanwen.pipelines.tree import Element, body_of, parse_html
 
 ESSAY = "同志们：今天我们召开全市经济工作会议，主要任务是总结工作、分析形势、部署任务。" * 20
 

@@ -12,8 +12,8 @@ from pathlib import Path
 import pytest
 from conftest import FAST, SITES, fanwen
 
-from crawler.politeness import backoff_seconds, retry_after_seconds
-from crawler.run import project_settings
+from fanwen.crawler.politeness import backoff_seconds, retry_after_seconds
+from fanwen.crawler.run import project_settings
 
 BUSY = "/fanwen/gongzuozongjie/22366158.html"  # 503 + Retry-After: 1, twice
 THROTTLED = "/fanwen/hetongfanwen/22368177.html"  # 429 without Retry-After, once

@@ -4,12 +4,12 @@ from __future__ import annotations
 
 import pytest
 
-from pipelines.clean.blocks import Line
-from pipelines.clean.lines import LineResult, apply_line_rules, trim_before_notice
-from pipelines.clean.selectors import css
-from pipelines.clean.tree import parse_html
-from pipelines.errors import ConfigError
-from pipelines.rules import fold, load_rules, merge_rules, validate_rules
+from fanwen.errors import ConfigError
+from fanwen.pipelines.clean.blocks import Line
+from fanwen.pipelines.clean.lines import LineResult, apply_line_rules, trim_before_notice
+from fanwen.pipelines.rules import fold, load_rules, merge_rules, validate_rules
+from fanwen.pipelines.selectors import css
+from fanwen.pipelines.tree import parse_html
 
 RULES = load_rules()
 EXAMPLES = [pytest.param(r, ex, id=f"{r.id}:{i}") for r in RULES for i, ex in enumerate(r.examples)]

@@ -13,8 +13,8 @@ import time
 import pytest
 from conftest import FAST, ROOT, SITES, fanwen
 
-from crawler.schedule import Job, cron_line, systemd_units
-from pipelines.errors import UsageError
+from fanwen.crawler.schedule import Job, cron_line, systemd_units
+from fanwen.errors import UsageError
 
 
 def test_cron_line_is_daily_at_the_given_time_and_guarded_by_flock(tmp_path):

@@ -25,7 +25,7 @@ BIN = Path(sys.executable).parent
 if not (BIN / "scrapyd").exists() or not (BIN / "scrapyd-deploy").exists():
     pytest.skip("scrapyd / scrapyd-client are not installed (pip install -e '.[dev]')", allow_module_level=True)
 
-PROJECT_FILES = ["pyproject.toml", "README.md", "crawler", "pipelines", "data"]
+PROJECT_FILES = ["pyproject.toml", "setup.py", "README.md", "fanwen", "crawler", "pipelines", "browse", "data"]
 
 
 def free_port() -> int:
@@ -48,7 +48,7 @@ def scrapyd(tmp_path: Path):
     (home / "scrapyd.conf").write_text(
         f"[scrapyd]\nbind_address = 127.0.0.1\nhttp_port = {port}\neggs_dir = {home / 'eggs'}\n"
         f"logs_dir = {home / 'logs'}\ndbs_dir = {home / 'dbs'}\nitems_dir =\nmax_proc = 2\npoll_interval = 0.2\n"
-        "runner = crawler.scrapyd_runner\n",
+        "runner = fanwen.crawler.scrapyd_runner\n",
         encoding="utf-8")
     proc = subprocess.Popen([str(BIN / "scrapyd")], cwd=home, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
     base = f"http://127.0.0.1:{port}/"
@@ -120,7 +120,8 @@ def test_scrapyd_deploy_schedule_and_no_overlap(scrapyd, site_server, tmp_path):
         (conn.execute("select command from crawls").fetchone()[0], 0)]
 
     # A job started while another crawl holds the database's lock is refused, and recorded as such.
-    holder = subprocess.Popen([sys.executable, "-c", "import sys, time; from crawler.lock import acquire_crawl_lock;"
+    holder = subprocess.Popen([sys.executable, "-c", "import sys, time;"
+                               " from fanwen.crawler.lock import acquire_crawl_lock;"
                                " acquire_crawl_lock(sys.argv[1], 'fanwen crawl'); print('held', flush=True);"
                                " time.sleep(60)", str(db)], stdout=subprocess.PIPE, text=True, cwd=ROOT)
     try:

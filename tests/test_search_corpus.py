@@ -12,8 +12,8 @@ import random
 import sqlite3
 from pathlib import Path
 
-from pipelines.records import Document, Extraction, Fetched, Removal
-from pipelines.store import open_db, upsert_article
+from fanwen.pipelines.records import Document, Extraction, Fetched, Removal
+from fanwen.pipelines.store import open_db, upsert_article
 
 HAND_WRITTEN = [
     ("https://www.ruiwen.com/gongwen/baogao/1001.html", "ruiwen", "政协工作报告（2023年）", "2023-01-12",

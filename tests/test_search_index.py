@@ -9,8 +9,7 @@ import pytest
 import sqlite_utils
 from test_search_corpus import HAND_WRITTEN, make_archive, substring_scan
 
-from pipelines.errors import UsageError
-from pipelines.search_index import (
+from fanwen.browse.search_index import (
     FTS_TABLE,
     META_TABLE,
     fold,
@@ -18,7 +17,8 @@ from pipelines.search_index import (
     register_search_functions,
     search_sql,
 )
-from pipelines.store import open_db
+from fanwen.errors import UsageError
+from fanwen.pipelines.store import open_db
 
 
 def found(path, query: str) -> set[str]:

@@ -4,8 +4,8 @@ from pathlib import Path
 
 import pytest
 
-from crawler.siteconfig import BUILTIN_DIR, load_site, load_sites
-from pipelines.errors import ConfigError
+from fanwen.crawler.siteconfig import BUILTIN_DIR, load_site, load_sites
+from fanwen.errors import ConfigError
 
 GOOD = '''
 name = "mysite"

@@ -20,11 +20,11 @@ from urllib.parse import urljoin, urlsplit
 
 import pytest
 
-from crawler.siteserver import SiteServer, load_manifest, serve_site
-from pipelines.errors import ConfigError
+from fanwen.errors import ConfigError
+from fanwen.siteserver import SiteServer, load_manifest, serve_site
 
 SITES = Path(__file__).parent / "sites"
-DEMO = Path(str(importlib.resources.files("fanwen_data") / "demo"))
+DEMO = Path(str(importlib.resources.files("fanwen.data") / "demo"))
 FIXTURE_ROOTS = [DEMO] + sorted(p for p in SITES.iterdir() if (p / "_expected.json").is_file())
 
 # A paragraph that only GBK (not GB2312) can encode: 镕 and 堃 are the classic traps.
@@ -213,7 +213,7 @@ def test_root_must_be_a_directory(tmp_path: Path) -> None:
 
 def test_module_main_prints_the_url_and_serves(tiny_site: Path) -> None:
     proc = subprocess.Popen(
-        [sys.executable, "-m", "crawler.siteserver", str(tiny_site), "--port", "0"],
+        [sys.executable, "-m", "fanwen.siteserver", str(tiny_site), "--port", "0"],
         stdout=subprocess.PIPE,
         stderr=subprocess.PIPE,
         text=True,
@@ -234,7 +234,7 @@ def test_module_main_prints_the_url_and_serves(tiny_site: Path) -> None:
 
 def test_module_main_reports_a_bad_root_in_one_line(tmp_path: Path) -> None:
     proc = subprocess.run(
-        [sys.executable, "-m", "crawler.siteserver", str(tmp_path / "nowhere")],
+        [sys.executable, "-m", "fanwen.siteserver", str(tmp_path / "nowhere")],
         capture_output=True,
         text=True,
         timeout=30,

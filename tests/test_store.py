@@ -5,10 +5,10 @@ import sqlite3
 
 import pytest
 
-from pipelines.errors import StoreError
-from pipelines.reclean import stored_document
-from pipelines.records import Document, EssayPart, Extraction, Fetched, Removal
-from pipelines.store import finish_crawl, open_db, save_pages, start_crawl, upsert_article
+from fanwen.errors import StoreError
+from fanwen.pipelines.reclean import stored_document
+from fanwen.pipelines.records import Document, EssayPart, Extraction, Fetched, Removal
+from fanwen.pipelines.store import finish_crawl, open_db, save_pages, start_crawl, upsert_article
 
 BODY = "<html><body><p>同志们：今天我们召开全市安全生产工作会议。</p></body></html>".encode("gbk")
 

@@ -47,7 +47,7 @@ GENERIC = [p for p in ARTICLES if p.family in GENERIC_FAMILIES]
 @functools.cache
 def extracted(name: str):
     """The extractor's result for one unseen page (computed once per test session)."""
-    from pipelines.extract import extract_document
+    from fanwen.pipelines.extract import extract_document
 
     page = next(p for p in PAGES if p.name == name)
     return extract_document(scoring.page_html(page))

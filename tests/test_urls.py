@@ -1,6 +1,6 @@
 """URL rules: canonical keys and DedeCMS-style continuation pages."""
 
-from crawler.urls import canonical_url, continuation_pages, is_resource, page_number
+from fanwen.crawler.urls import canonical_url, continuation_pages, is_resource, page_number
 
 
 def test_canonical_url_drops_fragment_tracking_and_default_port():

@@ -9,6 +9,8 @@ from scrapy import Spider
 from scrapy.commands.crawl import Command as ScrapyCrawlCommand
 from scrapy.crawler import Crawler
 
+from fanwen.crawler import statkeys
+
 
 class Command(ScrapyCrawlCommand):
     """Scrapy's crawl command; only the exit status differs."""
@@ -20,4 +22,4 @@ class Command(ScrapyCrawlCommand):
     def run(self, args: list[str], opts: argparse.Namespace) -> None:
         super().run(args, opts)
         stats = self.crawler.stats.get_stats() if getattr(self, "crawler", None) else {}
-        self.exitcode = max(self.exitcode, int(stats.get("fanwen/exit_status") or 0))
+        self.exitcode = max(self.exitcode, int(stats.get(statkeys.EXIT_STATUS) or 0))

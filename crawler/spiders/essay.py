@@ -19,11 +19,12 @@ from scrapy.http import Response, TextResponse
 from scrapy.spidermiddlewares.httperror import HttpError
 from twisted.python.failure import Failure
 
-from crawler.middlewares import header_dict
-from crawler.siteconfig import SiteConfig
-from crawler.urls import canonical_url, continuation_pages, host_of, is_resource, page_number
-from pipelines.records import Document, Fetched
-from pipelines.store import now
+from fanwen.crawler import statkeys
+from fanwen.crawler.middlewares import header_dict
+from fanwen.crawler.siteconfig import SiteConfig
+from fanwen.crawler.urls import canonical_url, continuation_pages, host_of, is_resource, page_number
+from fanwen.pipelines.records import Document, Fetched
+from fanwen.pipelines.store import now
 
 
 class EssaySpider(scrapy.Spider):
@@ -96,7 +97,7 @@ class EssaySpider(scrapy.Spider):
         stats = self.crawler.stats
         if failure.check(HttpError):
             response = failure.value.response
-            stats.inc_value(f"fanwen/http_errors/{response.status}")
+            stats.inc_value(f"{statkeys.HTTP_ERRORS}{response.status}")
             state = request.meta.get("fanwen_doc")
             if state:  # a missing continuation page: keep the pages we have
                 yield self._document(state)
@@ -105,10 +106,10 @@ class EssaySpider(scrapy.Spider):
             message = f"{request.url}: HTTP {response.status}"
         else:
             kind = failure.type.__name__ if failure.type else "Error"
-            stats.inc_value(f"fanwen/download_errors/{kind}")
+            stats.inc_value(f"{statkeys.DOWNLOAD_ERRORS}{kind}")
             message = f"{request.url}: {failure.getErrorMessage() or kind}"
         if request.meta.get("fanwen_start"):
-            stats.set_value("fanwen/start_error", message)
+            stats.set_value(statkeys.START_ERROR, message)
         # Dead links are everyday chrome on these sites, and robots.txt refusals are our own politeness:
         # counted, not shouted about.
         routine = failure.check(IgnoreRequest) or (failure.check(HttpError)

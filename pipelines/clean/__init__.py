@@ -18,15 +18,22 @@ from dataclasses import dataclass, field
 
 from lxml import etree
 
-from ..records import Removal
-from ..rules import Rule
-from .blocks import Line, element_lines
-from .boilerplate import Anchored, boilerplate_rules, collect_css, drop_matched, drop_summary_repeat, strip_invisible
-from .forum import cut_signature
-from .hidden import HiddenText, hidden_rules
-from .lines import apply_line_rules, drop_opening_summary, join_chunk_breaks, trim_before_notice
-from .selectors import selector_index
-from .tree import Element, body_of, is_inside, text, visit_undropped
+from fanwen.pipelines.clean.blocks import Line, element_lines
+from fanwen.pipelines.clean.boilerplate import (
+    Anchored,
+    boilerplate_rules,
+    collect_css,
+    drop_matched,
+    drop_summary_repeat,
+    strip_invisible,
+)
+from fanwen.pipelines.clean.hidden import HiddenText, hidden_rules
+from fanwen.pipelines.clean.lines import apply_line_rules, drop_opening_summary, join_chunk_breaks, trim_before_notice
+from fanwen.pipelines.forum import cut_signature
+from fanwen.pipelines.records import Removal
+from fanwen.pipelines.rules import Rule
+from fanwen.pipelines.selectors import selector_index
+from fanwen.pipelines.tree import Element, body_of, is_inside, text, visit_undropped
 
 STEPS = ("hidden", "boilerplate", "lines", "normalize")
 

@@ -21,8 +21,8 @@ from bs4 import BeautifulSoup, Tag
 from bs4.builder import LXMLTreeBuilder
 from lxml import etree
 
-from .normalize import normalize_line
-from .tree import Element
+from fanwen.pipelines.clean.normalize import normalize_line
+from fanwen.pipelines.tree import Element
 
 BLOCK_TAGS = frozenset({
     "p", "div", "section", "article", "main", "header", "footer", "aside", "nav", "blockquote", "pre",

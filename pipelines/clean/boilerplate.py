@@ -12,10 +12,10 @@ from collections.abc import Sequence
 
 from lxml import etree
 
-from ..records import Removal
-from ..rules import Rule
-from .normalize import normalize_line
-from .tree import Element, body_of, drop, text
+from fanwen.pipelines.clean.normalize import normalize_line
+from fanwen.pipelines.records import Removal
+from fanwen.pipelines.rules import Rule
+from fanwen.pipelines.tree import Element, body_of, drop, text
 
 Anchored = tuple[Element, Removal]
 

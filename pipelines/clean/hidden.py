@@ -14,11 +14,11 @@ from __future__ import annotations
 import re
 from collections.abc import Sequence
 
-from ..records import Removal
-from ..rules import Rule
-from .normalize import normalize_line
-from .selectors import selector_index
-from .tree import Element, body_of, drop, text, visit_undropped
+from fanwen.pipelines.clean.normalize import normalize_line
+from fanwen.pipelines.records import Removal
+from fanwen.pipelines.rules import Rule
+from fanwen.pipelines.selectors import selector_index
+from fanwen.pipelines.tree import Element, body_of, drop, text, visit_undropped
 
 Anchored = tuple[Element, Removal]
 

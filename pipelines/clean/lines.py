@@ -1,6 +1,6 @@
 """Step 3 of cleaning: line rules (paywall, solicitation, intro, meta, watermark, navigation, garbage).
 
-Rules match the width-folded line (see pipelines.rules.fold) within their scope (first/last N lines, max
+Rules match the width-folded line (see fanwen.pipelines.rules.fold) within their scope (first/last N lines, max
 length, linked lines only). A rule drops the line, strips the matched span, or drops the rest of the page.
 A rule with `truncates = true` marks the document a preview even if what is left looks complete.
 """
@@ -13,10 +13,10 @@ from collections.abc import Sequence
 from dataclasses import dataclass, field
 from functools import lru_cache
 
-from ..records import Removal
-from ..rules import Rule, fold
-from .blocks import Line
-from .normalize import normalize_line
+from fanwen.pipelines.clean.blocks import Line
+from fanwen.pipelines.clean.normalize import normalize_line
+from fanwen.pipelines.records import Removal
+from fanwen.pipelines.rules import Rule, fold
 
 _CHUNK = re.compile(r"^(\d{1,3})、")
 _SENTENCE_END = tuple("。！？；：!?;:…”’」』》)）】")

@@ -6,27 +6,17 @@ health warnings, 4 another crawl holds the database's lock. Errors are one line;
 
 from __future__ import annotations
 
-import importlib.resources
-import json
 import os
-import subprocess
 import sys
-import time
-import urllib.request
 from pathlib import Path
 
 import click
 
-from crawler.run import crawl as run_crawl
-from crawler.run import parse_setting_overrides, project_settings
-from crawler.siteconfig import load_sites
-from pipelines.errors import FanwenError, UsageError
-from pipelines.export_cli import export_command
-from pipelines.extract import extraction_to_dict
-from pipelines.process import process_document
-from pipelines.reclean import reclean as run_reclean
-from pipelines.records import Document, Fetched
-from pipelines.store import DEFAULT_DB, now, open_db
+from fanwen import DEFAULT_DB
+from fanwen.errors import FanwenError, UsageError
+
+# Commands import what they use inside their bodies: `fanwen --help`, `fanwen sites` and `fanwen export`
+# never load Scrapy or Twisted (bench/startup.py measures the start-up time).
 
 db_option = click.option("--db", "db_path", default=DEFAULT_DB, show_default=True,
                          help="The SQLite archive.")
@@ -34,7 +24,27 @@ sites_dir_option = click.option("--sites-dir", "sites_dirs", multiple=True, type
                                 help="Extra directory of site configs (*.toml); repeatable.")
 
 
-@click.group(context_settings={"help_option_names": ["-h", "--help"]})
+class _OneLineError(click.ClickException):
+    """A FanwenError shown as click's one-line `Error: …`, keeping the error's exit status."""
+
+    def __init__(self, error: FanwenError):
+        super().__init__(str(error))
+        self.exit_code = error.exit_code
+
+
+class _Commands(click.Group):
+    """The command group: a FanwenError from any command becomes one `Error: …` line (a traceback with --debug)."""
+
+    def invoke(self, ctx: click.Context):
+        try:
+            return super().invoke(ctx)
+        except FanwenError as error:
+            if (ctx.obj or {}).get("debug") or os.environ.get("FANWEN_DEBUG"):
+                raise
+            raise _OneLineError(error) from None
+
+
+@click.group(cls=_Commands, context_settings={"help_option_names": ["-h", "--help"]})
 @click.option("--debug", is_flag=True, help="Show tracebacks for errors.")
 @click.version_option(package_name="fanwen-archive")
 @click.pass_context
@@ -50,6 +60,8 @@ def sites(sites_dirs: tuple[str, ...]) -> None:
 
     Example: fanwen sites
     """
+    from fanwen.crawler.siteconfig import load_sites
+
     for site in load_sites(list(sites_dirs)).values():
         verified = "verified" if site.source.get("verified") else "unverified"
         click.echo(f"{site.name:<14} {site.title}\t{', '.join(site.allowed_hosts)}\t"
@@ -78,6 +90,9 @@ def crawl(ctx: click.Context, site_names: tuple[str, ...], start_urls: tuple[str
 
     Example: fanwen crawl --start-url http://127.0.0.1:8000/ -s DOWNLOAD_DELAY=0
     """
+    from fanwen.crawler.run import crawl as run_crawl
+    from fanwen.crawler.run import parse_setting_overrides, project_settings
+
     if refresh and full:
         raise UsageError("--refresh and --full exclude each other (--full already fetches everything)")
     if db_path == DEFAULT_DB:
@@ -123,6 +138,12 @@ def extract(sources: tuple[str, ...], url: str | None, site_name: str | None, as
 
     Example: fanwen extract --json page.html
     """
+    import json
+
+    from fanwen.crawler.siteconfig import load_sites
+    from fanwen.pipelines.extract import extraction_to_dict
+    from fanwen.pipelines.process import process_document
+
     site = None
     if site_name:
         known = load_sites(list(sites_dirs))
@@ -144,7 +165,14 @@ def extract(sources: tuple[str, ...], url: str | None, site_name: str | None, as
             click.echo(f"  - removed [{r.rule}] {r.text[:80]}", err=True)
 
 
-def _document_from(source: str, url: str | None, site: str) -> Document:
+def _document_from(source: str, url: str | None, site: str):
+    """The Document a crawl would have made of a saved file or a fetched URL."""
+    import urllib.request
+
+    from fanwen.crawler.run import project_settings
+    from fanwen.pipelines.records import Document, Fetched
+    from fanwen.pipelines.store import now
+
     if source.startswith(("http://", "https://")):
         request = urllib.request.Request(source, headers={"User-Agent": project_settings().get("USER_AGENT")})
         try:
@@ -172,6 +200,10 @@ def reclean(db_path: str, site: str | None, sites_dirs: tuple[str, ...]) -> None
 
     Example: fanwen reclean --site diyifanwen
     """
+    from fanwen.crawler.siteconfig import load_sites
+    from fanwen.pipelines.reclean import reclean as run_reclean
+    from fanwen.pipelines.store import open_db
+
     db = open_db(db_path, create=False)
     summary = run_reclean(db, load_sites(list(sites_dirs)), site)
     click.echo(", ".join(f"{n} {k}" for k, n in sorted(summary.items())) or "no articles to re-clean")
@@ -186,7 +218,8 @@ def serve(db_path: str, host: str, port: int) -> None:
 
     Example: fanwen serve --db data/fanwen.db --port 8001
     """
-    from pipelines.serve import serve as serve_datasette
+    from fanwen.browse.serve import serve as serve_datasette
+    from fanwen.pipelines.store import open_db
 
     open_db(db_path, create=False).close()
     serve_datasette(db_path, host=host, port=port)
@@ -201,15 +234,19 @@ def demo(db_path: str, port: int, no_serve: bool) -> None:
 
     Example: fanwen demo
     """
-    from crawler.siteserver import serve_site
+    import importlib.resources
+    import subprocess
+    import time
 
-    demo_root = Path(str(importlib.resources.files("fanwen_data") / "demo"))
+    from fanwen.siteserver import serve_site
+
+    demo_root = Path(str(importlib.resources.files("fanwen.data") / "demo"))
     Path(db_path).parent.mkdir(parents=True, exist_ok=True)
     with serve_site(demo_root) as site:
         click.echo(f"demo site: {site.url}")
         # The crawl runs in a child process: Scrapy's reactor cannot be restarted, and Datasette
         # needs a clean event loop afterwards.
-        code = subprocess.call([sys.executable, "-m", "crawler.cli", "crawl", "--start-url", site.url,
+        code = subprocess.call([sys.executable, "-m", "fanwen.cli", "crawl", "--start-url", site.url,
                                 "--db", db_path, "-s", "DOWNLOAD_DELAY=0", "-s", "AUTOTHROTTLE_ENABLED=False",
                                 "-s", "CONCURRENT_REQUESTS_PER_DOMAIN=8"])
     if code not in (0, 3):
@@ -217,7 +254,7 @@ def demo(db_path: str, port: int, no_serve: bool) -> None:
     if not no_serve:
         click.echo(f"Datasette: http://127.0.0.1:{port}/ (Ctrl-C to stop)")
         time.sleep(0.1)
-        from pipelines.serve import serve as serve_datasette
+        from fanwen.browse.serve import serve as serve_datasette
 
         serve_datasette(db_path, host="127.0.0.1", port=port)
 
@@ -237,7 +274,8 @@ def schedule(site_names: tuple[str, ...], start_urls: tuple[str, ...], db_path: 
 
     Example: fanwen schedule --systemd ruiwen --at 02:30 --out ~/.config/systemd/user
     """
-    from crawler.schedule import Job, cron_line, systemd_units
+    from fanwen.crawler.run import parse_setting_overrides
+    from fanwen.crawler.schedule import Job, cron_line, systemd_units
 
     parse_setting_overrides(settings)  # reject a malformed -s now, not at 3 a.m.
     extra = tuple(arg for pair in settings for arg in ("-s", pair))
@@ -254,7 +292,61 @@ def schedule(site_names: tuple[str, ...], start_urls: tuple[str, ...], db_path: 
             click.echo(f"# {name}\n{text}")
 
 
-cli.add_command(export_command, "export")
+@cli.command("export")
+@click.option("--db", "db_path", default=DEFAULT_DB, show_default=True, help="Archive database file.")
+@click.option("--format", "fmt", type=click.Choice(("csv", "jsonl")), help="Output format [default: -o's suffix].")
+@click.option("-o", "--output", default="-", show_default=True, help="Output file, or - for stdout.")
+@click.option("--site", "sites", multiple=True, help="Only this site (repeatable).")
+@click.option("--category", help="Only this category.")
+@click.option("--since", help="Published on or after YYYY-MM-DD.")
+@click.option("--until", help="Published on or before YYYY-MM-DD.")
+@click.option("--search", help="Only articles matching this search (same as the Datasette search box).")
+@click.option("--truncated/--no-truncated", default=None, help="Only truncated (paywalled) / only complete.")
+@click.option("--columns", help="Comma-separated columns [default: url,site,title,published,category,"
+                                "author,truncated,char_count,text].")
+@click.option("--excel", is_flag=True, help="Write a UTF-8 BOM so Excel decodes Chinese (CSV only).")
+@click.option("--no-bom", is_flag=True, help="Never write a BOM, even for -o *.csv.")
+@click.option("--safe-formulas", is_flag=True, help="Prefix ' to cells starting with = + - @ (CSV only).")
+@click.option("--progress", is_flag=True, help="Report progress on stderr even when it is not a terminal.")
+def export(db_path: str, fmt: str | None, output: str, sites: tuple[str, ...], category: str | None,
+           since: str | None, until: str | None, search: str | None, truncated: bool | None,
+           columns: str | None, excel: bool, no_bom: bool, safe_formulas: bool, progress: bool) -> None:
+    """Export articles as CSV (opens right in Excel) or JSONL, streaming any number of rows.
+
+    A BOM is written by default when -o ends in .csv (for Excel); stdout gets none unless --excel.
+    The output file appears only when the export is complete.
+
+    Example: fanwen export --format csv -o 范文.csv --site diyifanwen --since 2023-01-01
+    """
+    from fanwen.browse.export import ExportFilter, Progress, export_rows, parse_columns
+
+    if excel and no_bom:
+        raise UsageError("--excel and --no-bom contradict each other; give one")
+    report = Progress(sys.stderr if progress or sys.stderr.isatty() else None)
+    count = export_rows(
+        db_path,
+        _format_from(output, fmt),
+        output,
+        parse_columns(columns),
+        ExportFilter(sites=tuple(sites), category=category, since=since, until=until, search=search,
+                     truncated=truncated),
+        bom=True if excel else (False if no_bom else None),
+        safe_formulas=safe_formulas,
+        progress=report,
+    )
+    where = "stdout" if output == "-" else output
+    click.echo(f"exported {count:,} rows to {where}", err=True)
+
+
+def _format_from(output: str, fmt: str | None) -> str:
+    from fanwen.browse.export import FORMATS
+
+    if fmt:
+        return fmt
+    suffix = Path(output).suffix.lower().lstrip(".")
+    if output != "-" and suffix in FORMATS:
+        return suffix
+    raise UsageError("--format is required (csv or jsonl) unless -o ends in .csv or .jsonl")
 
 
 def main(argv: list[str] | None = None) -> None:

@@ -15,9 +15,9 @@ from functools import lru_cache
 from cssselect import SelectorError
 from lxml.cssselect import CSSSelector
 
-from ..errors import ConfigError
-from ..rules import Rule
-from .tree import Element
+from fanwen.errors import ConfigError
+from fanwen.pipelines.rules import Rule
+from fanwen.pipelines.tree import Element
 
 _SIMPLE = re.compile(r"^([a-zA-Z][\w-]*)?((?:[.#][\w-]+|\[[\w-]+(?:[\^*$]?=[^\]]+)?\])*)$")
 _PART = re.compile(r"([.#])([\w-]+)|\[([\w-]+)(?:([\^*$]?=)([^\]]+))?\]")

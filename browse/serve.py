@@ -16,9 +16,9 @@ import uvicorn
 import yaml
 from datasette.app import Datasette
 
-from .errors import StoreError
-from .search_index import ensure_search_index
-from .store import open_db
+from fanwen.browse.search_index import ensure_search_index
+from fanwen.errors import StoreError
+from fanwen.pipelines.store import open_db
 
 # Table pages show 50 rows with essays cut to a preview; the row page shows the whole text.
 SETTINGS = {
@@ -36,8 +36,8 @@ METADATA_DB_KEY = "fanwen"
 
 @cache
 def packaged_metadata() -> dict:
-    """data/metadata.yml as shipped in the package (fanwen_data)."""
-    text = (importlib.resources.files("fanwen_data") / "metadata.yml").read_text(encoding="utf-8")
+    """data/metadata.yml as shipped in the package (fanwen.data)."""
+    text = (importlib.resources.files("fanwen.data") / "metadata.yml").read_text(encoding="utf-8")
     return yaml.safe_load(text)
 
 

@@ -28,8 +28,8 @@ import sqlite3
 
 import sqlite_utils
 
-from .errors import UsageError
-from .opencc_tables import DICTIONARY_DIR, single_char_map
+from fanwen.errors import UsageError
+from fanwen.pipelines.opencc_tables import DICTIONARY_DIR, single_char_map
 
 FTS_TABLE = "articles_fts"
 META_TABLE = "articles_fts_meta"  # starts with the FTS name, so Datasette hides it with the index

@@ -23,7 +23,7 @@ from datasette.utils import path_with_added_args, path_with_removed_args, urlsaf
 from datasette.utils.asgi import Response
 from markupsafe import Markup, escape
 
-from .search_index import FTS_TABLE, fts_query, match_spans, register_search_functions
+from fanwen.browse.search_index import FTS_TABLE, fts_query, match_spans, register_search_functions
 
 TEMPLATES = Path(__file__).parent / "templates"
 MARK_START, MARK_END = "\ue000", "\ue001"

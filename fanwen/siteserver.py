@@ -22,7 +22,7 @@ from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
 from urllib.parse import unquote, urlsplit
 
-from pipelines.errors import ConfigError, FanwenError
+from fanwen.errors import ConfigError, FanwenError
 
 MANIFEST = "_site.toml"
 HTML_SUFFIXES = {".html", ".htm", ".shtml", ".php", ".asp", ".aspx", ".jsp", ""}
@@ -297,8 +297,8 @@ def _error_page(status: int) -> bytes:
 
 
 def main(argv: list[str] | None = None) -> int:
-    """`python -m crawler.siteserver ROOT [--port N]`: print the URL, serve until killed."""
-    parser = argparse.ArgumentParser(prog="python -m crawler.siteserver", description=main.__doc__)
+    """`python -m fanwen.siteserver ROOT [--port N]`: print the URL, serve until killed."""
+    parser = argparse.ArgumentParser(prog="python -m fanwen.siteserver", description=main.__doc__)
     parser.add_argument("root", type=Path, help="site directory (may hold a _site.toml manifest)")
     parser.add_argument("--host", default="127.0.0.1")
     parser.add_argument("--port", type=int, default=0, help="0 picks a free port")

@@ -2,7 +2,7 @@
 
 Rows come from a read-only cursor one at a time and leave as small text chunks, so memory stays flat
 whatever the archive size. The same chunk generator feeds `fanwen export` (a file or stdout) and the
-Datasette download route (pipelines.datasette_export).
+Datasette download route (fanwen.browse.datasette_export).
 
 CSV is RFC 4180: every record ends in CRLF, fields with commas, quotes or newlines are quoted, and
 newlines inside a field are kept as they are. Byte-order mark policy: a UTF-8 BOM is written by default
@@ -33,7 +33,7 @@ from datetime import date, timedelta
 from pathlib import Path
 from typing import BinaryIO, TextIO
 
-from .errors import ExportError, UsageError
+from fanwen.errors import ExportError, UsageError
 
 FORMATS = ("csv", "jsonl")
 DEFAULT_COLUMNS = (
@@ -50,7 +50,7 @@ class ExportFilter:
     """Which articles to export. Empty fields mean "no restriction".
 
     `since`/`until` are inclusive YYYY-MM-DD bounds on `published` (rows without a date are then left
-    out); `search` uses the archive's search semantics (pipelines.search_index.search_sql);
+    out); `search` uses the archive's search semantics (fanwen.browse.search_index.search_sql);
     `where` holds extra SQL conditions with positional parameters (Datasette column filters).
     """
 
@@ -146,7 +146,7 @@ def build_query(conn: sqlite3.Connection, columns: Sequence[str], filters: Expor
         where.append("coalesce(truncated, 0) = ?")
         params.append(int(filters.truncated))
     if filters.search:
-        from .search_index import search_sql
+        from fanwen.browse.search_index import search_sql
 
         fragment, search_params = search_sql(filters.search)
         where.append(f"({fragment})")

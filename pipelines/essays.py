@@ -9,8 +9,8 @@ from __future__ import annotations
 import re
 from collections.abc import Sequence
 
-from ..records import EssayPart
-from .blocks import Line
+from fanwen.pipelines.clean.blocks import Line
+from fanwen.pipelines.records import EssayPart
 
 _NUM = r"(\d{1,2}|[一二三四五六七八九十]{1,3})"
 _HEADING = re.compile(

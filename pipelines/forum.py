@@ -16,9 +16,9 @@ from dataclasses import dataclass
 
 from lxml import etree
 
-from ..rules import fold
-from .blocks import Line
-from .tree import Element, is_inside, stripped_len
+from fanwen.pipelines.clean.blocks import Line
+from fanwen.pipelines.rules import fold
+from fanwen.pipelines.tree import Element, is_inside, stripped_len
 
 # Discuz! and clones: the opening post's body element.
 POST_BODY_ID = re.compile(r"^postmessage_\d")

@@ -2,7 +2,7 @@
 
 Datasette's own CSV has no BOM (Excel shows Chinese as mojibake) and its "all rows" stream stops at
 `max_returned_rows` for searches. This module adds the route ``/-/fanwen-export.csv`` that streams the
-whole result through pipelines.export (BOM always on), and a link to it on the articles table page —
+whole result through fanwen.browse.export (BOM always on), and a link to it on the articles table page —
 via the `extra_body_script` and `table_actions` hooks, so no template is overridden.
 
 Query arguments mirror the table page, so the link simply carries the page's own query string:
@@ -26,8 +26,8 @@ from datasette import hookimpl
 from datasette.filters import Filters
 from datasette.utils.asgi import AsgiStream, Response
 
-from .errors import FanwenError, UsageError
-from .export import DEFAULT_COLUMNS, ExportFilter, export_chunks, prepare_export
+from fanwen.browse.export import DEFAULT_COLUMNS, ExportFilter, export_chunks, prepare_export
+from fanwen.errors import FanwenError, UsageError
 
 ROUTE = "/-/fanwen-export.csv"
 LINK_LABEL = "CSV for Excel（全部结果）"
