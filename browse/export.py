@@ -8,7 +8,7 @@ CSV is RFC 4180: every record ends in CRLF, fields with commas, quotes or newlin
 newlines inside a field are kept as they are. Byte-order mark policy: a UTF-8 BOM is written by default
 when the output is a file whose name ends in ``.csv`` — those files are meant to be double-clicked in
 Excel, which otherwise decodes Chinese as the ANSI code page (mojibake). stdout and other names get no
-BOM unless asked (``bom=True``, the CLI's ``--excel``); ``bom=False`` (``--no-bom``) always wins.
+BOM unless asked (``bom=True``); ``bom=False`` always wins.
 Python's ``utf-8-sig``, pandas and sqlite-utils all read a BOM-prefixed file transparently.
 The BOM never changes a cell; only ``safe_formulas`` does, by prefixing ``'`` to text cells that
 Excel would run as a formula.
@@ -70,7 +70,7 @@ def parse_date(value: str, label: str) -> str:
             raise ValueError
         return date.fromisoformat(value).isoformat()
     except ValueError:
-        raise UsageError(f"{label}: {value!r} is not a date (expected YYYY-MM-DD, e.g. 2023-10-01)") from None
+        raise UsageError(f"{value!r} is not a date (expected YYYY-MM-DD, e.g. 2023-10-01)", field=label) from None
 
 
 def parse_columns(spec: str | Sequence[str] | None) -> tuple[str, ...]:
@@ -83,7 +83,7 @@ def parse_columns(spec: str | Sequence[str] | None) -> tuple[str, ...]:
         return DEFAULT_COLUMNS
     duplicates = sorted({c for c in columns if columns.count(c) > 1})
     if duplicates:
-        raise UsageError(f"--columns: {', '.join(duplicates)} given more than once")
+        raise UsageError(f"{', '.join(duplicates)} given more than once", field="columns")
     return columns
 
 
@@ -91,7 +91,7 @@ def wants_bom(fmt: str, output: str, bom: bool | None) -> bool:
     """The BOM policy (see module docstring): explicit choice, else only for a ``*.csv`` file."""
     if fmt != "csv":
         if bom:
-            raise UsageError("--excel/BOM only applies to --format csv")
+            raise UsageError("a BOM only applies to the csv format", field="bom")
         return False
     if bom is not None:
         return bom
@@ -102,7 +102,7 @@ def open_archive(db_path: str | Path) -> sqlite3.Connection:
     """Open the archive read-only (an export never writes, and may run next to a crawl)."""
     path = Path(db_path)
     if not path.is_file():
-        raise ExportError(f"database {path} does not exist (crawl something first, or pass --db)")
+        raise ExportError(f"database {path} does not exist (crawl something first)", field="db")
     conn = sqlite3.connect(f"{path.resolve().as_uri()}?mode=ro", uri=True, check_same_thread=False)
     try:
         found = conn.execute(
@@ -131,10 +131,10 @@ def build_query(conn: sqlite3.Connection, columns: Sequence[str], filters: Expor
     if filters.category is not None:
         where.append("category = ?")
         params.append(filters.category)
-    since = parse_date(filters.since, "--since") if filters.since else None
-    until = parse_date(filters.until, "--until") if filters.until else None
+    since = parse_date(filters.since, "since") if filters.since else None
+    until = parse_date(filters.until, "until") if filters.until else None
     if since and until and since > until:
-        raise UsageError(f"--since {since} is after --until {until}")
+        raise UsageError(f"{since} is after until {until}", field="since")
     if since:
         where.append("published >= ?")
         params.append(since)
@@ -254,7 +254,7 @@ def check_format(fmt: str, safe_formulas: bool = False) -> None:
     if fmt not in FORMATS:
         raise UsageError(f"unknown format {fmt!r} (choose from: {', '.join(FORMATS)})")
     if safe_formulas and fmt != "csv":
-        raise UsageError("--safe-formulas only applies to --format csv")
+        raise UsageError("only applies to the csv format", field="safe_formulas")
 
 
 def export_chunks(conn: sqlite3.Connection, sql: str, params: list, fmt: str, columns: Sequence[str], *,

@@ -83,7 +83,7 @@ def crawl(site_names: list[str], start_urls: list[str], settings: Settings) -> l
     if unknown:
         raise UsageError(f"unknown site '{unknown[0]}' (known: {', '.join(sorted(sites))}; see `fanwen sites`)")
     if len(site_names) > 1 and start_urls:
-        raise UsageError("--start-url can be combined with at most one SITE")
+        raise UsageError("a start URL can be combined with at most one site", field="start_url")
     if not site_names and not start_urls:
         raise UsageError("name a SITE (see `fanwen sites`) or give --start-url URL")
     open_db(settings.get("FANWEN_DB")).close()  # fail fast, before any request, on an unusable --db

@@ -33,7 +33,7 @@ class Job:
 
     def __post_init__(self) -> None:
         if not _TIME.match(self.at):
-            raise UsageError(f"--at {self.at!r}: expected HH:MM (24-hour), e.g. 03:17")
+            raise UsageError(f"{self.at!r}: expected HH:MM (24-hour), e.g. 03:17", field="at")
         if not self.sites and not self.start_urls:
             raise UsageError("name a SITE (see `fanwen sites`) or give --start-url URL")
 

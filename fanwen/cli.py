@@ -24,11 +24,23 @@ sites_dir_option = click.option("--sites-dir", "sites_dirs", multiple=True, type
                                 help="Extra directory of site configs (*.toml); repeatable.")
 
 
+# A library error's `field` is named here by the option that sets it.
+_OPTION_FOR_FIELD = {"bom": "--excel", "safe_formulas": "--safe-formulas"}
+
+
+def _one_line(error: FanwenError) -> str:
+    """The error as the command line says it: the field at fault named by its option."""
+    message = Exception.__str__(error)
+    if not error.field:
+        return message
+    return f"{_OPTION_FOR_FIELD.get(error.field, '--' + error.field.replace('_', '-'))}: {message}"
+
+
 class _OneLineError(click.ClickException):
     """A FanwenError shown as click's one-line `Error: …`, keeping the error's exit status."""
 
     def __init__(self, error: FanwenError):
-        super().__init__(str(error))
+        super().__init__(_one_line(error))
         self.exit_code = error.exit_code
 
 
@@ -365,7 +377,7 @@ def main(argv: list[str] | None = None) -> None:
     except FanwenError as e:
         if debug:
             raise
-        click.echo(f"Error: {e}", err=True)
+        click.echo(f"Error: {_one_line(e)}", err=True)
         sys.exit(e.exit_code)
 
 

@@ -5,9 +5,22 @@ The CLI maps every subclass to its exit status (README: "Exit status").
 
 
 class FanwenError(Exception):
-    """Base class: a problem the user can act on, shown as one line without a traceback."""
+    """Base class: a problem the user can act on, shown as one line without a traceback.
+
+    Messages speak of the library's own terms (a filter's field name, a format), never of command-line
+    flags: the same error reaches a web user through Datasette. `field` names the parameter at fault, so a
+    front end can point at its own control for it (the CLI shows `--since: …`, Datasette `since: …`).
+    """
 
     exit_code = 1
+
+    def __init__(self, message: str, field: str | None = None):
+        super().__init__(message)
+        self.field = field
+
+    def __str__(self) -> str:
+        message = super().__str__()
+        return f"{self.field}: {message}" if self.field else message
 
 
 class ConfigError(FanwenError):

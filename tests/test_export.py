@@ -219,10 +219,10 @@ def test_search_uses_the_archive_search(archive, tmp_path):
         (["--columns", "title,body"], "Error: unknown column body (choose from: url, site, title,"),
         (["--since", "2023-13-01"], "Error: --since: '2023-13-01' is not a date (expected YYYY-MM-DD"),
         (["--until", "2023/10/01"], "Error: --until: '2023/10/01' is not a date"),
-        (["--since", "2024-01-02", "--until", "2024-01-01"], "Error: --since 2024-01-02 is after --until 2024-01-01"),
+        (["--since", "2024-01-02", "--until", "2024-01-01"], "Error: --since: 2024-01-02 is after until 2024-01-01"),
         (["--excel", "--no-bom"], "Error: --excel and --no-bom contradict each other"),
-        (["--format", "jsonl", "--safe-formulas"], "Error: --safe-formulas only applies to --format csv"),
-        (["--format", "jsonl", "--excel"], "Error: --excel/BOM only applies to --format csv"),
+        (["--format", "jsonl", "--safe-formulas"], "Error: --safe-formulas: only applies to the csv format"),
+        (["--format", "jsonl", "--excel"], "Error: --excel: a BOM only applies to the csv format"),
     ],
 )
 def test_bad_input_is_one_line_and_leaves_the_old_file(archive, tmp_path, args, message):
@@ -248,7 +248,7 @@ def test_missing_or_foreign_database(tmp_path):
     result = CliRunner().invoke(cli, ["export", "--db", str(tmp_path / "nope.db"), "--format", "csv"])
     assert result.exit_code == 1
     missing = tmp_path / "nope.db"
-    assert result.stderr == f"Error: database {missing} does not exist (crawl something first, or pass --db)\n"
+    assert result.stderr == f"Error: --db: database {missing} does not exist (crawl something first)\n"
     other = tmp_path / "other.db"
     sqlite3.connect(other).execute("create table t (x)").connection.close()
     result = CliRunner().invoke(cli, ["export", "--db", str(other), "--format", "csv"])

@@ -136,7 +136,7 @@ async def test_other_tables_get_no_link(ds):
     ("query", "message"),
     [
         ("_where=1", "Error: _where cannot be used with the full export; remove it and retry"),
-        ("since=2023-02-30", "Error: --since: '2023-02-30' is not a date"),
+        ("since=2023-02-30", "Error: since: '2023-02-30' is not a date"),
         ("_col=body", "Error: unknown column body (choose from: url, site,"),
         ("truncated=maybe", "Error: truncated: 'maybe' is not 1 or 0"),
         ("_db=nope", "Error: no database named 'nope' with an articles table"),
