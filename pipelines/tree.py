@@ -12,7 +12,12 @@ from collections.abc import Callable
 
 from lxml import etree
 
+from fanwen.pipelines.records import Removal
+
 Element = etree._Element
+# A page-wide removal and the element it was taken from: the audit keeps it when that element lies inside
+# the chosen essay element.
+Anchored = tuple[Element, Removal]
 
 _PARSER = etree.HTMLParser(remove_comments=True, remove_pis=True)
 # lxml refuses str input that declares its own encoding; the text is already decoded, so the

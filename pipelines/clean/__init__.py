@@ -20,7 +20,6 @@ from lxml import etree
 
 from fanwen.pipelines.clean.blocks import Line, element_lines
 from fanwen.pipelines.clean.boilerplate import (
-    Anchored,
     boilerplate_rules,
     collect_css,
     drop_matched,
@@ -33,7 +32,7 @@ from fanwen.pipelines.forum import cut_signature
 from fanwen.pipelines.records import Removal
 from fanwen.pipelines.rules import Rule
 from fanwen.pipelines.selectors import selector_index
-from fanwen.pipelines.tree import Element, body_of, is_inside, text, visit_undropped
+from fanwen.pipelines.tree import Anchored, Element, body_of, is_inside, text, visit_undropped
 
 STEPS = ("hidden", "boilerplate", "lines", "normalize")
 

@@ -15,9 +15,7 @@ from lxml import etree
 from fanwen.pipelines.clean.normalize import normalize_line
 from fanwen.pipelines.records import Removal
 from fanwen.pipelines.rules import Rule
-from fanwen.pipelines.tree import Element, body_of, drop, text
-
-Anchored = tuple[Element, Removal]
+from fanwen.pipelines.tree import Anchored, Element, body_of, drop, text
 
 # Never visible as text; removed without an audit entry (they are code, not prose).
 INVISIBLE_TAGS = ("script", "style", "noscript", "iframe", "template", "svg", "canvas", "object", "embed",

@@ -18,9 +18,7 @@ from fanwen.pipelines.clean.normalize import normalize_line
 from fanwen.pipelines.records import Removal
 from fanwen.pipelines.rules import Rule
 from fanwen.pipelines.selectors import selector_index
-from fanwen.pipelines.tree import Element, body_of, drop, text, visit_undropped
-
-Anchored = tuple[Element, Removal]
+from fanwen.pipelines.tree import Anchored, Element, body_of, drop, text, visit_undropped
 
 # A hidden element with at least this share of the page's text (and MIN_REVEALED characters) is the
 # content a script reveals, not anti-scraping junk.
