@@ -264,8 +264,50 @@ def validate_rules(raw: list[dict], source: str) -> list[Rule]:
     return rules
 
 
+@dataclass(frozen=True)
+class Step:
+    """A removal id that a cleaning step applies in code (no pattern to match), declared beside the rules so
+    every id in the audit can be looked up in pipelines/rules/ with its category and why."""
+
+    id: str
+    category: str
+    why: str
+    step: str  # where it is applied: module and function
+    source: str = ""
+
+
+@dataclass(frozen=True)
+class RuleFile:
+    """One rules file: its precedence (lower claims a line first), rules and declared step ids."""
+
+    precedence: int
+    rules: tuple[Rule, ...]
+    steps: tuple[Step, ...]
+
+
+_STEP_KEYS = {"id": str, "category": str, "why": str, "step": str}
+
+
+def _validate_steps(raw: list, source: str) -> tuple[Step, ...]:
+    steps = []
+    for n, item in enumerate(raw):
+        where = f"steps[{n}]"
+        if not isinstance(item, dict):
+            raise _fail(source, where, "must be a table")
+        for key, kind in _STEP_KEYS.items():
+            if not isinstance(item.get(key), kind) or not item[key]:
+                raise _fail(source, f"{where}.{key}", "missing or not a non-empty string")
+        unknown = set(item) - set(_STEP_KEYS)
+        if unknown:
+            raise _fail(source, f"{where}.{sorted(unknown)[0]}", "unknown key")
+        if item["category"] not in CATEGORIES:
+            raise _fail(source, f"{where}.category", f"must be one of {', '.join(CATEGORIES)}")
+        steps.append(Step(item["id"], item["category"], item["why"], item["step"], source))
+    return tuple(steps)
+
+
 @cache
-def _load_file(path: Path) -> tuple[Rule, ...]:
+def _load_file(path: Path) -> RuleFile:
     source = f"{path.parent.name}/{path.name}"
     try:
         data = tomllib.loads(path.read_text(encoding="utf-8"))
@@ -273,10 +315,14 @@ def _load_file(path: Path) -> tuple[Rule, ...]:
         raise ConfigError(f"{source}: cannot read: {e}") from e
     except tomllib.TOMLDecodeError as e:
         raise ConfigError(f"{source}: bad TOML: {e}") from e
-    unknown = set(data) - {"rules"}
+    unknown = set(data) - {"precedence", "rules", "steps"}
     if unknown:
-        raise _fail(source, sorted(unknown)[0], "unknown key (a rules file holds only [[rules]])")
-    return tuple(validate_rules(data.get("rules", []), source))
+        raise _fail(source, sorted(unknown)[0], "unknown key (a rules file holds precedence, [[rules]], [[steps]])")
+    precedence = data.get("precedence")
+    if not isinstance(precedence, int) or isinstance(precedence, bool):
+        raise _fail(source, "precedence", "missing or not an integer (lower claims a line first)")
+    return RuleFile(precedence, tuple(validate_rules(data.get("rules", []), source)),
+                    _validate_steps(data.get("steps", []), source))
 
 
 @cache
@@ -285,23 +331,32 @@ def _default_files() -> tuple[Path, ...]:
 
 
 @cache
-def _combine(files: tuple[Path, ...]) -> tuple[Rule, ...]:
-    rules: list[Rule] = []
-    seen: dict[str, str] = {}
-    for path in files:
-        for rule in _load_file(path):
-            if rule.id in seen:
-                raise ConfigError(f"{rule.source}: rule id {rule.id!r} is already defined in {seen[rule.id]}")
-            seen[rule.id] = rule.source
-            rules.append(rule)
-    return tuple(rules)
+def _combine(files: tuple[Path, ...]) -> tuple[tuple[Rule, ...], dict[str, Rule | Step]]:
+    """The rules of `files` in precedence order, and every declared id (rules and steps)."""
+    loaded = sorted(((_load_file(path), path) for path in files), key=lambda fp: fp[0].precedence)
+    for (first, a), (second, b) in zip(loaded, loaded[1:], strict=False):
+        if first.precedence == second.precedence:
+            raise ConfigError(f"rules/{b.name}: precedence {second.precedence} is also rules/{a.name}'s "
+                              "(which file's rule claims a line first must be explicit)")
+    declared: dict[str, Rule | Step] = {}
+    for rule_file, _ in loaded:
+        for item in (*rule_file.rules, *rule_file.steps):
+            if item.id in declared:
+                raise ConfigError(f"{item.source}: id {item.id!r} is already declared in {declared[item.id].source}")
+            declared[item.id] = item
+    return tuple(r for rule_file, _ in loaded for r in rule_file.rules), declared
 
 
 def load_rules(paths: Iterable[str | Path] | None = None) -> list[Rule]:
     """Rules from `paths` (default: every pipelines/rules/*.toml, listed once per process), each file
     parsed and compiled once."""
     files = _default_files() if paths is None else tuple(Path(p).resolve() for p in paths)
-    return list(_combine(files))
+    return list(_combine(files)[0])
+
+
+def declared_ids() -> dict[str, Rule | Step]:
+    """Every removal id the shipped rules files declare (rules and code steps), with its category and why."""
+    return _combine(_default_files())[1]
 
 
 def merge_rules(defaults: Sequence[Rule], extra: Sequence[Rule]) -> list[Rule]:

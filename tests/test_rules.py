@@ -2,16 +2,20 @@
 
 from __future__ import annotations
 
+import re
+from pathlib import Path
+
 import pytest
 
 from fanwen.errors import ConfigError
 from fanwen.pipelines.clean.blocks import Line
 from fanwen.pipelines.clean.lines import LineResult, apply_line_rules, trim_before_notice
-from fanwen.pipelines.rules import fold, load_rules, merge_rules, validate_rules
+from fanwen.pipelines.rules import declared_ids, fold, load_rules, merge_rules, validate_rules
 from fanwen.pipelines.selectors import css
 from fanwen.pipelines.tree import parse_html
 
 RULES = load_rules()
+PIPELINES = Path(__file__).resolve().parent.parent / "pipelines"
 EXAMPLES = [pytest.param(r, ex, id=f"{r.id}:{i}") for r in RULES for i, ex in enumerate(r.examples)]
 KEEPS = [pytest.param(r, k, id=f"{r.id}:{i}") for r in RULES for i, k in enumerate(r.keeps)]
 
@@ -110,19 +114,52 @@ def test_missing_key_is_named():
         validate_rules(raw, "s.toml")
 
 
+def _rule(rule_id: str, pattern: str = "广告") -> str:
+    return f'[[rules]]\nid = "{rule_id}"\ncategory = "ad"\nkind = "literal"\npattern = "{pattern}"\nwhy = "w"\n'
+
+
 def test_load_rules_reads_given_files_and_rejects_bad_toml(tmp_path):
     good = tmp_path / "extra.toml"
-    good.write_text('[[rules]]\nid = "a-b"\ncategory = "ad"\nkind = "literal"\npattern = "广告"\nwhy = "w"\n',
-                    encoding="utf-8")
+    good.write_text("precedence = 1\n" + _rule("a-b"), encoding="utf-8")
     assert [r.id for r in load_rules([good])] == ["a-b"]
     bad = tmp_path / "bad.toml"
     bad.write_text("[[rules]\n", encoding="utf-8")
     with pytest.raises(ConfigError, match=r"bad\.toml: bad TOML"):
         load_rules([bad])
     dup = tmp_path / "dup.toml"
-    dup.write_text(good.read_text(encoding="utf-8"), encoding="utf-8")
-    with pytest.raises(ConfigError, match="already defined"):
+    dup.write_text("precedence = 2\n" + _rule("a-b"), encoding="utf-8")
+    with pytest.raises(ConfigError, match="already declared"):
         load_rules([good, dup])
+
+
+def test_precedence_is_data_not_file_names(tmp_path):
+    # Which file's rule claims a line first is its `precedence`, whatever the files are called.
+    first, second = tmp_path / "zz.toml", tmp_path / "aa.toml"
+    first.write_text("precedence = 1\n" + _rule("from-zz"), encoding="utf-8")
+    second.write_text("precedence = 2\n" + _rule("from-aa"), encoding="utf-8")
+    assert [r.id for r in load_rules([second, first])] == ["from-zz", "from-aa"]
+    clash = tmp_path / "clash.toml"  # files are read once per process: a new name, not a rewrite
+    clash.write_text("precedence = 1\n" + _rule("from-clash"), encoding="utf-8")
+    with pytest.raises(ConfigError, match="precedence 1 is also"):
+        load_rules([first, clash])
+    missing = tmp_path / "none.toml"
+    missing.write_text(_rule("no-precedence"), encoding="utf-8")
+    with pytest.raises(ConfigError, match=r"none\.toml: precedence: missing"):
+        load_rules([missing])
+
+
+def test_every_audit_id_the_code_can_write_is_declared_in_the_rules_data():
+    # Removal ids written by code steps (string literals in pipelines/) are [[steps]] in pipelines/rules/,
+    # with the category the code gives them, so grepping the rules for an id seen in the audit finds it.
+    declared = declared_ids()
+    source = "\n".join(p.read_text(encoding="utf-8") for p in PIPELINES.rglob("*.py"))
+    written = dict(re.findall(r'Removal\("([a-z0-9-]+)", "([a-z]+)"', source))
+    written.update({rule_id: "hidden" for rule_id in re.findall(r'return "(hidden-[a-z-]+)"', source)})
+    assert len(written) >= 8
+    for rule_id, category in written.items():
+        assert rule_id in declared, f"{rule_id} is written by code but declared in no pipelines/rules/*.toml"
+        assert declared[rule_id].category == category
+        assert declared[rule_id].why
 
 
 def test_default_rules_load_once_and_ids_are_unique():
