@@ -11,8 +11,8 @@ with it plus run-final characters, answered from FTS5's prefix index on one char
 term, so runs are indexed apart.
 
 Folding (matching only, never stored): traditional/variant -> simplified character by character
-(OpenCC's tables; per character so "q is a substring of t" implies "fold(q) is a substring of
-fold(t)"), full-width ASCII -> half-width, lower case, invisible characters dropped.
+(OpenCC's tables; per character so "q is a substring of t" implies "search_fold(q) is a substring of
+search_fold(t)"), full-width ASCII -> half-width, lower case, invisible characters dropped.
 
 The index table ``articles_fts`` is contentless (it stores no copy of the text); triggers on
 ``articles`` call the SQL function ``fanwen_grams()``, which every connection that writes articles must
@@ -23,57 +23,18 @@ have: ``open_db`` (via ``ensure_search_index``), the Datasette plugin and sqlite
 
 from __future__ import annotations
 
-import hashlib
 import sqlite3
 
 import sqlite_utils
 
 from fanwen.errors import UsageError
-from fanwen.pipelines.opencc_tables import DICTIONARY_DIR, single_char_map
+from fanwen.pipelines.folding import SEARCH_TABLE, search_fold, search_tables_digest
 
 FTS_TABLE = "articles_fts"
 META_TABLE = "articles_fts_meta"  # starts with the FTS name, so Datasette hides it with the index
 # Bump when the token format or trigger SQL changes: ensure_search_index then rebuilds.
 INDEX_FORMAT = "fanwen-bigram-2"
 _WIDTH = 4  # base-36 digits per character: 36**4 > 0x10FFFF
-_INVISIBLE = "\u00ad\u180e\u200b\u200c\u200d\u200e\u200f\u2060\u2061\u2062\u2063\u2064\ufeff"
-# Variant forms (TW/HK) to OpenCC's standard traditional first, then traditional to simplified.
-_FOLD_DICTIONARIES = ("TWVariantsRev.txt", "HKVariantsRev.txt", "TSCharacters.txt")
-
-
-def _load_char_map() -> tuple[dict[str, str], str]:
-    """Single-character OpenCC mappings composed into one table, and a digest of the source files."""
-    digest = hashlib.sha1(INDEX_FORMAT.encode())
-    chain: list[dict[str, str]] = []
-    for name in _FOLD_DICTIONARIES:
-        raw = (DICTIONARY_DIR / name).read_bytes()
-        digest.update(raw)
-        chain.append(single_char_map(raw.decode("utf-8")))
-    variants = {**chain[0], **chain[1]}
-    simplified = chain[2]
-    chars = set(variants) | set(simplified)
-    composed = {c: simplified.get(variants.get(c, c), variants.get(c, c)) for c in chars}
-    return composed, digest.hexdigest()[:12]
-
-
-class _FoldTable(dict):
-    """str.translate table computed lazily per code point (translate looks keys up by ordinal)."""
-
-    def __init__(self, chars: dict[str, str]) -> None:
-        super().__init__()
-        self._chars = chars
-
-    def __missing__(self, cp: int) -> str | None:
-        ch = chr(cp)
-        if ch in _INVISIBLE:
-            value = None
-        else:
-            if 0xFF01 <= cp <= 0xFF5E:  # full-width ASCII block
-                ch = chr(cp - 0xFEE0)
-            ch = self._chars.get(ch, ch).lower()
-            value = ch
-        self[cp] = value
-        return value
 
 
 class _CodeTable(dict):
@@ -90,14 +51,8 @@ class _CodeTable(dict):
         return value
 
 
-_CHAR_MAP, FOLD_VERSION = _load_char_map()
-_FOLD = _FoldTable(_CHAR_MAP)
 _CODES = _CodeTable()
-
-
-def fold(text: str) -> str:
-    """The matching form of text: simplified, half-width, lower case, without invisible characters."""
-    return text.translate(_FOLD)
+_TABLES_DIGEST = search_tables_digest(INDEX_FORMAT)
 
 
 def _run_tokens(run: str) -> list[str]:
@@ -112,7 +67,7 @@ def index_tokens(text: str | None) -> str | None:
     """What the index stores for one column: the bigram codes of every folded whitespace-free run."""
     if text is None:
         return None
-    return " ".join(tok for run in fold(text).split() for tok in _run_tokens(run))
+    return " ".join(tok for run in search_fold(text).split() for tok in _run_tokens(run))
 
 
 def fts_query(query: str) -> str:
@@ -122,7 +77,7 @@ def fts_query(query: str) -> str:
     expression that matches nothing.
     """
     parts = []
-    for term in fold(query).split():
+    for term in search_fold(query).split():
         codes = term.translate(_CODES)
         if len(term) == 1:
             parts.append(f'"{codes}" *')
@@ -136,18 +91,18 @@ def search_sql(query: str) -> tuple[str, list]:
 
     Raises UsageError when the query has no searchable characters.
     """
-    if not fold(query).split():
+    if not search_fold(query).split():
         raise UsageError(f"search query {query!r} is empty: give at least one character to look for")
     return f"rowid in (select rowid from {FTS_TABLE} where {FTS_TABLE} match ?)", [fts_query(query)]
 
 
 def match_spans(text: str, query: str) -> list[tuple[int, int]]:
     """Where the query's terms occur in text, as sorted, merged (start, end) offsets into text itself."""
-    pieces = [ch.translate(_FOLD) for ch in text]
+    pieces = [ch.translate(SEARCH_TABLE) for ch in text]
     owner = [i for i, piece in enumerate(pieces) for _ in piece]  # folded offset -> original offset
     folded = "".join(pieces)
     spans = []
-    for term in set(fold(query).split()):
+    for term in set(search_fold(query).split()):
         at = folded.find(term)
         while at != -1:
             spans.append((owner[at], owner[at + len(term) - 1] + 1))
@@ -163,7 +118,7 @@ def match_spans(text: str, query: str) -> list[tuple[int, int]]:
 
 def register_search_functions(conn: sqlite3.Connection) -> None:
     """Register fanwen_fold(), fanwen_grams() and fanwen_match() on a connection."""
-    conn.create_function("fanwen_fold", 1, lambda t: None if t is None else fold(t), deterministic=True)
+    conn.create_function("fanwen_fold", 1, lambda t: None if t is None else search_fold(t), deterministic=True)
     conn.create_function("fanwen_grams", 1, index_tokens, deterministic=True)
     conn.create_function("fanwen_match", 1, fts_query, deterministic=True)
 
@@ -193,7 +148,7 @@ _TRIGGERS = {
 
 def index_version() -> str:
     """Identifies the token format and folding tables; a stored index with another version is rebuilt."""
-    return f"{INDEX_FORMAT}:{FOLD_VERSION}"
+    return f"{INDEX_FORMAT}:{_TABLES_DIGEST}"
 
 
 def ensure_search_index(db: sqlite_utils.Database) -> None:

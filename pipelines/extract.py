@@ -23,6 +23,7 @@ from fanwen.pipelines.clean import clean_block, mark_notice_after, prepare_page
 from fanwen.pipelines.clean.blocks import Line
 from fanwen.pipelines.clean.normalize import normalize_line
 from fanwen.pipelines.essays import split_essays
+from fanwen.pipelines.folding import fold
 from fanwen.pipelines.forum import find_first_post, subject_of
 from fanwen.pipelines.metadata import (
     clean_title,
@@ -36,7 +37,7 @@ from fanwen.pipelines.metadata import (
 )
 from fanwen.pipelines.pagekind import has_password_field, list_kind, refusal_kind
 from fanwen.pipelines.records import Extraction, Removal
-from fanwen.pipelines.rules import Rule, fold, load_rules, merge_rules
+from fanwen.pipelines.rules import Rule, load_rules, merge_rules
 from fanwen.pipelines.selectors import select_one
 from fanwen.pipelines.tree import Element, body_of, parse_html, text
 

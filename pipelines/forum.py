@@ -17,7 +17,7 @@ from dataclasses import dataclass
 from lxml import etree
 
 from fanwen.pipelines.clean.blocks import Line
-from fanwen.pipelines.rules import fold
+from fanwen.pipelines.folding import fold
 from fanwen.pipelines.tree import Element, is_inside, stripped_len
 
 # Discuz! and clones: the opening post's body element.

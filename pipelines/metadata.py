@@ -12,7 +12,8 @@ from collections.abc import Sequence
 from lxml import etree
 
 from fanwen.pipelines.clean.normalize import normalize_line
-from fanwen.pipelines.rules import Rule, fold
+from fanwen.pipelines.folding import fold
+from fanwen.pipelines.rules import Rule
 from fanwen.pipelines.selectors import select_one, selector_index
 from fanwen.pipelines.tree import Element, body_of, text
 

@@ -12,7 +12,7 @@ from urllib.parse import urlsplit
 
 from lxml import etree
 
-from fanwen.pipelines.rules import fold
+from fanwen.pipelines.folding import fold
 from fanwen.pipelines.tree import Element, text_head
 
 _CAPTCHA = re.compile(r"安全检测|验证码|人机验证|滑动验证|安全验证|访问验证|请完成验证|captcha|正在验证", re.I)

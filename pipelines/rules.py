@@ -22,7 +22,7 @@ from cssselect import SelectorError
 from lxml.cssselect import CSSSelector
 
 from fanwen.errors import ConfigError
-from fanwen.pipelines.opencc_tables import DICTIONARY_DIR, single_char_map
+from fanwen.pipelines.folding import fold
 
 RULES_DIR = Path(__file__).with_name("rules")
 
@@ -42,34 +42,6 @@ _OPTIONAL = {
 }
 _ID = re.compile(r"^[a-z0-9]+(?:-[a-z0-9]+)*$")
 _FULLWIDTH = re.compile("[\uff01-\uff5e]")
-
-
-def _fold_table() -> dict[int, str]:
-    table: dict[int, str] = {c: chr(c - 0xFEE0) for c in range(0xFF01, 0xFF5F)}
-    table.update({0x3000: " ", 0x201C: '"', 0x201D: '"', 0x2018: "'", 0x2019: "'", 0xFE30: ":"})
-    # Traditional → simplified, one character for one character, so folded text keeps its offsets.
-    ts = single_char_map((DICTIONARY_DIR / "TSCharacters.txt").read_text(encoding="utf-8"))
-    for src, target in ts.items():
-        table.setdefault(ord(src), target)
-    return table
-
-
-_FOLD = _fold_table()
-# The same table as a list over the whole BMP (unchanged characters map to themselves): with a dict,
-# translate raises and clears a KeyError for every character it does not change, which made folding
-# Chinese text ~2x slower. Characters past the BMP (a few rare 繁 forms) take the dict.
-_FOLD_BMP: list[int | str] = list(range(0x10000))
-for _code, _folded in _FOLD.items():
-    if _code < 0x10000:
-        _FOLD_BMP[_code] = _folded
-_FOLD_ASTRAL = {code: folded for code, folded in _FOLD.items() if code >= 0x10000}
-_ASTRAL = re.compile("[\U00010000-\U0010ffff]")
-
-
-def fold(text: str) -> str:
-    """Width- and script-fold text for matching only: full-width ASCII → ASCII, 繁 → 简, same length."""
-    folded = text.translate(_FOLD_BMP)
-    return folded.translate(_FOLD_ASTRAL) if _ASTRAL.search(folded) else folded
 
 
 # eq=False: a rule is compiled once and compared by identity, so rule sets hash in O(rules) cheap steps

@@ -10,7 +10,8 @@ import pytest
 from fanwen.errors import ConfigError
 from fanwen.pipelines.clean.blocks import Line
 from fanwen.pipelines.clean.lines import LineResult, apply_line_rules, trim_before_notice
-from fanwen.pipelines.rules import declared_ids, fold, load_rules, merge_rules, validate_rules
+from fanwen.pipelines.folding import fold
+from fanwen.pipelines.rules import declared_ids, load_rules, merge_rules, validate_rules
 from fanwen.pipelines.selectors import css
 from fanwen.pipelines.tree import parse_html
 

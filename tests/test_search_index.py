@@ -12,12 +12,12 @@ from test_search_corpus import HAND_WRITTEN, make_archive, substring_scan
 from fanwen.browse.search_index import (
     FTS_TABLE,
     META_TABLE,
-    fold,
     match_spans,
     register_search_functions,
     search_sql,
 )
 from fanwen.errors import UsageError
+from fanwen.pipelines.folding import search_fold
 from fanwen.pipelines.store import open_db
 
 
@@ -92,7 +92,7 @@ def test_folding_is_for_matching_only(archive):
     title, text = conn.execute("select title, text from articles where url like '%696905%'").fetchone()
     conn.close()
     assert (title, text) == ("ＱＱ群公告（全角）", "各位家長：請加入ｑｑ群１２３４５６。")
-    assert fold("各位家長：請加入ｑｑ群１２３４５６。") == "各位家长:请加入qq群123456。"
+    assert search_fold("各位家長：請加入ｑｑ群１２３４５６。") == "各位家长:请加入qq群123456。"
 
 
 def test_several_terms_must_all_occur(archive):

@@ -1,6 +1,6 @@
 """Step 3 of cleaning: line rules (paywall, solicitation, intro, meta, watermark, navigation, garbage).
 
-Rules match the width-folded line (see fanwen.pipelines.rules.fold) within their scope (first/last N lines, max
+Rules match the width-folded line (see fanwen.pipelines.folding.fold) within their scope (first/last N lines, max
 length, linked lines only). A rule drops the line, strips the matched span, or drops the rest of the page.
 A rule with `truncates = true` marks the document a preview even if what is left looks complete.
 """
@@ -15,8 +15,9 @@ from functools import lru_cache
 
 from fanwen.pipelines.clean.blocks import Line
 from fanwen.pipelines.clean.normalize import normalize_line
+from fanwen.pipelines.folding import fold
 from fanwen.pipelines.records import Removal
-from fanwen.pipelines.rules import Rule, fold
+from fanwen.pipelines.rules import Rule
 
 _CHUNK = re.compile(r"^(\d{1,3})、")
 _SENTENCE_END = tuple("。！？；：!?;:…”’」』》)）】")

@@ -9,8 +9,10 @@ from __future__ import annotations
 
 import re
 
+from fanwen.pipelines.folding import INVISIBLE
+
 # A character class, not str.translate: translate looks every CJK character up one by one (~10x slower).
-_INVISIBLE = re.compile("[\u200b\u200c\u200d\u200e\u200f\u2060\ufeff\u00ad\u180e\u2061\u2062\u2063]")
+_INVISIBLE = re.compile(f"[{INVISIBLE}]")
 _SPACES = re.compile(r"[\s\u00a0\u1680\u2000-\u200a\u202f\u205f\u3000]+")
 # A line break (with its indentation) between two non-ASCII characters comes from the HTML source layout;
 # Chinese text has no word spaces, so it is dropped rather than shown as a space. Typed spaces are kept.
