@@ -35,7 +35,7 @@ from fanwen.pipelines.metadata import (
     read_title,
     title_segments,
 )
-from fanwen.pipelines.pagekind import has_password_field, list_kind, refusal_kind
+from fanwen.pipelines.pagekind import has_password_field, kind_of_cleaned, list_kind, refusal_kind
 from fanwen.pipelines.records import Extraction, Removal
 from fanwen.pipelines.rules import Rule, load_rules, merge_rules
 from fanwen.pipelines.selectors import select_one
@@ -178,31 +178,6 @@ def _drop_title_lines(lines: list[Line], title: str) -> tuple[list[Line], list[R
     return kept, removed
 
 
-# List and tag pages show cut-off excerpts ("…安排部...", "…打造一流营……[详细]"); an essay does not end its
-# paragraphs that way. A short block ending in a read-more link ("[阅读全文]", "更多>>") is an excerpt too.
-_MORE_WORDS = r"(?:详细|详情|阅读全文|查看全文|全文|阅读更多|查看更多|更多)"
-_READ_MORE = r"\s*(?:[\[【(（]\s*" + _MORE_WORDS + r"\s*[\]】)）]|" + _MORE_WORDS + r"\s*(?:>>|»|›))"
-_EXCERPT_END = re.compile(r"(?<![.…])(?:\.{3,6}|…{1,2})(?:" + _READ_MORE + r")?$")
-_READ_MORE_END = re.compile(_READ_MORE + r"$")
-SHORT_EXCERPT = 200
-
-
-def _is_excerpt(text: str) -> bool:
-    return bool(_EXCERPT_END.search(text)) or (len(text) <= SHORT_EXCERPT and bool(_READ_MORE_END.search(text)))
-
-
-def _mostly_excerpts(lines: list[Line]) -> bool:
-    cut = [line for line in lines if _is_excerpt(line.text)]
-    if cut and len(cut) == len(lines):  # the last page of a list can hold a single excerpt
-        return True
-    return len(cut) >= 2 and sum(len(line.text) for line in cut) * 2 >= sum(len(line.text) for line in lines)
-
-
-# Below this many characters of cleaned text a page holds no essay.
-MIN_ESSAY_CHARS = 50
-MIN_LIST_LINKS = 5
-
-
 def extract_page(url: str, html: str, selectors: dict[str, str], rules: Sequence[Rule]) -> PageResult:
     """Extract one page (see module docstring, step 1)."""
     root = parse_html(html)
@@ -237,11 +212,8 @@ def extract_page(url: str, html: str, selectors: dict[str, str], rules: Sequence
     cleaned = clean_block(block, anchored, rules, post=post is not None)
     mark_notice_after(cleaned, block, rules)
     lines, title_removed = _drop_title_lines(cleaned.lines, title)
-    if _mostly_excerpts(lines):
-        return PageResult("list", title=title)
-    if sum(len(line.text) for line in lines) < MIN_ESSAY_CHARS:
-        # No prose: a forum index or a bare link list is a list; anything else is empty.
-        kind = "list" if sum(1 for a in body.iter("a") if a.get("href") is not None) >= MIN_LIST_LINKS else "empty"
+    kind = kind_of_cleaned([line.text for line in lines], body)
+    if kind:
         return PageResult(kind, title=title)
     return PageResult("article", title, published, category, author, lines, title_removed + cleaned.removed,
                       cleaned.truncated)

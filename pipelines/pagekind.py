@@ -140,3 +140,39 @@ def list_kind(url: str, body: Element, essay: Element, essay_chars: int) -> str 
     if searchy and (listy or essay_chars < 200):
         return "search"
     return "list" if listy else None
+
+
+# List and tag pages show cut-off excerpts ("…安排部...", "…打造一流营……[详细]"); an essay does not end its
+# paragraphs that way. A short block ending in a read-more link ("[阅读全文]", "更多>>") is an excerpt too.
+_MORE_WORDS = r"(?:详细|详情|阅读全文|查看全文|全文|阅读更多|查看更多|更多)"
+_READ_MORE = r"\s*(?:[\[【(（]\s*" + _MORE_WORDS + r"\s*[\]】)）]|" + _MORE_WORDS + r"\s*(?:>>|»|›))"
+_EXCERPT_END = re.compile(r"(?<![.…])(?:\.{3,6}|…{1,2})(?:" + _READ_MORE + r")?$")
+_READ_MORE_END = re.compile(_READ_MORE + r"$")
+SHORT_EXCERPT = 200
+
+
+def _is_excerpt(text: str) -> bool:
+    return bool(_EXCERPT_END.search(text)) or (len(text) <= SHORT_EXCERPT and bool(_READ_MORE_END.search(text)))
+
+
+def _mostly_excerpts(lines: list[str]) -> bool:
+    cut = [line for line in lines if _is_excerpt(line)]
+    if cut and len(cut) == len(lines):  # the last page of a list can hold a single excerpt
+        return True
+    return len(cut) >= 2 and sum(map(len, cut)) * 2 >= sum(map(len, lines))
+
+
+# Below this many characters of cleaned text a page holds no essay.
+MIN_ESSAY_CHARS = 50
+MIN_LIST_LINKS = 5
+
+
+def kind_of_cleaned(lines: list[str], body: Element) -> str | None:
+    """After cleaning: "list" for a page of excerpts or of bare links, "empty" for one without prose left,
+    None for an essay."""
+    if _mostly_excerpts(lines):
+        return "list"
+    if sum(map(len, lines)) < MIN_ESSAY_CHARS:
+        # No prose: a forum index or a bare link list is a list; anything else is empty.
+        return "list" if sum(1 for a in body.iter("a") if a.get("href") is not None) >= MIN_LIST_LINKS else "empty"
+    return None
