@@ -25,7 +25,6 @@ import os
 import sqlite3
 import sys
 import tempfile
-import time
 from collections.abc import Iterable, Iterator, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass
@@ -34,6 +33,7 @@ from pathlib import Path
 from typing import BinaryIO, TextIO
 
 from fanwen.errors import ExportError, UsageError
+from fanwen.progress import Progress
 
 FORMATS = ("csv", "jsonl")
 DEFAULT_COLUMNS = (
@@ -161,29 +161,10 @@ def build_query(conn: sqlite3.Connection, columns: Sequence[str], filters: Expor
     return sql + " order by rowid", params
 
 
-class Progress:
-    """Counts exported rows; reports to `stream` every `every_rows` rows or `every_seconds` seconds."""
-
-    def __init__(self, stream: TextIO | None = None, every_rows: int = 10_000, every_seconds: float = 2.0):
-        self.stream = stream
-        self.every_rows = every_rows
-        self.every_seconds = every_seconds
-        self.rows = 0
-        self.started = self._last = time.monotonic()
-
-    def tick(self) -> None:
-        """Count one row, and report if a report is due."""
-        self.rows += 1
-        if self.stream is None:
-            return
-        # Reading the clock every row would cost more than formatting the row.
-        due = self.rows % self.every_rows == 0
-        if not due and self.rows % 500 == 0:
-            due = time.monotonic() - self._last >= self.every_seconds
-        if due:
-            self._last = time.monotonic()
-            rate = self.rows / max(self._last - self.started, 1e-9)
-            print(f"exported {self.rows:,} rows ({rate:,.0f} rows/s)", file=self.stream, flush=True)
+def export_progress(stream: TextIO | None, every_rows: int = 10_000, every_seconds: float = 2.0) -> Progress:
+    """The export's progress reporter: "exported N rows (R rows/s)" every `every_rows` rows or `every_seconds`."""
+    return Progress(stream, lambda rows, rate: f"exported {rows:,} rows ({rate:,.0f} rows/s)", every=every_rows,
+                    every_seconds=every_seconds)
 
 
 def _neutralise(value: object) -> object:
@@ -229,7 +210,7 @@ def _counted(cursor: sqlite3.Cursor, db_label: str, progress: Progress) -> Itera
             progress.tick()
             yield row
     except sqlite3.DatabaseError as e:
-        raise ExportError(f"reading {db_label} failed after {progress.rows:,} rows: {e}") from None
+        raise ExportError(f"reading {db_label} failed after {progress.count:,} rows: {e}") from None
 
 
 def prepare_export(
@@ -261,7 +242,7 @@ def export_chunks(conn: sqlite3.Connection, sql: str, params: list, fmt: str, co
                   bom: bool = False, safe_formulas: bool = False, progress: Progress | None = None,
                   db_label: str = "the archive") -> Iterator[str]:
     """Stream the export as text chunks from a query made by prepare_export; closes `conn` when done."""
-    progress = progress or Progress()
+    progress = progress or export_progress(None)
     try:
         rows = _counted(conn.execute(sql, params), db_label, progress)
         if fmt == "csv":
@@ -311,7 +292,7 @@ def export_rows(db_path: str | Path, fmt: str, output: str = "-", columns: Seque
     """
     check_format(fmt, safe_formulas)
     with_bom = wants_bom(fmt, output, bom)
-    progress = progress or Progress()
+    progress = progress or export_progress(None)
     conn, sql, params = prepare_export(db_path, columns, filters or ExportFilter())
     chunks = export_chunks(conn, sql, params, fmt, columns, bom=with_bom, safe_formulas=safe_formulas,
                            progress=progress, db_label=str(db_path))
@@ -322,4 +303,4 @@ def export_rows(db_path: str | Path, fmt: str, output: str = "-", columns: Seque
     finally:
         chunks.close()
         conn.close()
-    return progress.rows
+    return progress.count

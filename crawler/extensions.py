@@ -5,7 +5,6 @@ from __future__ import annotations
 import logging
 import sqlite3
 import sys
-import time
 
 from scrapy import Spider, signals
 from scrapy.crawler import Crawler
@@ -16,6 +15,7 @@ from fanwen.crawler.health import HealthLimits, archive_facts, check_health
 from fanwen.crawler.lock import acquire_crawl_lock, release_crawl_lock
 from fanwen.errors import StoreError, StoreLocked
 from fanwen.pipelines.store import close_abandoned_crawls, finish_crawl, open_db, start_crawl
+from fanwen.progress import Progress
 
 logger = logging.getLogger(__name__)
 
@@ -175,27 +175,23 @@ class CrawlRecorder:
             db.close()
 
 
-class Progress:
-    """Prints a short progress line to stderr at most every FANWEN_PROGRESS_INTERVAL seconds."""
+class CrawlProgress:
+    """Prints a short progress line to stderr at most every FANWEN_PROGRESS_INTERVAL seconds (fanwen.progress)."""
 
     def __init__(self, crawler: Crawler, interval: float) -> None:
         self.crawler = crawler
-        self.interval = interval
-        self.last = time.monotonic()
+        # A crawl sees a few responses a second: the clock is read on every one.
+        self.progress = Progress(sys.stderr, self.describe, every_seconds=interval, clock_every=1)
 
     @classmethod
-    def from_crawler(cls, crawler: Crawler) -> Progress:
+    def from_crawler(cls, crawler: Crawler) -> CrawlProgress:
         if not crawler.settings.getbool("FANWEN_PROGRESS"):
             raise NotConfigured  # silently: off is the normal state outside the CLI
         ext = cls(crawler, crawler.settings.getfloat("FANWEN_PROGRESS_INTERVAL", 5.0))
-        crawler.signals.connect(ext.tick, signal=signals.response_received)
+        crawler.signals.connect(ext.progress.tick, signal=signals.response_received)
         return ext
 
-    def tick(self) -> None:
-        if time.monotonic() - self.last < self.interval:
-            return
-        self.last = time.monotonic()
-        s = self.crawler.stats.get_stats()
-        c = crawl_counters(s)
-        print(f"{self.crawler.spider.name}: {c['pages']} pages, {c['articles_new']} new / "
-              f"{c['articles_updated']} updated articles, {c['errors']} errors", file=sys.stderr, flush=True)
+    def describe(self, responses: int, per_second: float) -> str:
+        c = crawl_counters(self.crawler.stats.get_stats())
+        return (f"{self.crawler.spider.name}: {c['pages']} pages, {c['articles_new']} new / "
+                f"{c['articles_updated']} updated articles, {c['errors']} errors ({per_second:.1f} pages/s)")

@@ -44,7 +44,7 @@ ITEM_PIPELINES = {
 EXTENSIONS = {
     "fanwen.crawler.extensions.CrawlLock": 50,  # before anything opens the database
     "fanwen.crawler.extensions.CrawlRecorder": 100,
-    "fanwen.crawler.extensions.Progress": 200,
+    "fanwen.crawler.extensions.CrawlProgress": 200,
 }
 
 # --- fanwen ------------------------------------------------------------------------------------

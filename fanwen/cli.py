@@ -330,11 +330,11 @@ def export(db_path: str, fmt: str | None, output: str, sites: tuple[str, ...], c
 
     Example: fanwen export --format csv -o 范文.csv --site diyifanwen --since 2023-01-01
     """
-    from fanwen.browse.export import ExportFilter, Progress, export_rows, parse_columns
+    from fanwen.browse.export import ExportFilter, export_progress, export_rows, parse_columns
 
     if excel and no_bom:
         raise UsageError("--excel and --no-bom contradict each other; give one")
-    report = Progress(sys.stderr if progress or sys.stderr.isatty() else None)
+    report = export_progress(sys.stderr if progress or sys.stderr.isatty() else None)
     count = export_rows(
         db_path,
         _format_from(output, fmt),

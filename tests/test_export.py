@@ -14,7 +14,7 @@ from pathlib import Path
 import pytest
 from click.testing import CliRunner
 
-from fanwen.browse.export import DEFAULT_COLUMNS, ExportFilter, Progress, export_rows
+from fanwen.browse.export import DEFAULT_COLUMNS, ExportFilter, export_progress, export_rows
 from fanwen.cli import cli
 from fanwen.pipelines.records import Document, Extraction, Fetched
 from fanwen.pipelines.store import open_db, upsert_article
@@ -282,7 +282,7 @@ def test_format_follows_the_output_suffix(archive, tmp_path):
 def test_progress_reports_every_n_rows(archive, tmp_path):
     report = io.StringIO()
     count = export_rows(archive, "jsonl", str(tmp_path / "a.jsonl"), filters=ExportFilter(),
-                        progress=Progress(report, every_rows=50, every_seconds=3600))
+                        progress=export_progress(report, every_rows=50, every_seconds=3600))
     assert count == len(_db_rows(archive))
     lines = report.getvalue().splitlines()
     assert [line.split(" rows")[0] for line in lines] == [f"exported {n:,}" for n in range(50, count + 1, 50)]
