@@ -7,7 +7,6 @@ exactly what to fix.
 from __future__ import annotations
 
 import re
-import tomllib
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -16,6 +15,7 @@ from fanwen.errors import ConfigError
 from fanwen.pipelines.decode import normalise_label
 from fanwen.pipelines.rules import Rule, validate_rules
 from fanwen.pipelines.selectors import css
+from fanwen.tomldata import Schema, check_table, read_toml
 
 BUILTIN_DIR = Path(__file__).parent / "sites"
 SELECTOR_KEYS = {"title", "date", "body", "category", "author"}
@@ -42,8 +42,7 @@ class SiteConfig:
     path: str = ""
 
 
-# key → (required, expected type(s))
-_SCHEMA: dict[str, tuple[bool, type | tuple[type, ...]]] = {
+_SCHEMA: Schema = {
     "name": (True, str),
     "title": (True, str),
     "start_urls": (True, list),
@@ -61,29 +60,12 @@ _SCHEMA: dict[str, tuple[bool, type | tuple[type, ...]]] = {
 
 def load_site(path: str | Path) -> SiteConfig:
     """Read and validate one site file."""
-    path = Path(path)
-    where = str(path)
-    try:
-        raw = tomllib.loads(path.read_text(encoding="utf-8"))
-    except OSError as e:
-        raise ConfigError(f"{where}: cannot read: {e.strerror}") from e
-    except (tomllib.TOMLDecodeError, UnicodeDecodeError) as e:
-        raise ConfigError(f"{where}: invalid TOML: {e}") from e
-    return parse_site(raw, where)
+    return parse_site(read_toml(path), str(path))
 
 
 def parse_site(raw: dict[str, Any], where: str) -> SiteConfig:
     """Validate an already-parsed site mapping; `where` names it in errors."""
-    for key in raw:
-        if key not in _SCHEMA:
-            raise ConfigError(f"{where}: unknown key '{key}' (allowed: {', '.join(sorted(_SCHEMA))})")
-    for key, (required, kind) in _SCHEMA.items():
-        if key not in raw:
-            if required:
-                raise ConfigError(f"{where}: missing key '{key}'")
-            continue
-        if not isinstance(raw[key], kind):
-            raise ConfigError(f"{where}: {key}: expected {_type_name(kind)}, got {type(raw[key]).__name__}")
+    check_table(raw, _SCHEMA, where)
     if not NAME_RE.match(raw["name"]):
         raise ConfigError(f"{where}: name: '{raw['name']}' must be lower-case letters, digits, '-' or '_'")
     start_urls = _strings(raw, "start_urls", where, nonempty=True)
@@ -161,8 +143,3 @@ def _check_css(selector: str, where: str) -> None:
         css(selector)  # the compiler the extractor uses, so a selector that loads also runs
     except ConfigError as e:
         raise ConfigError(f"{where}: bad CSS {e}") from e
-
-
-def _type_name(kind: type | tuple[type, ...]) -> str:
-    names = {list: "an array", dict: "a table", str: "a string"}
-    return names.get(kind, getattr(kind, "__name__", str(kind)))  # type: ignore[arg-type]

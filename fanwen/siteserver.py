@@ -14,7 +14,6 @@ import mimetypes
 import sys
 import threading
 import time
-import tomllib
 from dataclasses import dataclass, field
 from email.utils import formatdate, parsedate_to_datetime
 from http import HTTPStatus
@@ -23,11 +22,15 @@ from pathlib import Path
 from urllib.parse import unquote, urlsplit
 
 from fanwen.errors import ConfigError, FanwenError
+from fanwen.tomldata import Schema, check_table, read_toml
 
 MANIFEST = "_site.toml"
 HTML_SUFFIXES = {".html", ".htm", ".shtml", ".php", ".asp", ".aspx", ".jsp", ""}
-SITE_KEYS = {"charset", "delay_ms", "description", "paths"}
-PATH_KEYS = {"charset", "status", "headers", "delay_ms", "retry_after", "fail_times", "description"}
+SITE_SCHEMA: Schema = {"charset": (False, str), "delay_ms": (False, int), "description": (False, str),
+                       "paths": (False, dict)}
+PATH_SCHEMA: Schema = {"charset": (False, str), "status": (False, int), "headers": (False, dict),
+                       "delay_ms": (False, int), "retry_after": (False, int), "fail_times": (False, int),
+                       "description": (False, str)}
 
 # nginx's own error pages: what a crawler really meets on these hosts.
 ERROR_PAGE = (
@@ -62,16 +65,11 @@ def load_manifest(root: Path) -> SiteManifest:
     path = root / MANIFEST
     if not path.is_file():
         return SiteManifest()
-    try:
-        data = tomllib.loads(path.read_text(encoding="utf-8"))
-    except (tomllib.TOMLDecodeError, UnicodeDecodeError) as exc:
-        raise ConfigError(f"{path}: not valid TOML: {exc}") from exc
-    _reject_unknown(path, "", data, SITE_KEYS)
+    data = read_toml(path)
+    check_table(data, SITE_SCHEMA, str(path))
     charset = data.get("charset", "")
-    if not isinstance(charset, str):
-        raise ConfigError(f"{path}: charset: expected a string")
     delay_ms = data.get("delay_ms", 0)
-    if not isinstance(delay_ms, int) or delay_ms < 0:
+    if delay_ms < 0:
         raise ConfigError(f"{path}: delay_ms: expected a non-negative integer")
     rules = {}
     for url_path, raw in data.get("paths", {}).items():
@@ -81,28 +79,19 @@ def load_manifest(root: Path) -> SiteManifest:
     return SiteManifest(charset=charset, paths=rules, delay_ms=delay_ms)
 
 
-def _reject_unknown(path: Path, where: str, raw: dict, allowed: set[str]) -> None:
-    unknown = sorted(set(raw) - allowed)
-    if unknown:
-        allowed_list = ", ".join(sorted(allowed))
-        raise ConfigError(f"{path}: {where}unknown key {unknown[0]!r} (allowed: {allowed_list})")
-
-
 def _parse_rule(path: Path, url_path: str, raw: dict) -> PathRule:
     where = f'paths."{url_path}".'
-    _reject_unknown(path, where, raw, PATH_KEYS)
+    check_table(raw, PATH_SCHEMA, str(path), where)
     for key in ("status", "delay_ms", "retry_after", "fail_times"):
-        if key in raw and (not isinstance(raw[key], int) or raw[key] < 0):
+        if raw.get(key, 0) < 0:
             raise ConfigError(f"{path}: {where}{key}: expected a non-negative integer")
     if "status" in raw and raw["status"] not in HTTPStatus._value2member_map_:
         raise ConfigError(f"{path}: {where}status: {raw['status']} is not an HTTP status")
     if "fail_times" in raw and "status" not in raw:
         raise ConfigError(f"{path}: {where}fail_times needs a status to fail with")
     headers = raw.get("headers", {})
-    if not isinstance(headers, dict) or not all(isinstance(v, str) for v in headers.values()):
+    if not all(isinstance(v, str) for v in headers.values()):
         raise ConfigError(f"{path}: {where}headers: expected a table of strings")
-    if "charset" in raw and not isinstance(raw["charset"], str):
-        raise ConfigError(f"{path}: {where}charset: expected a string")
     return PathRule(
         charset=raw.get("charset"),
         status=raw.get("status"),

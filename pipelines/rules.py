@@ -12,7 +12,6 @@ from __future__ import annotations
 import re
 import re._constants as _sre  # the regex parser: which characters an anchored rule can start with
 import re._parser as _parser
-import tomllib
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from functools import cache
@@ -23,6 +22,7 @@ from lxml.cssselect import CSSSelector
 
 from fanwen.errors import ConfigError
 from fanwen.pipelines.folding import fold
+from fanwen.tomldata import Schema, check_table, read_toml
 
 RULES_DIR = Path(__file__).with_name("rules")
 
@@ -40,6 +40,9 @@ _OPTIONAL = {
     "examples": list, "keeps": list, "first_n_lines": int, "last_n_lines": int, "max_len": int,
     "action": str, "truncates": bool, "linked_only": bool, "before_notice": bool, "after_n_lines": int,
 }
+_RULE_SCHEMA: Schema = {**{key: (True, str) for key in _REQUIRED}, **{k: (False, t) for k, t in _OPTIONAL.items()}}
+_STEP_SCHEMA: Schema = {"id": (True, str), "category": (True, str), "why": (True, str), "step": (True, str)}
+_FILE_SCHEMA: Schema = {"precedence": (True, int), "rules": (False, list), "steps": (False, list)}
 _ID = re.compile(r"^[a-z0-9]+(?:-[a-z0-9]+)*$")
 _FULLWIDTH = re.compile("[\uff01-\uff5e]")
 
@@ -194,19 +197,11 @@ def validate_rules(raw: list[dict], source: str) -> list[Rule]:
     seen: set[str] = set()
     for i, item in enumerate(raw):
         where = f"rules[{i}]"
-        if not isinstance(item, dict):
-            raise _fail(source, where, "must be a table")
-        for key in item:
-            if key not in _REQUIRED and key not in _OPTIONAL:
-                raise _fail(source, f"{where}.{key}", "unknown key")
+        check_table(item, _RULE_SCHEMA, source, f"{where}.")
         for key in _REQUIRED:
-            if key not in item:
-                raise _fail(source, f"{where}.{key}", "missing key")
-            if not isinstance(item[key], str) or not item[key].strip():
+            if not item[key].strip():
                 raise _fail(source, f"{where}.{key}", "must be a non-empty string")
         for key, typ in _OPTIONAL.items():
-            if key in item and (not isinstance(item[key], typ) or (typ is int and isinstance(item[key], bool))):
-                raise _fail(source, f"{where}.{key}", f"must be {typ.__name__}")
             if key in ("examples", "keeps") and key in item and not all(isinstance(x, str) for x in item[key]):
                 raise _fail(source, f"{where}.{key}", "must be a list of strings")
             if typ is int and key in item and item[key] < 1:
@@ -257,23 +252,12 @@ class RuleFile:
     steps: tuple[Step, ...]
 
 
-_STEP_KEYS = {"id": str, "category": str, "why": str, "step": str}
-
-
 def _validate_steps(raw: list, source: str) -> tuple[Step, ...]:
     steps = []
     for n, item in enumerate(raw):
-        where = f"steps[{n}]"
-        if not isinstance(item, dict):
-            raise _fail(source, where, "must be a table")
-        for key, kind in _STEP_KEYS.items():
-            if not isinstance(item.get(key), kind) or not item[key]:
-                raise _fail(source, f"{where}.{key}", "missing or not a non-empty string")
-        unknown = set(item) - set(_STEP_KEYS)
-        if unknown:
-            raise _fail(source, f"{where}.{sorted(unknown)[0]}", "unknown key")
+        check_table(item, _STEP_SCHEMA, source, f"steps[{n}].")
         if item["category"] not in CATEGORIES:
-            raise _fail(source, f"{where}.category", f"must be one of {', '.join(CATEGORIES)}")
+            raise _fail(source, f"steps[{n}].category", f"must be one of {', '.join(CATEGORIES)}")
         steps.append(Step(item["id"], item["category"], item["why"], item["step"], source))
     return tuple(steps)
 
@@ -281,18 +265,9 @@ def _validate_steps(raw: list, source: str) -> tuple[Step, ...]:
 @cache
 def _load_file(path: Path) -> RuleFile:
     source = f"{path.parent.name}/{path.name}"
-    try:
-        data = tomllib.loads(path.read_text(encoding="utf-8"))
-    except (OSError, UnicodeDecodeError) as e:
-        raise ConfigError(f"{source}: cannot read: {e}") from e
-    except tomllib.TOMLDecodeError as e:
-        raise ConfigError(f"{source}: bad TOML: {e}") from e
-    unknown = set(data) - {"precedence", "rules", "steps"}
-    if unknown:
-        raise _fail(source, sorted(unknown)[0], "unknown key (a rules file holds precedence, [[rules]], [[steps]])")
-    precedence = data.get("precedence")
-    if not isinstance(precedence, int) or isinstance(precedence, bool):
-        raise _fail(source, "precedence", "missing or not an integer (lower claims a line first)")
+    data = read_toml(path, source)
+    check_table(data, _FILE_SCHEMA, source)
+    precedence = data["precedence"]
     return RuleFile(precedence, tuple(validate_rules(data.get("rules", []), source)),
                     _validate_steps(data.get("steps", []), source))
 

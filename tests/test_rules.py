@@ -94,7 +94,7 @@ GOOD = {"id": "x-rule", "category": "ad", "kind": "regex", "pattern": "^广告$"
     ({"category": "misc"}, "crawler/sites/ruiwen.toml: rules[1].category: 'misc' is not one of"),
     ({"kind": "xpath"}, "crawler/sites/ruiwen.toml: rules[1].kind: 'xpath' is not one of"),
     ({"why": ""}, "crawler/sites/ruiwen.toml: rules[1].why: must be a non-empty string"),
-    ({"max_len": "5"}, "crawler/sites/ruiwen.toml: rules[1].max_len: must be int"),
+    ({"max_len": "5"}, "crawler/sites/ruiwen.toml: rules[1].max_len: expected int, got str"),
     ({"id": "Bad_Id"}, "crawler/sites/ruiwen.toml: rules[1].id: 'Bad_Id' is not kebab-case"),
     ({"id": "ok-rule"}, "crawler/sites/ruiwen.toml: rules[1].id: duplicate id 'ok-rule'"),
     ({"kind": "selector", "pattern": "div[["}, "crawler/sites/ruiwen.toml: rules[1].pattern: bad selector"),
@@ -125,7 +125,7 @@ def test_load_rules_reads_given_files_and_rejects_bad_toml(tmp_path):
     assert [r.id for r in load_rules([good])] == ["a-b"]
     bad = tmp_path / "bad.toml"
     bad.write_text("[[rules]\n", encoding="utf-8")
-    with pytest.raises(ConfigError, match=r"bad\.toml: bad TOML"):
+    with pytest.raises(ConfigError, match=r"bad\.toml: invalid TOML"):
         load_rules([bad])
     dup = tmp_path / "dup.toml"
     dup.write_text("precedence = 2\n" + _rule("a-b"), encoding="utf-8")

@@ -39,10 +39,10 @@ def test_good_config(tmp_path):
 
 
 @pytest.mark.parametrize("old,new,message", [
-    ("[source]", 'colour = "red"\n[source]', "unknown key 'colour'"),
-    ('title = "我的范文网"\n', "", "missing key 'title'"),
+    ("[source]", 'colour = "red"\n[source]', "colour: unknown key"),
+    ('title = "我的范文网"\n', "", "title: missing key"),
     ("'/a/\\d+\\.html$'", "'/a/[0-9+'", "article_urls[0]: bad regex"),
-    ('start_urls = ["http://127.0.0.1:1/"]', 'start_urls = "x"', "start_urls: expected an array"),
+    ('start_urls = ["http://127.0.0.1:1/"]', 'start_urls = "x"', "start_urls: expected list, got str"),
     ("[source]", '[selectors]\nbody = "div..x"\n[source]', "selectors.body: bad CSS selector"),
     ("[source]", 'encoding = "klingon"\n[source]', "encoding: unknown encoding"),
     ("verified = false", "verified = false\nwho = 1", "source.who: unknown key"),

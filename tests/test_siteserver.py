@@ -190,12 +190,13 @@ def test_a_site_without_manifest_sends_no_charset(tmp_path: Path) -> None:
 @pytest.mark.parametrize(
     ("manifest", "message"),
     [
-        ("charset = ", "not valid TOML"),
-        ("charst = 'gbk'", "unknown key 'charst'"),
+        ("charset = ", "invalid TOML"),
+        ("charst = 'gbk'", "charst: unknown key"),
         ('[paths."/a.html"]\nstatus = 999', "999 is not an HTTP status"),
         ('[paths."/a.html"]\nfail_times = 2', "fail_times needs a status"),
         ('[paths."a.html"]\nstatus = 500', 'starting "/"'),
-        ('[paths."/a.html"]\nretry_after = "soon"', "retry_after: expected a non-negative integer"),
+        ('[paths."/a.html"]\nretry_after = "soon"', "retry_after: expected int, got str"),
+        ('[paths."/a.html"]\nretry_after = -1', "retry_after: expected a non-negative integer"),
     ],
 )
 def test_bad_manifest_is_a_one_line_config_error(tmp_path: Path, manifest: str, message: str) -> None:
