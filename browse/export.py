@@ -33,6 +33,7 @@ from pathlib import Path
 from typing import BinaryIO, TextIO
 
 from fanwen.errors import ExportError, UsageError
+from fanwen.pipelines.migrations import SchemaTooNew, check_version
 from fanwen.progress import Progress
 
 FORMATS = ("csv", "jsonl")
@@ -114,6 +115,11 @@ def open_archive(db_path: str | Path) -> sqlite3.Connection:
     if not found:
         conn.close()
         raise ExportError(f"database {path} has no articles table (is it a fanwen archive?)")
+    try:
+        check_version(conn, str(path))  # read-only: an older archive is read as it is, a newer one refused
+    except SchemaTooNew:
+        conn.close()
+        raise
     return conn
 
 

@@ -14,6 +14,7 @@ from fanwen.crawler import statkeys
 from fanwen.crawler.health import HealthLimits, archive_facts, check_health
 from fanwen.crawler.lock import acquire_crawl_lock, release_crawl_lock
 from fanwen.errors import StoreError, StoreLocked
+from fanwen.pipelines.retention import prune_page_versions
 from fanwen.pipelines.store import close_abandoned_crawls, finish_crawl, open_db, start_crawl
 from fanwen.progress import Progress
 
@@ -117,6 +118,7 @@ class CrawlRecorder:
         self.path = crawler.settings.get("FANWEN_DB")
         self.command = crawler.settings.get("FANWEN_COMMAND") or command_line()
         self.limits = HealthLimits.from_settings(crawler.settings)
+        self.keep_versions = crawler.settings.getint("FANWEN_PRUNE_KEEP_VERSIONS")
         self.crawl_id: int | None = None
 
     @classmethod
@@ -169,10 +171,23 @@ class CrawlRecorder:
                 logger.info("health: %s", line)
             self.crawler.stats.set_value(statkeys.EXIT_STATUS, status)
             self.crawler.stats.set_value(statkeys.WARNINGS, warnings)
+            pruned = self._prune(db) if reason == "finished" else {}
             finish_crawl(db, self.crawl_id, finish_reason=reason, exit_status=status,
-                         warnings=warnings or None, **counters)
+                         warnings=warnings or None, **counters, **pruned)
         finally:
             db.close()
+
+    def _prune(self, db) -> dict:
+        """Cut list/pagination pages back to their latest versions (FANWEN_PRUNE_KEEP_VERSIONS; 0: off)."""
+        if self.keep_versions <= 0:
+            return {}
+        result = prune_page_versions(db.conn, self.keep_versions)
+        self.crawler.stats.set_value(statkeys.PRUNED_VERSIONS, result.versions)
+        self.crawler.stats.set_value(statkeys.PRUNED_BYTES, result.reclaimed)
+        if result.versions:
+            logger.info("pruned %d old versions of %d pages, %d bytes reclaimed", result.versions, result.urls,
+                        result.reclaimed)
+        return {"pruned_versions": result.versions, "pruned_bytes": result.reclaimed}
 
 
 class CrawlProgress:

@@ -34,6 +34,8 @@ class CrawlResult:
     counters: dict[str, Any]
     warnings: list[str]
     fatal: str | None = None  # what stopped the run early (a full disk)
+    pruned_versions: int = 0  # old list-page versions dropped after the run (pipelines/retention.py)
+    pruned_bytes: int = 0
 
 
 def project_settings(overrides: dict[str, str] | None = None) -> Settings:
@@ -124,5 +126,7 @@ def crawl(site_names: list[str], start_urls: list[str], settings: Settings) -> l
             counters=crawl_counters(stats),
             warnings=list(stats.get(statkeys.WARNINGS) or []),
             fatal=stats.get(statkeys.FATAL),
+            pruned_versions=int(stats.get(statkeys.PRUNED_VERSIONS, 0)),
+            pruned_bytes=int(stats.get(statkeys.PRUNED_BYTES, 0)),
         ))
     return results

@@ -62,6 +62,9 @@ FANWEN_GONE_RECHECK_DAYS = 30         # ask a URL that answered 404/410 again on
 FANWEN_REFRESH = False                # re-check every archived article of the site (fanwen crawl --refresh)
 FANWEN_REFRESH_DAYS = 0               # re-check archived articles first seen less than this many days ago
 
+# raw page retention (pipelines/retention.py): article pages keep every distinct version
+FANWEN_PRUNE_KEEP_VERSIONS = 3        # versions kept per non-article page, current included (0: no prune after crawls)
+
 # politeness (crawler/politeness.py): waits apply to the whole host
 FANWEN_BACKOFF_HTTP_CODES = [429, 503]  # answers that mean "slow down": back off exponentially
 FANWEN_BACKOFF_BASE = 2.0             # seconds before the first retry; doubles for each further retry

@@ -26,6 +26,10 @@ REJECTED = "fanwen/rejected/"  # + page kind (list, not-found, captcha, …)
 GONE_ARTICLES = "fanwen/gone/articles"
 GONE_URLS = "fanwen/gone/urls"
 
+# Retention: old list-page versions pruned when the crawl finished (pipelines/retention.py).
+PRUNED_VERSIONS = "fanwen/prune/versions"
+PRUNED_BYTES = "fanwen/prune/reclaimed_bytes"
+
 # Failures, by kind.
 HTTP_ERRORS = "fanwen/http_errors/"  # + status
 DOWNLOAD_ERRORS = "fanwen/download_errors/"  # + exception kind

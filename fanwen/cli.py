@@ -126,6 +126,9 @@ def crawl(ctx: click.Context, site_names: tuple[str, ...], start_urls: tuple[str
             click.echo(f"{r.spider}: {c['pages']} pages, {c['articles_new']} new, {c['articles_updated']} "
                        f"updated, {c['articles_unchanged']} unchanged articles, {c['rejected']} non-article "
                        f"pages, {c['dead_links']} dead links, {c['errors']} errors (crawl #{r.crawl_id}, {db_path})")
+            if r.pruned_versions:
+                click.echo(f"{r.spider}: pruned {r.pruned_versions} old list-page versions, "
+                           f"{r.pruned_bytes / 1e3:,.1f} KB reclaimed")
         if r.fatal:
             click.echo(f"Error: {r.fatal}", err=True)
         elif r.exit_status and r.start_error and c["pages"] == 0:
@@ -302,6 +305,63 @@ def schedule(site_names: tuple[str, ...], start_urls: tuple[str, ...], db_path: 
             click.echo(f"wrote {Path(out_dir) / name}")
         else:
             click.echo(f"# {name}\n{text}")
+
+
+@cli.command()
+@db_option
+@click.argument("dest", type=click.Path())
+def backup(db_path: str, dest: str) -> None:
+    """Copy the archive to DEST consistently, even while a crawl writes; the copy is integrity-checked.
+
+    DEST is a new file, or a directory (the copy is then named after the archive and the time).
+
+    Example: fanwen backup --db data/fanwen.db /mnt/backup/
+    """
+    import time
+
+    from fanwen.pipelines.backup import backup_database
+    from fanwen.pipelines.store import now, open_db
+
+    target = Path(dest)
+    if target.is_dir():
+        target = target / f"{Path(db_path).stem}-{now().replace(':', '')}.db"
+    started = time.monotonic()
+    db = open_db(db_path, create=False)
+    try:
+        result = backup_database(db.conn, target)
+    finally:
+        db.close()
+    click.echo(f"backed up {db_path} to {result.path}: {result.articles:,} articles, schema {result.schema_version}, "
+               f"{result.size / 1e6:.1f} MB, integrity ok, {time.monotonic() - started:.1f} s")
+
+
+@cli.command()
+@db_option
+@click.option("--keep", type=click.IntRange(min=1), default=None,
+              help="Versions to keep of each list/pagination page, the current one included "
+                   "[default: FANWEN_PRUNE_KEEP_VERSIONS, 3].")
+@click.option("--vacuum", is_flag=True, help="Then rewrite the file so it shrinks (needs a moment alone with it).")
+def prune(db_path: str, keep: int | None, vacuum: bool) -> None:
+    """Drop old versions of list and pagination pages; article pages keep every version.
+
+    A crawl prunes by itself when it finishes; this is for a different --keep or --vacuum.
+
+    Example: fanwen prune --keep 2 --vacuum
+    """
+    from fanwen.crawler.settings import FANWEN_PRUNE_KEEP_VERSIONS
+    from fanwen.pipelines.retention import prune_page_versions
+    from fanwen.pipelines.retention import vacuum as vacuum_db
+    from fanwen.pipelines.store import open_db
+
+    db = open_db(db_path, create=False)
+    try:
+        result = prune_page_versions(db.conn, keep or FANWEN_PRUNE_KEEP_VERSIONS or 1)
+        shrunk = vacuum_db(db.conn) if vacuum else 0
+    finally:
+        db.close()
+    line = (f"pruned {result.versions:,} old versions of {result.urls:,} pages ({result.body_bytes / 1e3:,.1f} KB "
+            f"of raw pages); {result.reclaimed / 1e3:,.1f} KB reclaimed in the file")
+    click.echo(line + (f", file shrank by {shrunk / 1e3:,.1f} KB" if vacuum else " (--vacuum shrinks the file)"))
 
 
 @cli.command("export")

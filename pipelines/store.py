@@ -19,92 +19,20 @@ import sqlite_utils
 
 from fanwen.browse.search_index import ensure_search_index
 from fanwen.errors import StoreError
+from fanwen.pipelines.migrations import Migration, SchemaTooNew, check_version, migrate
 from fanwen.pipelines.records import Document, Extraction
 
-ARTICLE_COLUMNS = {
-    "url": str,
-    "site": str,
-    "title": str,
-    "published": str,
-    "category": str,
-    "author": str,
-    "text": str,
-    "char_count": int,
-    "truncated": int,
-    "page_count": int,
-    "content_hash": str,
-    "encoding": str,
-    "first_seen": str,
-    "last_seen": str,
-    "fetched_at": str,
-    "crawl_id": int,
-    "gone_at": str,  # set when the URL answered 404/410 on a re-check; the article is kept
-}
-
-# Earlier texts of an article, written when a re-fetch finds the text changed.
-REVISION_COLUMNS = {
-    "id": int,
-    "url": str,
-    "title": str,
-    "text": str,
-    "content_hash": str,
-    "char_count": int,
-    "published": str,
-    "fetched_at": str,
-    "replaced_at": str,
-    "crawl_id": int,  # the crawl that replaced this text
-}
-
-# URLs that answered 404/410, so nightly crawls do not ask again until FANWEN_GONE_RECHECK_DAYS pass.
-GONE_COLUMNS = {"url": str, "status": int, "first_gone": str, "last_checked": str, "crawl_id": int}
-
-PAGE_COLUMNS = {
-    "url": str,
-    "article_url": str,
-    "part": int,
-    "site": str,
-    "status": int,
-    "kind": str,
-    "encoding": str,
-    "headers": str,
-    "body": bytes,
-    "size": int,
-    "fetched_at": str,
-    "crawl_id": int,
-}
-
-CRAWL_COLUMNS = {
-    "id": int,
-    "started": str,
-    "finished": str,
-    "command": str,
-    "sites": str,
-    "pages": int,
-    "articles_new": int,
-    "articles_updated": int,
-    "articles_unchanged": int,
-    "rejected": int,
-    "dead_links": int,
-    "errors": int,
-    "error_kinds": str,
-    "warnings": str,
-    "finish_reason": str,
-    "exit_status": int,
-    "skipped": int,
-    "not_modified": int,
-    "gone": int,
-    "pid": int,
-    "host": str,
-}
 
 def now() -> str:
     """UTC timestamp in ISO 8601 with seconds, the one format every table uses."""
     return datetime.now(UTC).strftime("%Y-%m-%dT%H:%M:%SZ")
 
 def open_db(path: str | Path, *, create: bool = True) -> sqlite_utils.Database:
-    """Open (and if needed create) the archive, in WAL mode with the schema in place.
+    """Open (and if needed create) the archive, in WAL mode, migrated to the current schema.
 
-    Raises StoreError with a one-line reason when the file cannot be opened or written.
+    With create=False the file must exist, and only a fanwen archive (one with an `articles` table) is
+    migrated. Raises StoreError with a one-line reason when the file cannot be opened, written or migrated,
+    and SchemaTooNew (exit status 2) for an archive made by a newer fanwen-archive.
     """
     path = Path(path)
     if not create and not path.exists():
@@ -114,43 +42,29 @@ def open_db(path: str | Path, *, create: bool = True) -> sqlite_utils.Database:
     try:
         conn = sqlite3.connect(str(path), timeout=30)
         db = sqlite_utils.Database(conn)
+        try:
+            check_version(conn, str(path))  # before any write, even switching to WAL
+        except SchemaTooNew:
+            conn.close()
+            raise
         if create:
             db.enable_wal()
             # In WAL mode NORMAL stays crash-safe (a power cut may lose the last commits, never corrupt the
             # file) and saves an fsync per article.
             db.execute("pragma synchronous = normal")
-            ensure_schema(db)
+        if create or db["articles"].exists():
+            ensure_schema(db, path)
     except sqlite3.DatabaseError as e:
         raise StoreError(f"cannot use database {path}: {e}") from e
     return db
 
-def ensure_schema(db: sqlite_utils.Database) -> None:
-    """Create the tables the archive needs; existing tables gain any new columns."""
-    tables = {
-        "articles": (ARTICLE_COLUMNS, "url"),
-        "pages": (PAGE_COLUMNS, "url"),
-        "crawls": (CRAWL_COLUMNS, "id"),
-        "revisions": (REVISION_COLUMNS, "id"),
-        "gone_urls": (GONE_COLUMNS, "url"),
-        "removals": ({"article_url": str, "ordinal": int, "rule": str, "category": str, "text": str},
-                     ("article_url", "ordinal")),
-        "article_parts": ({"article_url": str, "ordinal": int, "heading": str, "text": str},
-                          ("article_url", "ordinal")),
-    }
-    with db.atomic():
-        for name, (columns, pk) in tables.items():
-            table = db[name]
-            if not table.exists():
-                table.create(columns, pk=pk, not_null={"url"} if "url" in columns else None)
-            else:
-                missing = {c: t for c, t in columns.items() if c not in table.columns_dict}
-                for col, col_type in missing.items():
-                    table.add_column(col, col_type)
-        db["articles"].create_index(["site"], if_not_exists=True)
-        db["articles"].create_index(["published"], if_not_exists=True)
-        db["pages"].create_index(["article_url"], if_not_exists=True)
-        db["revisions"].create_index(["url"], if_not_exists=True)
+
+def ensure_schema(db: sqlite_utils.Database, path: str | Path) -> Migration:
+    """Migrate the archive to the current schema (pipelines/migrations.py) and bring its search index up to date."""
+    migration = migrate(db.conn, Path(path))
     ensure_search_index(db)
+    return migration
+
 
 def content_hash(text: str) -> str:
     """Stable fingerprint of the cleaned text (exact-duplicate detection, change detection)."""
@@ -174,7 +88,24 @@ def save_pages(db: sqlite_utils.Database, doc: Document, kind: str, crawl_id: in
             "fetched_at": part.fetched_at,
             "crawl_id": crawl_id,
         })
+    keep_page_versions(db, rows)
     _upsert(db, "pages", rows)
+
+
+_PAGE_FIELDS = "url, article_url, part, site, status, kind, encoding, headers, body, size, fetched_at, crawl_id"
+
+
+def keep_page_versions(db: sqlite_utils.Database, rows: list[dict]) -> None:
+    """Before new fetches replace stored pages, copy each stored page whose body differs into `page_versions`.
+
+    Article pages keep every distinct version this way; other pages are cut back by `prune_page_versions`.
+    """
+    stamp = now()
+    db.conn.executemany(
+        f"insert into page_versions ({_PAGE_FIELDS}, replaced_at) select {_PAGE_FIELDS}, ? from pages"
+        " where url = ? and body is not ?",
+        [(stamp, r["url"], r["body"]) for r in rows],
+    )
 
 def page_body(row: dict) -> bytes:
     """The raw bytes of a stored page."""
