@@ -8,6 +8,8 @@
   renderer turns into ``<mark>`` after escaping everything else, so JSON stays plain text.
 * Chart: the ``.svg`` output renderer draws (month, site, articles) rows as stacked bars; the canned
   query page embeds it (templates/query.html). No JavaScript, no network.
+* Takedowns: an authorizer on every connection makes each column of ``withheld`` (the rows takedowns hold
+  back, pipelines/takedown.py) read as NULL, in table views and in any SQL alike.
 * Facet ``year``: counts by the first four characters of a date column, filters with ``__startswith``.
 """
 
@@ -27,6 +29,7 @@ from fanwen.browse.search_index import FTS_TABLE, fts_query, match_spans, regist
 
 TEMPLATES = Path(__file__).parent / "templates"
 MARK_START, MARK_END = "\ue000", "\ue001"
+WITHHELD_TABLE = "withheld"  # rows held back by takedowns (pipelines/takedown.py)
 SNIPPET_CONTEXT = 40  # characters either side of the first match
 MMAP_BYTES = 1 << 30
 CHART_COLUMNS = {"month", "site", "articles"}
@@ -60,11 +63,20 @@ def prepare_connection(conn: sqlite3.Connection, database: str, datasette) -> No
     """SQL functions on every connection; our escape_fts only where the archive's index exists."""
     register_search_functions(conn)
     conn.create_function("fanwen_snippet", 2, snippet, deterministic=True)
+    conn.set_authorizer(withhold_taken_down)
     has_index = conn.execute("select 1 from sqlite_master where name = ?", [FTS_TABLE]).fetchone()
     if has_index:
         conn.create_function("escape_fts", 1, fts_query, deterministic=True)
         # Search pages read thousands of scattered rows (count, facets); mapped pages skip a read() each.
         conn.execute(f"pragma mmap_size = {MMAP_BYTES}")
+
+
+def withhold_taken_down(action: int, arg1: str | None, arg2: str | None, db_name: str | None,
+                        trigger: str | None) -> int:
+    """SQLite authorizer: every column of `withheld` (taken-down rows) reads as NULL, whatever the SQL."""
+    if action == sqlite3.SQLITE_READ and arg1 == WITHHELD_TABLE:
+        return sqlite3.SQLITE_IGNORE
+    return sqlite3.SQLITE_OK
 
 
 @hookimpl

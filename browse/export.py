@@ -260,7 +260,7 @@ def export_chunks(conn: sqlite3.Connection, sql: str, params: list, fmt: str, co
 
 
 @contextmanager
-def _atomic_output(output: str) -> Iterator[BinaryIO]:
+def atomic_output(output: str) -> Iterator[BinaryIO]:
     """Yield a binary stream for `output`; a file appears only complete (temp file + os.replace)."""
     if output == "-":
         yield sys.stdout.buffer
@@ -303,7 +303,7 @@ def export_rows(db_path: str | Path, fmt: str, output: str = "-", columns: Seque
     chunks = export_chunks(conn, sql, params, fmt, columns, bom=with_bom, safe_formulas=safe_formulas,
                            progress=progress, db_label=str(db_path))
     try:
-        with _atomic_output(output) as stream:
+        with atomic_output(output) as stream:
             for chunk in chunks:
                 stream.write(chunk.encode("utf-8"))
     finally:

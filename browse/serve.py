@@ -41,10 +41,27 @@ def packaged_metadata() -> dict:
     return yaml.safe_load(text)
 
 
-def metadata_for(db_name: str) -> dict:
-    """The packaged metadata with its database block applied to the database named db_name."""
+# Served publicly, these need a signed-in actor (any id; Datasette's --root or an auth plugin): anonymous
+# visitors see neither the takedown list nor arbitrary SQL (which could read it). Canned queries stay open.
+SIGNED_IN = {"id": "*"}
+PRIVATE_TABLES = ("takedowns", "withheld", "schema_migrations")
+PRIVATE_QUERIES = ("takedown_list",)
+
+
+def metadata_for(db_name: str, public: bool = False) -> dict:
+    """The packaged metadata with its database block applied to the database named db_name.
+
+    public=True hides the takedown list and arbitrary SQL from anonymous users.
+    """
     metadata = copy.deepcopy(packaged_metadata())
-    metadata["databases"] = {db_name: metadata["databases"][METADATA_DB_KEY]}
+    block = metadata["databases"][METADATA_DB_KEY]
+    if public:
+        block["allow_sql"] = SIGNED_IN
+        for name in PRIVATE_TABLES:
+            block["tables"].setdefault(name, {})["allow"] = SIGNED_IN
+        for name in PRIVATE_QUERIES:
+            block["queries"][name]["allow"] = SIGNED_IN
+    metadata["databases"] = {db_name: block}
     return metadata
 
 
@@ -62,18 +79,18 @@ def prepare_archive(db_path: str) -> None:
         db.close()
 
 
-def make_datasette(db_path: str) -> Datasette:
+def make_datasette(db_path: str, public: bool = False) -> Datasette:
     """A Datasette instance serving db_path read-only with the archive's metadata and settings."""
     prepare_archive(db_path)
     return Datasette(
         [db_path],
-        metadata=metadata_for(Path(db_path).stem),
+        metadata=metadata_for(Path(db_path).stem, public),
         settings=SETTINGS,
     )
 
 
-def serve(db_path: str, host: str = "127.0.0.1", port: int = 8001) -> None:
+def serve(db_path: str, host: str = "127.0.0.1", port: int = 8001, public: bool = False) -> None:
     """Serve db_path at http://host:port/ until interrupted (blocking)."""
-    ds = make_datasette(db_path)
+    ds = make_datasette(db_path, public)
     print(f"Serving {db_path} at http://{host}:{port}/  (Ctrl-C to stop)")
     uvicorn.run(ds.app(), host=host, port=port, log_level="warning")

@@ -28,6 +28,8 @@ TELNETCONSOLE_ENABLED = False
 # --- components --------------------------------------------------------------------------------
 DOWNLOADER_MIDDLEWARES = {
     "fanwen.crawler.middlewares.EncodingMiddleware": 580,
+    # Refuse URLs under an active takedown before anything is sent (before robots.txt, 100).
+    "fanwen.crawler.takedowns.TakedownMiddleware": 50,
     # Retry with exponential backoff and Retry-After, in RetryMiddleware's place (550).
     "scrapy.downloadermiddlewares.retry.RetryMiddleware": None,
     "fanwen.crawler.politeness.BackoffRetryMiddleware": 550,

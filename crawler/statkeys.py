@@ -30,6 +30,9 @@ GONE_URLS = "fanwen/gone/urls"
 PRUNED_VERSIONS = "fanwen/prune/versions"
 PRUNED_BYTES = "fanwen/prune/reclaimed_bytes"
 
+# Requests refused because an active takedown matches the URL (crawler/takedowns.py).
+TAKEDOWN_SKIPPED = "fanwen/takedown/skipped"
+
 # Failures, by kind.
 HTTP_ERRORS = "fanwen/http_errors/"  # + status
 DOWNLOAD_ERRORS = "fanwen/download_errors/"  # + exception kind

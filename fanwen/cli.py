@@ -228,7 +228,9 @@ def reclean(db_path: str, site: str | None, sites_dirs: tuple[str, ...]) -> None
 @db_option
 @click.option("--host", default="127.0.0.1", show_default=True)
 @click.option("--port", default=8001, show_default=True, type=int)
-def serve(db_path: str, host: str, port: int) -> None:
+@click.option("--public", is_flag=True,
+              help="Serving to the world: anonymous visitors see no takedown list and cannot run their own SQL.")
+def serve(db_path: str, host: str, port: int, public: bool) -> None:
     """Browse and search the archive in Datasette (read-only; works while a crawl writes).
 
     Example: fanwen serve --db data/fanwen.db --port 8001
@@ -237,7 +239,7 @@ def serve(db_path: str, host: str, port: int) -> None:
     from fanwen.pipelines.store import open_db
 
     open_db(db_path, create=False).close()
-    serve_datasette(db_path, host=host, port=port)
+    serve_datasette(db_path, host=host, port=port, public=public)
 
 
 @cli.command()
@@ -408,6 +410,71 @@ def export(db_path: str, fmt: str | None, output: str, sites: tuple[str, ...], c
     )
     where = "stdout" if output == "-" else output
     click.echo(f"exported {count:,} rows to {where}", err=True)
+
+
+@cli.command()
+@db_option
+@click.option("--site", help="Only this site's pages.")
+@click.option("--since", metavar="DATE", help="Only pages fetched on or after YYYY-MM-DD.")
+@click.option("-o", "--output", required=True, metavar="FILE.warc.gz", help="The WARC file to write.")
+def warc(db_path: str, site: str | None, since: str | None, output: str) -> None:
+    """Write the stored raw responses (every version) as WARC 1.1 records, for web-archiving tools.
+
+    Example: fanwen warc --site diyifanwen --since 2026-01-01 -o diyifanwen.warc.gz
+    """
+    from fanwen.browse.warc import WarcFilter, write_warc
+
+    count = write_warc(db_path, output, WarcFilter(site=site, since=since))
+    click.echo(f"wrote {count:,} response records to {output}", err=True)
+
+
+@cli.command()
+@db_option
+@click.argument("pattern", required=False, metavar="URL-or-PATTERN")
+@click.option("--reason", help="Why (recorded with the takedown; required to take down).")
+@click.option("--by", "by", help="Who asked [default: login@host].")
+@click.option("--list", "list_all", is_flag=True, help="List every takedown (active, undone, purged).")
+@click.option("--undo", is_flag=True, help="Lift the takedown of URL-or-PATTERN: its articles come back.")
+@click.option("--purge", is_flag=True,
+              help="Delete the stored text and raw pages for good (legal removals); a tombstone row stays.")
+def takedown(db_path: str, pattern: str | None, reason: str | None, by: str | None, list_all: bool, undo: bool,
+             purge: bool) -> None:
+    """Hide articles matching a URL or pattern (`*` any characters, `?` one) from Datasette, search, exports
+    and WARC, and never fetch them again. Nothing is deleted unless --purge.
+
+    Example: fanwen takedown 'https://www.example.cn/fanwen/2023*' --reason "作者要求删除 (mail 2026-12-01)"
+    """
+    from fanwen.pipelines import takedown as takedowns
+    from fanwen.pipelines.store import open_db
+
+    if sum((list_all, undo, bool(purge and not reason))) > 1 or (list_all and (pattern or purge)):
+        raise UsageError("give one of: URL-or-PATTERN --reason TEXT [--purge], --undo URL-or-PATTERN, "
+                         "--purge URL-or-PATTERN, --list")
+    if not list_all and not pattern:
+        raise UsageError("give the URL or pattern to take down (or --list)")
+    db = open_db(db_path, create=False)
+    try:
+        if list_all:
+            for t in takedowns.takedowns(db.conn):
+                state = (f"purged {t['purged_at']}" if t["purged_at"] else "") + \
+                        (f" undone {t['undone_at']} by {t['undone_by']}" if t["undone_at"] else "")
+                click.echo(f"#{t['id']}\t{t['created_at']}\t{t['pattern']}\t{t['articles']} articles\t"
+                           f"{t['requested_by']}\t{t['reason']}\t{state.strip() or 'active'}")
+            return
+        if undo:
+            lifted, restored = takedowns.undo(db.conn, pattern, by)
+            click.echo(f"lifted {lifted} takedown(s) of {pattern}: {restored} articles restored; "
+                       "they may be crawled again")
+            return
+        if reason or not purge:
+            result = takedowns.take_down(db.conn, pattern, reason or "", by)
+            click.echo(f"takedown #{result.id}: {result.articles} articles ({result.rows} rows) withheld from "
+                       f"Datasette, search and exports; {pattern} will not be fetched again")
+        if purge:
+            deleted = takedowns.purge(db.conn, pattern, by)
+            click.echo(f"purged {deleted} withheld rows of {pattern} (text and raw pages); tombstones kept")
+    finally:
+        db.close()
 
 
 def _format_from(output: str, fmt: str | None) -> str:
