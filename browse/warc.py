@@ -43,7 +43,7 @@ def _pages(conn: sqlite3.Connection, filters: WarcFilter) -> Iterator[tuple]:
         params.append(filters.site)
     if filters.since:
         where.append("fetched_at >= ?")
-        params.append(parse_date(filters.since, "--since"))
+        params.append(parse_date(filters.since, "since"))
     clause = f" where {' and '.join(where)}" if where else ""
     has_versions = conn.execute("select 1 from sqlite_master where name = 'page_versions'").fetchone()
     sql = f"select {_FIELDS} from pages{clause}"
