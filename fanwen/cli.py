@@ -13,7 +13,7 @@ from pathlib import Path
 import click
 
 from fanwen import DEFAULT_DB
-from fanwen.errors import FanwenError, UsageError
+from fanwen.errors import FanwenError, StoreError, UsageError
 
 # Commands import what they use inside their bodies: `fanwen --help`, `fanwen sites` and `fanwen export`
 # never load Scrapy or Twisted (bench/startup.py measures the start-up time).
@@ -350,6 +350,8 @@ def prune(db_path: str, keep: int | None, vacuum: bool) -> None:
 
     Example: fanwen prune --keep 2 --vacuum
     """
+    import sqlite3
+
     from fanwen.crawler.settings import FANWEN_PRUNE_KEEP_VERSIONS
     from fanwen.pipelines.retention import prune_page_versions
     from fanwen.pipelines.retention import vacuum as vacuum_db
@@ -359,6 +361,8 @@ def prune(db_path: str, keep: int | None, vacuum: bool) -> None:
     try:
         result = prune_page_versions(db.conn, keep or FANWEN_PRUNE_KEEP_VERSIONS or 1)
         shrunk = vacuum_db(db.conn) if vacuum else 0
+    except sqlite3.Error as e:  # e.g. --vacuum while a crawl holds a write lock past the busy timeout
+        raise StoreError(f"cannot prune {db_path}: {e}") from e
     finally:
         db.close()
     line = (f"pruned {result.versions:,} old versions of {result.urls:,} pages ({result.body_bytes / 1e3:,.1f} KB "
@@ -444,6 +448,8 @@ def takedown(db_path: str, pattern: str | None, reason: str | None, by: str | No
 
     Example: fanwen takedown 'https://www.example.cn/fanwen/2023*' --reason "作者要求删除 (mail 2026-12-01)"
     """
+    import sqlite3
+
     from fanwen.pipelines import takedown as takedowns
     from fanwen.pipelines.store import open_db
 
@@ -473,6 +479,8 @@ def takedown(db_path: str, pattern: str | None, reason: str | None, by: str | No
         if purge:
             deleted = takedowns.purge(db.conn, pattern, by)
             click.echo(f"purged {deleted} withheld rows of {pattern} (text and raw pages); tombstones kept")
+    except sqlite3.Error as e:  # each step is one transaction: a failure leaves the archive as it was
+        raise StoreError(f"cannot record the takedown in {db_path}: {e}") from e
     finally:
         db.close()
 
