@@ -25,6 +25,7 @@ from datasette.utils import path_with_added_args, path_with_removed_args, urlsaf
 from datasette.utils.asgi import Response
 from markupsafe import Markup, escape
 
+from fanwen.browse.counts import SampledFacet, row_count, skip_exact_count
 from fanwen.browse.search_index import FTS_TABLE, fts_query, match_spans, register_search_functions
 
 TEMPLATES = Path(__file__).parent / "templates"
@@ -100,7 +101,11 @@ def render_cell(value, column, table, database, datasette):
 
 @hookimpl
 def extra_template_vars(view_name, database, table, request, datasette):
-    """On an article's row page: the article split into paragraphs, and what the cleaner removed."""
+    """On an article's row page: the article split into paragraphs, and what the cleaner removed.
+    On a capped table page: the row count counted from the facet sample (fanwen.browse.counts)."""
+    if view_name == "table":
+        count = row_count(request)
+        return {"filtered_table_rows_count": count} if count is not None else {}
     if view_name != "row" or table != "articles":
         return {}
 
@@ -227,5 +232,11 @@ class YearFacet(Facet):
 
 @hookimpl
 def register_facet_classes():
-    """The year facet used by metadata.yml (``year: published``)."""
-    return [YearFacet]
+    """The year facet (``?_facet_year=published``) and the sampled facets used by metadata.yml."""
+    return [YearFacet, SampledFacet]
+
+
+@hookimpl
+def asgi_wrapper(datasette):
+    """Table pages with a search or filter count a sample instead of every row (fanwen.browse.counts)."""
+    return skip_exact_count

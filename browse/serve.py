@@ -48,10 +48,11 @@ PRIVATE_TABLES = ("takedowns", "withheld", "schema_migrations")
 PRIVATE_QUERIES = ("takedown_list",)
 
 
-def metadata_for(db_name: str, public: bool = False) -> dict:
+def metadata_for(db_name: str, public: bool = False, *, count_limit: int | None = None) -> dict:
     """The packaged metadata with its database block applied to the database named db_name.
 
-    public=True hides the takedown list and arbitrary SQL from anonymous users.
+    public=True hides the takedown list and arbitrary SQL from anonymous users; count_limit, if given,
+    is the row count at which searched table pages stop counting (browse/counts.py).
     """
     metadata = copy.deepcopy(packaged_metadata())
     block = metadata["databases"][METADATA_DB_KEY]
@@ -62,6 +63,8 @@ def metadata_for(db_name: str, public: bool = False) -> dict:
         for name in PRIVATE_QUERIES:
             block["queries"][name]["allow"] = SIGNED_IN
     metadata["databases"] = {db_name: block}
+    if count_limit is not None:
+        metadata.setdefault("plugins", {}).setdefault("fanwen", {})["count_limit"] = count_limit
     return metadata
 
 
@@ -79,12 +82,15 @@ def prepare_archive(db_path: str) -> None:
         db.close()
 
 
-def make_datasette(db_path: str, public: bool = False) -> Datasette:
-    """A Datasette instance serving db_path read-only with the archive's metadata and settings."""
+def make_datasette(db_path: str, public: bool = False, *, count_limit: int | None = None) -> Datasette:
+    """A Datasette instance serving db_path read-only with the archive's metadata and settings.
+
+    count_limit: searched/filtered table pages count at most this many rows (browse/counts.py).
+    """
     prepare_archive(db_path)
     return Datasette(
         [db_path],
-        metadata=metadata_for(Path(db_path).stem, public),
+        metadata=metadata_for(Path(db_path).stem, public, count_limit=count_limit),
         settings=SETTINGS,
     )
 

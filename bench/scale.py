@@ -1,0 +1,272 @@
+"""Scale benchmark: a million-article archive — build, size, Datasette latency, many readers, export, reclean.
+
+Usage:
+  .venv/bin/python bench/scale.py --articles 1000000          # builds bench/out/scale-1000000/ once (about an hour)
+  .venv/bin/python bench/scale.py --articles 20000 --clients 20 --seconds 30
+  .venv/bin/python bench/scale.py --articles 1000000 --skip export,reclean
+
+Build: bench/scalebuild.py (real store path and search triggers; kept and reused). Then:
+* size: the file, and the bytes of text (title + text), search index (articles_fts*) and raw pages (pages + index);
+* latency p50/p95 through Datasette's real app (ASGI, no network) with the archive's metadata and plugin:
+  search rows (JSON, rows only) and the full HTML table page (count + facets) for 1-4 character queries,
+  half frequent and half rare; an article page; the home page; the canned query "latest";
+* concurrency: `fanwen serve`'s app under uvicorn on 127.0.0.1, driven by --clients concurrent clients
+  (httpx) for --seconds with a mixed workload (40% search rows, 30% table pages, 30% article pages):
+  requests/s and p50/p95;
+* export: `fanwen export --format jsonl` of the whole archive in a child process: rows/s and peak RSS;
+* reclean: `fanwen reclean` on a --reclean-articles archive (built once with the same generator),
+  with 1 worker and with every core: pages/s and the speed-up.
+Prints a summary and appends one JSON line to bench/out/scale.jsonl.
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import json
+import os
+import random
+import shutil
+import socket
+import sqlite3
+import statistics
+import subprocess
+import sys
+import time
+from pathlib import Path
+from urllib.parse import quote
+
+sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
+
+from bench.scalebuild import build  # noqa: E402
+from bench.search import queries as search_queries  # noqa: E402
+
+OUT = Path(__file__).parent / "out"
+FANWEN = str(Path(sys.executable).with_name("fanwen"))  # the installed command line
+QUERIES = 20  # per query length (half frequent, half rare)
+SAMPLES = 30  # article pages, home page, canned query
+CLIENTS = 20
+SECONDS = 60
+RECLEAN_ARTICLES = 3_000
+# getrusage(RUSAGE_CHILDREN) of a wrapper that runs one command: that command's peak RSS.
+MEASURE = """
+import resource, subprocess, sys
+subprocess.run(sys.argv[1:], check=True, stdout=subprocess.DEVNULL)
+print(resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss, file=sys.stderr)
+"""
+
+
+def percentiles(times: list[float]) -> dict:
+    times = sorted(times)
+    return {"p50_ms": round(statistics.median(times), 1), "p95_ms": round(times[int(0.95 * (len(times) - 1))], 1),
+            "n": len(times)}
+
+
+def archive(n: int) -> tuple[Path, float | None]:
+    """The cached archive of n articles, built if missing; (path, build seconds or None when reused)."""
+    folder = OUT / f"scale-{n}"
+    folder.mkdir(parents=True, exist_ok=True)
+    path = folder / "fanwen.db"
+    if path.exists():
+        return path, None
+    print(f"building {n:,} articles into {path} …", flush=True)
+    return path, build(path, n)
+
+
+def sizes(path: Path) -> dict:
+    """File size and the bytes of text, search index and raw pages (cached beside the archive)."""
+    cache = path.with_name("sizes.json")
+    if cache.exists() and json.loads(cache.read_text())["file_bytes"] == path.stat().st_size:
+        return json.loads(cache.read_text())
+    conn = sqlite3.connect(f"file:{path}?mode=ro", uri=True)
+    text = conn.execute("select sum(length(cast(title as blob)) + length(cast(text as blob))) from articles")
+    text_bytes = text.fetchone()[0]
+    by_name = dict(conn.execute("select name, sum(pgsize) from dbstat group by name"))
+    conn.close()
+    index = sum(v for k, v in by_name.items() if k.startswith("articles_fts"))
+    pages = sum(v for k, v in by_name.items() if k in ("pages", "sqlite_autoindex_pages_1", "idx_pages_article_url"))
+    articles = sum(v for k, v in by_name.items() if k == "articles" or "articles_" in k and "fts" not in k)
+    result = {"file_bytes": path.stat().st_size, "text_bytes": text_bytes, "index_bytes": index,
+              "pages_bytes": pages, "articles_table_bytes": articles,
+              "other_bytes": path.stat().st_size - index - pages - articles}
+    cache.write_text(json.dumps(result))
+    return result
+
+
+def sample_urls(path: Path, k: int) -> list[str]:
+    conn = sqlite3.connect(f"file:{path}?mode=ro", uri=True)
+    top = conn.execute("select max(rowid) from articles").fetchone()[0]
+    rng = random.Random(5)
+    urls = [conn.execute("select url from articles where rowid = ?", [rng.randint(1, top)]).fetchone()[0]
+            for _ in range(k)]
+    conn.close()
+    return urls
+
+
+def row_path(url: str) -> str:
+    """Datasette's tilde-encoding of a text primary key."""
+    return "/fanwen/articles/" + quote(url, safe="").replace("%", "~").replace(".", "~2E").replace("-", "~2D")
+
+
+def rows_path(q: str) -> str:
+    return f"/fanwen/articles.json?_search={quote(q)}&_size=50&_nocount=1&_nofacet=1&_nosuggest=1"
+
+
+def table_path(q: str) -> str:
+    return f"/fanwen/articles?_search={quote(q)}"
+
+
+async def latency(ds, qs: dict[int, list[str]], urls: list[str]) -> dict:
+    """p50/p95 per kind of request, through the ASGI app."""
+    async def timed(path: str) -> float:
+        started = time.perf_counter()
+        response = await ds.client.get(path)
+        elapsed = (time.perf_counter() - started) * 1000
+        assert response.status_code == 200, (path, response.status_code, response.text[:300])
+        return elapsed
+
+    await ds.client.get(table_path(qs[2][0]))  # warm-up: startup, caches
+    results: dict = {}
+    for length, words in qs.items():
+        half = len(words) // 2
+        for kind, make in (("rows", rows_path), ("page", table_path)):
+            for label, group in (("frequent", words[:half]), ("rare", words[half:])):
+                results[f"{length}char_{kind}_{label}"] = percentiles([await timed(make(q)) for q in group])
+            results[f"{length}char_{kind}"] = percentiles([await timed(make(q)) for q in words])
+    results["article_page"] = percentiles([await timed(row_path(u)) for u in urls])
+    results["home_page"] = percentiles([await timed("/") for _ in urls[:10]])
+    results["database_page"] = percentiles([await timed("/fanwen") for _ in urls[:10]])
+    results["canned_latest"] = percentiles([await timed("/fanwen/latest") for _ in urls[:10]])
+    results["table_unfiltered"] = percentiles([await timed("/fanwen/articles") for _ in urls[:10]])
+    return results
+
+
+def free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+async def drive(base: str, qs: dict[int, list[str]], urls: list[str], clients: int, seconds: float) -> dict:
+    """`clients` concurrent clients, each sending its next request when the last one answered."""
+    import httpx
+
+    words = [w for ws in qs.values() for w in ws]
+    times: dict[str, list[float]] = {"rows": [], "page": [], "article": []}
+    errors = 0
+    deadline = time.perf_counter() + seconds
+
+    async def client(i: int, http: httpx.AsyncClient) -> None:
+        nonlocal errors
+        rng = random.Random(i)
+        while time.perf_counter() < deadline:
+            kind = rng.choices(["rows", "page", "article"], weights=[40, 30, 30])[0]
+            path = {"rows": lambda: rows_path(rng.choice(words)), "page": lambda: table_path(rng.choice(words)),
+                    "article": lambda: row_path(rng.choice(urls))}[kind]()
+            started = time.perf_counter()
+            response = await http.get(base + path)
+            if response.status_code != 200:
+                errors += 1
+            times[kind].append((time.perf_counter() - started) * 1000)
+
+    started = time.perf_counter()
+    async with httpx.AsyncClient(timeout=120, limits=httpx.Limits(max_connections=clients)) as http:
+        await asyncio.gather(*(client(i, http) for i in range(clients)))
+    elapsed = time.perf_counter() - started
+    everything = [t for ts in times.values() for t in ts]
+    return {"clients": clients, "seconds": round(elapsed, 1), "requests": len(everything), "errors": errors,
+            "requests_per_s": round(len(everything) / elapsed, 1), "all": percentiles(everything),
+            **{k: percentiles(v) for k, v in times.items() if v}}
+
+
+def concurrency(path: Path, qs: dict[int, list[str]], urls: list[str], clients: int, seconds: float) -> dict:
+    port = free_port()
+    server = subprocess.Popen([FANWEN, "serve", "--db", str(path), "--port", str(port)],
+                              stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
+    try:
+        base = f"http://127.0.0.1:{port}"
+        for _ in range(600):
+            try:
+                socket.create_connection(("127.0.0.1", port), timeout=1).close()
+                break
+            except OSError:
+                time.sleep(0.2)
+        return asyncio.run(drive(base, qs, urls, clients, seconds))
+    finally:
+        server.terminate()
+        server.wait(timeout=30)
+
+
+def export(path: Path, articles: int) -> dict:
+    """`fanwen export --format jsonl` of everything, in a child: rows/s and peak RSS."""
+    started = time.perf_counter()
+    proc = subprocess.run([sys.executable, "-c", MEASURE, FANWEN, "export", "--db",
+                           str(path), "--format", "jsonl", "-o", "-"], stderr=subprocess.PIPE, text=True, check=True)
+    seconds = time.perf_counter() - started
+    return {"rows_per_s": round(articles / seconds), "seconds": round(seconds, 1),
+            "peak_rss_mb": round(int(proc.stderr.strip().splitlines()[-1]) / 1024, 1)}
+
+
+def reclean(n: int) -> dict:
+    """Reclean a copy of an n-article archive with 1 worker and with every core: pages/s each."""
+    source, _ = archive(n)
+    result: dict = {"articles": n, "cores": os.cpu_count()}
+    for workers in (1, os.cpu_count() or 1):
+        copy = source.with_name(f"reclean-{workers}.db")
+        shutil.copyfile(source, copy)
+        started = time.perf_counter()
+        subprocess.run([FANWEN, "reclean", "--db", str(copy), "--workers", str(workers)],
+                       check=True, stdout=subprocess.DEVNULL)
+        seconds = time.perf_counter() - started
+        result[f"workers_{workers}_pages_per_s"] = round(n / seconds, 1)
+        for suffix in ("", "-wal", "-shm"):
+            Path(str(copy) + suffix).unlink(missing_ok=True)
+    cores = os.cpu_count() or 1
+    result["speedup"] = round(result[f"workers_{cores}_pages_per_s"] / result["workers_1_pages_per_s"], 2)
+    return result
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--articles", type=int, default=1_000_000)
+    parser.add_argument("--queries", type=int, default=QUERIES, help="per query length")
+    parser.add_argument("--clients", type=int, default=CLIENTS)
+    parser.add_argument("--seconds", type=float, default=SECONDS, help="length of the concurrent run")
+    parser.add_argument("--reclean-articles", type=int, default=RECLEAN_ARTICLES)
+    parser.add_argument("--skip", default="", help="comma-separated: latency,concurrency,export,reclean")
+    args = parser.parse_args()
+    skip = set(filter(None, args.skip.split(",")))
+    path, build_seconds = archive(args.articles)
+    record: dict = {"bench": "scale", "articles": args.articles, "date": time.strftime("%Y-%m-%d %H:%M"),
+                    "load_avg_at_start": os.getloadavg(), "cores": os.cpu_count()}
+    if build_seconds:
+        record["build"] = {"seconds": round(build_seconds), "articles_per_s": round(args.articles / build_seconds)}
+    record["size"] = {k: round(v / 1e6, 1) for k, v in sizes(path).items()}
+    record["size"]["index_to_text"] = round(record["size"]["index_bytes"] / record["size"]["text_bytes"], 2)
+    print(json.dumps(record["size"]), flush=True)
+    qs = search_queries(args.queries)
+    urls = sample_urls(path, SAMPLES)
+    if "latency" not in skip:
+        from fanwen.browse.serve import make_datasette
+
+        record["latency"] = asyncio.run(latency(make_datasette(str(path)), qs, urls))
+        for key, value in record["latency"].items():
+            print(f"  {key:<26} p50 {value['p50_ms']:>8} ms  p95 {value['p95_ms']:>8} ms", flush=True)
+    if "concurrency" not in skip:
+        record["concurrency"] = concurrency(path, qs, urls, args.clients, args.seconds)
+        print("  concurrency", json.dumps(record["concurrency"]), flush=True)
+    if "export" not in skip:
+        record["export"] = export(path, args.articles)
+        print("  export", json.dumps(record["export"]), flush=True)
+    if "reclean" not in skip:
+        record["reclean"] = reclean(args.reclean_articles)
+        print("  reclean", json.dumps(record["reclean"]), flush=True)
+    record["load_avg_at_end"] = os.getloadavg()
+    line = json.dumps(record, ensure_ascii=False)
+    print(line)
+    with open(OUT / "scale.jsonl", "a", encoding="utf-8") as f:
+        f.write(line + "\n")
+
+
+if __name__ == "__main__":
+    main()

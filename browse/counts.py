@@ -1,0 +1,151 @@
+"""Counts and facets that stop early, so a table page stays interactive at a million articles.
+
+Datasette counts every matching row and runs one facet query per column over every matching row; a
+1-character search matches nearly the whole archive, so at 1,000,000 articles that is seconds per click
+(bench/scale.py). Instead, on the HTML page of a capped table (``articles``) with a search or a filter:
+
+* Datasette's own count is skipped (the ASGI wrapper below adds ``_nocount=1``);
+* one query reads the first ``count_limit`` + 1 matching rows (only the facet columns), and the row
+  count and every ``sampled`` facet are counted from that sample in Python;
+* when more rows match than the limit, every number is a ``LowerBound``: it prints as ``10,000+``,
+  and facet blocks carry ``lower_bound: true`` (JSON too).
+
+The unfiltered table keeps Datasette's exact count (``count(*)`` over the narrowest index), and the JSON
+API keeps it for every query (within ``sql_time_limit_ms``), so an exact number is always one request away.
+The limit is the plugin setting ``count_limit`` (metadata.yml, ``plugins: fanwen:``), 10,000 by default.
+"""
+
+from __future__ import annotations
+
+import urllib.parse
+from collections import Counter
+from typing import Any
+
+from datasette.database import QueryInterrupted
+from datasette.facets import Facet
+from datasette.utils import escape_sqlite, path_with_added_args, path_with_removed_args
+
+DEFAULT_COUNT_LIMIT = 10_000
+CAPPED_TABLES = ("articles",)
+SCOPE_KEY = "fanwen_capped"  # request.scope entry: marks a capped page, later holds its sample's count
+YEAR_GLOB = "[0-9][0-9][0-9][0-9]*"
+
+
+class LowerBound(int):
+    """A count that stopped early: the true number is at least this. Formats as ``10,000+``."""
+
+    def __format__(self, spec: str) -> str:
+        return int.__format__(self, spec) + "+"
+
+    def __str__(self) -> str:
+        return f"{int(self)}+"
+
+
+def count_limit(datasette) -> int:
+    """The configured limit (plugin setting ``count_limit``), or 10,000."""
+    config = datasette.plugin_config("fanwen") or {}
+    return int(config.get("count_limit", DEFAULT_COUNT_LIMIT))
+
+
+def capped_page(path: str, query_string: str) -> bool:
+    """True for the HTML page of a capped table with a search or filter (not the unfiltered table)."""
+    parts = [urllib.parse.unquote(p) for p in path.strip("/").split("/")]
+    if len(parts) != 2 or parts[1] not in CAPPED_TABLES:
+        return False  # .json, .csv, row pages, other tables: Datasette's exact counts
+    args = urllib.parse.parse_qs(query_string, keep_blank_values=True)
+    if "_nocount" in args:
+        return False
+    return any((not k.startswith("_") or "__" in k or k.startswith("_search") or k == "_where") for k in args)
+
+
+def skip_exact_count(app):
+    """ASGI middleware: capped pages get ``_nocount=1`` (the sample below counts instead)."""
+
+    async def wrapped(scope, receive, send):
+        if scope.get("type") == "http" and scope.get("method") == "GET":
+            query = scope.get("query_string", b"").decode("latin-1")
+            if capped_page(scope.get("path", ""), query):
+                scope = dict(scope)
+                scope["query_string"] = (query + ("&" if query else "") + "_nocount=1").encode("latin-1")
+                scope[SCOPE_KEY] = {}
+        await app(scope, receive, send)
+
+    return wrapped
+
+
+def row_count(request) -> int | None:
+    """The sampled count of a capped page (a LowerBound when counting stopped), or None."""
+    state = request.scope.get(SCOPE_KEY) if request is not None else None
+    return state.get("count") if state else None
+
+
+class SampledFacet(Facet):
+    """Facets counted over the first ``count_limit`` + 1 matching rows, in one query for all of them.
+
+    Config in metadata.yml: ``sampled: site`` (values of a column) or ``sampled: {column: published,
+    by: year}`` (first four characters, selected with ``published__startswith``).
+    """
+
+    type = "sampled"
+
+    async def suggest(self) -> list:
+        return []
+
+    async def facet_results(self) -> tuple[list, list]:
+        state = self.request.scope.get(SCOPE_KEY)
+        configs = [(sc["source"], sc["config"]) for sc in self.get_configs()]
+        if not configs and state is None:
+            return [], []
+        columns = list(dict.fromkeys(c.get("column") or c["simple"] for _, c in configs))
+        limit = count_limit(self.ds)
+        select = ", ".join(escape_sqlite(c) for c in columns) or "1"
+        sql = f"select {select} from ({self.sql}) limit {limit + 1}"
+        try:
+            rows = (await self.ds.execute(self.database, sql, self.params, truncate=False,
+                                          custom_time_limit=self.ds.setting("facet_time_limit_ms"))).rows
+        except QueryInterrupted:
+            return [], columns
+        stopped = len(rows) > limit
+        rows = rows[:limit]
+        number = LowerBound if stopped else int
+        if state is not None:
+            state["count"] = number(len(rows))
+        results = []
+        for source, config in configs:
+            column = config.get("column") or config["simple"]
+            by_year = config.get("by") == "year"
+            results.append(self._facet(column, source, by_year, rows, number))
+        return results, []
+
+    def _facet(self, column: str, source: str, by_year: bool, rows: list, number: type) -> dict[str, Any]:
+        values: Counter = Counter()
+        for row in rows:
+            value = row[column]
+            if value is None:
+                continue
+            if by_year:
+                if not (isinstance(value, str) and len(value) >= 4 and value[:4].isdigit()):
+                    continue
+                value = value[:4]
+            values[value] += 1
+        size = self.get_facet_size()
+        ordered = sorted(values.items(), key=lambda kv: (-kv[1], str(kv[0])))
+        if by_year:
+            ordered = sorted(values.items(), key=lambda kv: kv[0], reverse=True)
+        key = f"{column}__startswith" if by_year else (f"{column}__exact" if column.startswith("_") else column)
+        args = urllib.parse.parse_qs(self.request.query_string, keep_blank_values=True)
+        out = []
+        for value, n in ordered[:size]:
+            selected = str(value) in args.get(key, [])
+            change = path_with_removed_args if selected else path_with_added_args
+            out.append({
+                "value": value, "label": value, "count": number(n), "selected": selected,
+                "toggle_url": self.ds.absolute_url(self.request, change(self.request, {key: str(value)})),
+            })
+        return {
+            # "column"/"year" is what the facet block shows next to the name.
+            "name": column, "type": "year" if by_year else "column", "results": out,
+            "hideable": source != "metadata", "truncated": len(ordered) > size,
+            "toggle_url": path_with_removed_args(self.request, {"_facet_sampled": column}),
+            "lower_bound": number is LowerBound,
+        }
