@@ -74,9 +74,9 @@ def archive(n: int) -> tuple[Path, float | None]:
 
 
 def sizes(path: Path) -> dict:
-    """File size and the bytes of text, search index and raw pages (cached beside the archive)."""
-    cache = path.with_name("sizes.json")
-    if cache.exists() and json.loads(cache.read_text())["file_bytes"] == path.stat().st_size:
+    """File size and the bytes of text, search index and raw pages (cached beside archives in bench/out)."""
+    cache = path.with_name(path.name + ".sizes.json") if OUT.resolve() in path.resolve().parents else None
+    if cache and cache.exists() and json.loads(cache.read_text())["file_bytes"] == path.stat().st_size:
         return json.loads(cache.read_text())
     conn = sqlite3.connect(f"file:{path}?mode=ro", uri=True)
     text = conn.execute("select sum(length(cast(title as blob)) + length(cast(text as blob))) from articles")
@@ -89,7 +89,8 @@ def sizes(path: Path) -> dict:
     result = {"file_bytes": path.stat().st_size, "text_bytes": text_bytes, "index_bytes": index,
               "pages_bytes": pages, "articles_table_bytes": articles,
               "other_bytes": path.stat().st_size - index - pages - articles}
-    cache.write_text(json.dumps(result))
+    if cache:
+        cache.write_text(json.dumps(result))
     return result
 
 
@@ -234,9 +235,16 @@ def main() -> None:
     parser.add_argument("--seconds", type=float, default=SECONDS, help="length of the concurrent run")
     parser.add_argument("--reclean-articles", type=int, default=RECLEAN_ARTICLES)
     parser.add_argument("--skip", default="", help="comma-separated: latency,concurrency,export,reclean")
+    parser.add_argument("--db", type=Path, help="measure this archive instead of building one (its size is N)")
     args = parser.parse_args()
     skip = set(filter(None, args.skip.split(",")))
-    path, build_seconds = archive(args.articles)
+    if args.db:
+        path, build_seconds = args.db, None
+        conn = sqlite3.connect(f"file:{path}?mode=ro", uri=True)
+        args.articles = conn.execute("select count(*) from articles").fetchone()[0]
+        conn.close()
+    else:
+        path, build_seconds = archive(args.articles)
     record: dict = {"bench": "scale", "articles": args.articles, "date": time.strftime("%Y-%m-%d %H:%M"),
                     "load_avg_at_start": os.getloadavg(), "cores": os.cpu_count()}
     if build_seconds:

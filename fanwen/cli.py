@@ -228,17 +228,12 @@ def reclean(db_path: str, site: str | None, sites_dirs: tuple[str, ...], workers
     from fanwen.crawler.siteconfig import load_sites
     from fanwen.pipelines.reclean import reclean as run_reclean
     from fanwen.pipelines.store import open_db
+    from fanwen.progress import Progress
 
     db = open_db(db_path, create=False)
     workers = workers or os.cpu_count() or 1
-    stream = sys.stderr if progress or sys.stderr.isatty() else None
-    last_report = [0.0]
-
-    def report(done: int, total: int, seconds: float) -> None:
-        if stream and (seconds - last_report[0] >= 2 or done == total):
-            last_report[0] = seconds
-            print(f"reclean: {done:,}/{total:,} articles, {done / max(seconds, 1e-9):,.0f}/s", file=stream, flush=True)
-
+    report = Progress(sys.stderr if progress or sys.stderr.isatty() else None,
+                      lambda n, rate: f"reclean: {n:,} articles ({rate:,.0f}/s)", clock_every=50)
     started = time.perf_counter()
     try:
         summary = run_reclean(db, load_sites(list(sites_dirs)), site, workers=workers, restart=restart,
@@ -246,6 +241,8 @@ def reclean(db_path: str, site: str | None, sites_dirs: tuple[str, ...], workers
     except KeyboardInterrupt:
         raise FanwenError("interrupted; finished batches are saved, run fanwen reclean again to resume") from None
     seconds = time.perf_counter() - started
+    if report.stream:  # the last line, however short the run
+        print(report.describe(report.count, report.count / max(seconds, 1e-9)), file=report.stream, flush=True)
     resumed = summary.pop("resumed-after", 0)
     done = sum(summary.values()) - resumed
     line = ", ".join(f"{n} {k}" for k, n in sorted(summary.items())) or "no articles to re-clean"

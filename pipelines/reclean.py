@@ -15,9 +15,8 @@ from __future__ import annotations
 import json
 import os
 import sqlite3
-import time
 from collections import Counter, deque
-from collections.abc import Callable, Iterator, Mapping
+from collections.abc import Iterator, Mapping
 from concurrent.futures import Future, ProcessPoolExecutor
 from multiprocessing import get_all_start_methods, get_context
 from typing import Any
@@ -27,12 +26,12 @@ import sqlite_utils
 from fanwen.pipelines.process import process_document
 from fanwen.pipelines.records import Document, Extraction, Fetched
 from fanwen.pipelines.store import now, page_body, upsert_article
+from fanwen.progress import Progress
 
 BATCH = 200  # articles per task and per transaction
 RUNS_TABLE = "reclean_runs"
 # (url, site, document without page bodies or None when it has no stored pages, extraction or None)
 Result = tuple[str, str, Document | None, Extraction | None]
-Progress = Callable[[int, int, float], None]  # (articles done, articles in the run, seconds so far)
 
 
 def stored_document(db: sqlite_utils.Database, url: str, site: str) -> Document | None:
@@ -119,8 +118,10 @@ def _batches(db: sqlite_utils.Database, site: str | None, after: int, size: int)
         after = rows[-1][0]
 
 
-def _write(db: sqlite_utils.Database, results: list[Result], counts: Counter) -> None:
+def _write(db: sqlite_utils.Database, results: list[Result], counts: Counter, progress: Progress | None) -> None:
     for _, _, doc, ext in results:
+        if progress:
+            progress.tick()
         if doc is None or ext is None:
             counts["missing-pages"] += 1
         elif not ext.is_article:
@@ -151,20 +152,15 @@ def reclean(
     parts included): updated, unchanged, new, no-longer-article (kept as it was), missing-pages.
     """
     run_id, last, done, counts = _open_run(db, site, restart)
-    where, params = ("and site = ?", [site]) if site else ("", [])
-    total = done + db.execute(f"select count(*) from articles where rowid > ? {where}", [last, *params]).fetchone()[0]
-    started = time.perf_counter()
     resumed_at = done
 
     def commit(targets: list[tuple[int, str, str]], results: list[Result]) -> None:
         nonlocal done
         with db.atomic():
-            _write(db, results, counts)
+            _write(db, results, counts, progress)
             done += len(targets)
             db.execute(f"update {RUNS_TABLE} set last_rowid = ?, done = ?, counts = ? where id = ?",
                        [targets[-1][0], done, json.dumps(dict(counts)), run_id])
-        if progress:
-            progress(done - resumed_at, total - resumed_at, time.perf_counter() - started)
 
     if workers <= 1:
         for targets in _batches(db, site, last, batch):

@@ -7,6 +7,7 @@ so every reclean really extracts and rewrites every article.
 from __future__ import annotations
 
 import os
+import re
 import shutil
 import signal
 import sqlite3
@@ -90,7 +91,7 @@ def test_parallel_reclean_writes_exactly_what_the_serial_one_writes(archive, ser
     result = fanwen("reclean", "--db", str(path), "--workers", "2", "--progress", timeout=600)
     assert result.returncode == 0, result.stderr
     assert "2 workers" in result.stdout and "updated" in result.stdout
-    assert f"reclean: {ARTICLES:,}/{ARTICLES:,} articles, " in result.stderr  # progress with a rate
+    assert re.search(r"reclean: [0-9,]+ articles \([0-9,]+/s\)", result.stderr), result.stderr  # with a rate
     articles, removals = contents(path)
     assert (articles, removals) == contents(serial)
     assert all(STALE not in text for *_, text, _, _, _ in articles) and removals
