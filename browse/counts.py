@@ -4,7 +4,8 @@ Datasette counts every matching row and runs one facet query per column over eve
 1-character search matches nearly the whole archive, so at 1,000,000 articles that is seconds per click
 (bench/scale.py). Instead, on the HTML page of a capped table (``articles``) with a search or a filter:
 
-* Datasette's own count is skipped (the ASGI wrapper below adds ``_nocount=1``);
+* Datasette's own count is skipped (the ASGI wrapper below adds ``_nocount=1``, and the facet removes it
+  again once Datasette has read it, so no link carries it);
 * one query reads the first ``count_limit`` + 1 matching rows (only the facet columns), and the row
   count and every ``sampled`` facet are counted from that sample in Python;
 * when more rows match than the limit, every number is a ``LowerBound``: it prints as ``10,000+``,
@@ -66,8 +67,8 @@ def skip_exact_count(app):
             query = scope.get("query_string", b"").decode("latin-1")
             if capped_page(scope.get("path", ""), query):
                 scope = dict(scope)
+                scope[SCOPE_KEY] = {"query_string": scope.get("query_string", b"")}
                 scope["query_string"] = (query + ("&" if query else "") + "_nocount=1").encode("latin-1")
-                scope[SCOPE_KEY] = {}
         await app(scope, receive, send)
 
     return wrapped
@@ -93,6 +94,10 @@ class SampledFacet(Facet):
 
     async def facet_results(self) -> tuple[list, list]:
         state = self.request.scope.get(SCOPE_KEY)
+        if state is not None and "query_string" in state:
+            # Datasette has read _nocount by now (it counts before faceting); links built from here on
+            # (facets, pagination, "as JSON") get the user's query string, so JSON keeps its exact count.
+            self.request.scope["query_string"] = state.pop("query_string")
         configs = [(sc["source"], sc["config"]) for sc in self.get_configs()]
         if not configs and state is None:
             return [], []

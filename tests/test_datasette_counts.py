@@ -51,6 +51,7 @@ async def test_common_search_shows_a_lower_bound_count_and_sampled_facets(ds, ar
     sites = Counter(site for site, _, _ in sample)
     for site, n in sites.items():  # each facet count is the sample's, marked with "+"
         assert re.search(rf">{site}</a> {n}\+</li>", html), site
+    assert "_nocount" not in html  # links (JSON, facets, next page) keep the user's query: JSON counts exactly
 
 
 async def test_json_keeps_the_exact_count_and_marks_facets_as_lower_bounds(ds, archive):
