@@ -106,8 +106,10 @@ class SampledFacet(Facet):
         select = ", ".join(escape_sqlite(c) for c in columns) or "1"
         sql = f"select {select} from ({self.sql}) limit {limit + 1}"
         try:
+            # One bounded query stands in for the count and every facet, so it gets the query time limit,
+            # not the per-facet one: a 1-character search must still fetch its whole match list first.
             rows = (await self.ds.execute(self.database, sql, self.params, truncate=False,
-                                          custom_time_limit=self.ds.setting("facet_time_limit_ms"))).rows
+                                          custom_time_limit=self.ds.setting("sql_time_limit_ms"))).rows
         except QueryInterrupted:
             return [], columns
         stopped = len(rows) > limit
