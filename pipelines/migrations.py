@@ -118,10 +118,18 @@ def _takedowns(conn: sqlite3.Connection) -> None:
     conn.execute('create index if not exists "idx_withheld_takedown_id" on "withheld" ("takedown_id")')
 
 
+def _reclean_runs(conn: sqlite3.Connection) -> None:
+    """Progress of `fanwen reclean` runs, committed with each batch, so an interrupted run resumes."""
+    _create_table(conn, "reclean_runs", {"id": "INTEGER", "started": "TEXT", "finished": "TEXT", "site": "TEXT",
+                                         "last_rowid": "INTEGER", "done": "INTEGER", "counts": "TEXT",
+                                         "pid": "INTEGER"}, "id")
+
+
 STEPS: tuple[Step, ...] = (
     Step(1, "0.1.0 schema: articles, pages, crawls, revisions, gone_urls, removals, article_parts", _baseline),
     Step(2, "page_versions: earlier raw page versions; crawls.pruned_versions/pruned_bytes", _page_versions),
     Step(3, "takedowns and withheld rows", _takedowns),
+    Step(4, "reclean_runs: resumable reclean progress", _reclean_runs),
 )
 SCHEMA_VERSION = STEPS[-1].version
 HISTORY_TABLE = "schema_migrations"

@@ -29,7 +29,7 @@ from fanwen.pipelines.store import now, page_body, upsert_article
 from fanwen.progress import Progress
 
 BATCH = 200  # articles per task and per transaction
-RUNS_TABLE = "reclean_runs"
+RUNS_TABLE = "reclean_runs"  # created by migration step 4 (pipelines/migrations.py)
 # (url, site, document without page bodies or None when it has no stored pages, extraction or None)
 Result = tuple[str, str, Document | None, Extraction | None]
 
@@ -80,15 +80,8 @@ def _worker_clean(targets: list[tuple[int, str, str]]) -> list[Result]:
     return clean_batch(_WORKER["db"], _WORKER["sites"], targets)
 
 
-def _ensure_runs_table(db: sqlite_utils.Database) -> None:
-    if not db[RUNS_TABLE].exists():
-        db[RUNS_TABLE].create({"id": int, "started": str, "finished": str, "site": str, "last_rowid": int,
-                               "done": int, "counts": str, "pid": int}, pk="id")
-
-
 def _open_run(db: sqlite_utils.Database, site: str | None, restart: bool) -> tuple[int, int, int, Counter]:
     """(run id, last rowid done, articles done, counts so far): the unfinished run for this site, or a new one."""
-    _ensure_runs_table(db)
     with db.atomic():
         open_runs = db.execute(f"select id, last_rowid, done, counts from {RUNS_TABLE} where finished is null"
                                " and site is ? order by id desc", [site]).fetchall()
