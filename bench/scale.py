@@ -42,6 +42,7 @@ from bench.scalebuild import build  # noqa: E402
 from bench.search import queries as search_queries  # noqa: E402
 
 OUT = Path(__file__).parent / "out"
+DB = "fanwen"  # Datasette's name for the archive: its file name without the last suffix
 FANWEN = str(Path(sys.executable).with_name("fanwen"))  # the installed command line
 QUERIES = 20  # per query length (half frequent, half rare)
 SAMPLES = 30  # article pages, home page, canned query
@@ -106,15 +107,15 @@ def sample_urls(path: Path, k: int) -> list[str]:
 
 def row_path(url: str) -> str:
     """Datasette's tilde-encoding of a text primary key."""
-    return "/fanwen/articles/" + quote(url, safe="").replace("%", "~").replace(".", "~2E").replace("-", "~2D")
+    return f"/{DB}/articles/" + quote(url, safe="").replace("%", "~").replace(".", "~2E").replace("-", "~2D")
 
 
 def rows_path(q: str) -> str:
-    return f"/fanwen/articles.json?_search={quote(q)}&_size=50&_nocount=1&_nofacet=1&_nosuggest=1"
+    return f"/{DB}/articles.json?_search={quote(q)}&_size=50&_nocount=1&_nofacet=1&_nosuggest=1"
 
 
 def table_path(q: str) -> str:
-    return f"/fanwen/articles?_search={quote(q)}"
+    return f"/{DB}/articles?_search={quote(q)}"
 
 
 async def latency(ds, qs: dict[int, list[str]], urls: list[str]) -> dict:
@@ -136,9 +137,9 @@ async def latency(ds, qs: dict[int, list[str]], urls: list[str]) -> dict:
             results[f"{length}char_{kind}"] = percentiles([await timed(make(q)) for q in words])
     results["article_page"] = percentiles([await timed(row_path(u)) for u in urls])
     results["home_page"] = percentiles([await timed("/") for _ in urls[:10]])
-    results["database_page"] = percentiles([await timed("/fanwen") for _ in urls[:10]])
-    results["canned_latest"] = percentiles([await timed("/fanwen/latest") for _ in urls[:10]])
-    results["table_unfiltered"] = percentiles([await timed("/fanwen/articles") for _ in urls[:10]])
+    results["database_page"] = percentiles([await timed(f"/{DB}") for _ in urls[:10]])
+    results["canned_latest"] = percentiles([await timed(f"/{DB}/latest") for _ in urls[:10]])
+    results["table_unfiltered"] = percentiles([await timed(f"/{DB}/articles") for _ in urls[:10]])
     return results
 
 
@@ -239,7 +240,10 @@ def main() -> None:
     args = parser.parse_args()
     skip = set(filter(None, args.skip.split(",")))
     if args.db:
-        path, build_seconds = args.db, None
+        global DB
+        from datasette.utils import tilde_encode
+
+        path, build_seconds, DB = args.db, None, tilde_encode(args.db.stem)
         conn = sqlite3.connect(f"file:{path}?mode=ro", uri=True)
         args.articles = conn.execute("select count(*) from articles").fetchone()[0]
         conn.close()
