@@ -29,7 +29,6 @@ from datasette.utils import escape_sqlite, path_with_added_args, path_with_remov
 DEFAULT_COUNT_LIMIT = 10_000
 CAPPED_TABLES = ("articles",)
 SCOPE_KEY = "fanwen_capped"  # request.scope entry: marks a capped page, later holds its sample's count
-YEAR_GLOB = "[0-9][0-9][0-9][0-9]*"
 
 
 class LowerBound(int):
