@@ -1,13 +1,14 @@
-"""Extraction accuracy and speed: our extractor vs trafilatura and readability-lxml on tests/pages.
+"""Extraction accuracy and speed: our extractor vs trafilatura and readability-lxml on labelled pages.
 
-Every system gets the same decoded HTML (decoding is not timed). For each system and page group it
-prints mean precision/recall/char-F1 (bench/scoring.py), the worst page F1, junk lines leaked,
-gold sentences lost, and ms/page: all pages extracted in one process, REPEATS times, best pass
-(parse included). Held-out and generic (news/blog/forum/table-layout) families are reported
-separately. Non-article pages: ours must not call them articles; for the peers, "rejected" means
-they returned no text.
+Every system gets the same decoded HTML (decoding is not timed). For each labelled directory (corpus),
+each part of it and each system it prints mean precision/recall/char-F1 (bench/scoring.py), the worst
+page F1, article recall (real articles kept as articles), non-articles rejected, junk lines leaked,
+gold sentences lost, and ms/page: the part's pages extracted in one process, REPEATS times, best pass
+(parse included). Parts: the dev and sealed halves of a split corpus (tests/real_pages), else tuned,
+held-out and generic (news/blog/forum/table-layout) families. For ours "kept as an article" is
+kind == article; for the peers it is "returned any text".
 
-    .venv/bin/python bench/extraction.py [--repeats 5] [--json results.jsonl] [--pages]
+    .venv/bin/python bench/extraction.py [--dir DIR ...] [--repeats 5] [--json results.jsonl] [--pages]
 """
 
 from __future__ import annotations
@@ -112,76 +113,104 @@ def measure(extract: Extractor, inputs: dict[str, list[tuple[str, str]]], repeat
     return outputs, min(passes)
 
 
-def summarize(system: str, group: str, pages: list[scoring.GoldPage], outputs, ms: float) -> dict:
-    """One row of the table: mean P/R/F1, worst F1, leaks and losses over the articles of a group."""
-    scores = [scoring.score_text(p, outputs[p.name][0]) for p in pages]
-    return {
-        "system": system,
-        "group": group,
-        "pages": len(pages),
-        "precision": statistics.fmean(s.precision for s in scores),
-        "recall": statistics.fmean(s.recall for s in scores),
-        "f1": statistics.fmean(s.f1 for s in scores),
-        "min_f1": min(s.f1 for s in scores),
-        "junk_leaked": sum(len(s.leaked) for s in scores),
-        "sentences_lost": sum(len(s.lost) for s in scores),
-        "ms_per_page": ms,
-    }
+def summarize(system: str, corpus: str, group: str, pages: list[scoring.GoldPage], outputs, ms: float) -> dict:
+    """One row of the table: over the articles of a group mean P/R/F1, worst F1, articles kept, leaks and
+    losses; over its other pages, how many were rejected. A rejected article scores on empty text."""
+    articles = [p for p in pages if p.is_article]
+    others = [p for p in pages if not p.is_article]
+    scores = [scoring.score_text(p, outputs[p.name][0] if outputs[p.name][1] else "") for p in articles]
+    row = {"system": system, "corpus": corpus, "group": group, "pages": len(pages), "articles": len(articles),
+           "kept": sum(outputs[p.name][1] for p in articles), "others": len(others),
+           "rejected": sum(not outputs[p.name][1] for p in others), "ms_per_page": ms}
+    if scores:
+        row |= {
+            "precision": statistics.fmean(s.precision for s in scores),
+            "recall": statistics.fmean(s.recall for s in scores),
+            "f1": statistics.fmean(s.f1 for s in scores),
+            "min_f1": min(s.f1 for s in scores),
+            "junk_leaked": sum(len(s.leaked) for s in scores),
+            "sentences_lost": sum(len(s.lost) for s in scores),
+        }
+    return row
+
+
+def groups_of(labelled: list[scoring.GoldPage], split: bool) -> dict[str, list[scoring.GoldPage]]:
+    """The parts a corpus is reported in (every page of a part, articles and others)."""
+    if split:
+        return {"dev": [p for p in labelled if not p.sealed], "sealed": [p for p in labelled if p.sealed]}
+    groups = {"all": labelled}
+    if any(p.held_out for p in labelled) and not all(p.held_out for p in labelled):
+        groups["tuned families"] = [p for p in labelled if not p.held_out]
+        groups["held-out families"] = [p for p in labelled if p.held_out]
+    if any(p.generic for p in labelled):
+        groups["generic families"] = [p for p in labelled if p.generic]
+    return groups
+
+
+def _ratio(done: int, of: int) -> str:
+    return f"{done}/{of}" if of else "-"
+
+
+def print_rows(rows: list[dict]) -> None:
+    header = (f"{'corpus':<13} {'part':<18} {'system':<12} {'n':>3} {'P':>6} {'R':>6} {'F1':>6} {'minF1':>6} "
+              f"{'articles':>8} {'rejected':>8} {'junk':>5} {'lost':>5} {'ms/page':>8}")
+    print(header)
+    print("-" * len(header))
+    for row in rows:
+        numbers = (f"{row['precision']:6.3f} {row['recall']:6.3f} {row['f1']:6.3f} {row['min_f1']:6.3f}"
+                   if "f1" in row else f"{'-':>6} {'-':>6} {'-':>6} {'-':>6}")
+        leaks = f"{row['junk_leaked']:5d} {row['sentences_lost']:5d}" if "f1" in row else f"{'-':>5} {'-':>5}"
+        print(f"{row['corpus']:<13} {row['group']:<18} {row['system']:<12} {row['pages']:>3} {numbers} "
+              f"{_ratio(row['kept'], row['articles']):>8} {_ratio(row['rejected'], row['others']):>8} {leaks} "
+              f"{row['ms_per_page']:8.2f}")
 
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--dir", type=Path, action="append", dest="dirs",
+                        help=f"a labelled directory (repeatable; default {scoring.PAGES_DIR.relative_to(ROOT)})")
     parser.add_argument("--repeats", type=int, default=REPEATS)
     parser.add_argument("--json", type=Path, help="append the rows as JSON lines to this file")
-    parser.add_argument("--pages", action="store_true", help="also print per-page F1 of every system")
+    parser.add_argument("--pages", action="store_true",
+                        help="also print per-page F1 of every system (never for sealed or blind pages)")
     args = parser.parse_args()
-
-    labelled = scoring.load_pages()
-    inputs = {p.name: scoring.page_html(p) for p in labelled}
-    articles = [p for p in labelled if p.is_article]
-    others = [p for p in labelled if not p.is_article]
-    groups = {
-        "all articles": articles,
-        "tuned families": [p for p in articles if not p.held_out],
-        "held-out families": [p for p in articles if p.held_out],
-        "generic families": [p for p in articles if p.generic],
-    }
     systems = {"fanwen": ours(), "trafilatura": trafilatura_peer(), "readability": readability_peer()}
 
-    rows, per_page = [], {}
-    for system, extract in systems.items():
-        if extract is None:
-            continue
-        outputs, ms = measure(extract, inputs, args.repeats)
-        per_page[system] = outputs
-        for group, pages in groups.items():
-            rows.append(summarize(system, group, pages, outputs, ms))
-        rejected = sum(not outputs[p.name][1] for p in others)
-        rows.append({"system": system, "group": "non-articles rejected", "pages": len(others),
-                     "rejected": rejected, "ms_per_page": ms})
-
-    held = sorted({p.family for p in labelled if p.held_out})
-    generic = sorted(scoring.GENERIC_FAMILIES)
-    print(f"labelled pages: {len(labelled)} ({len(articles)} articles, {len(others)} other); "
-          f"held out: {', '.join(held)}; generic: {', '.join(generic)}; best of {args.repeats} passes")
-    header = (f"{'system':<12} {'group':<22} {'n':>3} {'P':>6} {'R':>6} {'F1':>6} {'minF1':>6} "
-              f"{'junk':>5} {'lost':>5} {'ms/page':>8}")
-    print(header)
-    print("-" * len(header))
-    for row in rows:
-        if "rejected" in row:
-            print(f"{row['system']:<12} {row['group']:<22} {row['pages']:>3} "
-                  f"{row['rejected']}/{row['pages']} rejected")
-            continue
-        print(f"{row['system']:<12} {row['group']:<22} {row['pages']:>3} {row['precision']:6.3f} {row['recall']:6.3f} "
-              f"{row['f1']:6.3f} {row['min_f1']:6.3f} {row['junk_leaked']:5d} {row['sentences_lost']:5d} "
-              f"{row['ms_per_page']:8.2f}")
+    rows, per_page = [], []
+    for directory in args.dirs or [scoring.PAGES_DIR]:
+        directory = directory.resolve()
+        labelled = scoring.load_pages(directory)
+        if not labelled:
+            parser.error(f"no labelled pages (<name>.json + <name>.html) in {directory}")
+        corpus = directory.name
+        split = scoring.is_split(directory)
+        groups = groups_of(labelled, split)
+        inputs = {p.name: scoring.page_html(p) for p in labelled}
+        articles = sum(p.is_article for p in labelled)
+        print(f"{corpus}: {len(labelled)} labelled pages ({articles} articles, {len(labelled) - articles} other), "
+              f"{len({p.family for p in labelled})} sites; parts: "
+              + ", ".join(f"{g} {len(ps)}" for g, ps in groups.items()))
+        for system, extract in systems.items():
+            if extract is None:
+                continue
+            outputs = {}
+            for group, pages in groups.items():
+                part_outputs, ms = measure(extract, {p.name: inputs[p.name] for p in pages}, args.repeats)
+                outputs |= part_outputs
+                rows.append(summarize(system, corpus, group, pages, part_outputs, ms))
+            open_pages = [p for p in labelled if p.is_article and scoring.readable(p, directory)]
+            per_page.append((system, {p.name: scoring.score_text(p, outputs[p.name][0]).f1 for p in open_pages}))
+    print(f"best of {args.repeats} passes; 'articles' = real articles kept as articles, "
+          "'rejected' = non-articles not kept")
+    print_rows(rows)
     if args.pages:
+        names = list(dict.fromkeys(name for _, scores in per_page for name in scores))
+        systems_run = list(dict.fromkeys(system for system, _ in per_page))
         print()
-        print(f"{'page':<16} " + " ".join(f"{s:>12}" for s in per_page))
-        for p in articles:
-            print(f"{p.name:<16} " + " ".join(f"{scoring.score_text(p, out[p.name][0]).f1:12.3f}"
-                                              for out in per_page.values()))
+        print(f"{'page':<22} " + " ".join(f"{s:>12}" for s in systems_run))
+        for name in names:
+            cells = {s: scores[name] for s, scores in per_page if name in scores}
+            print(f"{name:<22} " + " ".join(f"{cells[s]:12.3f}" for s in systems_run))
     if args.json:
         stamp = {"when": time.strftime("%Y-%m-%dT%H:%M:%S"), "python": platform.python_version(),
                  "machine": platform.machine()}

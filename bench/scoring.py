@@ -21,6 +21,11 @@ from pathlib import Path
 
 PAGES_DIR = Path(__file__).resolve().parent.parent / "tests" / "pages"
 REAL_PAGES_DIR = PAGES_DIR.parent / "real_pages"
+UNSEEN_PAGES_DIR = PAGES_DIR.parent / "unseen_pages"
+# Corpora split by site into a dev part and a sealed part (see `sealed`).
+SPLIT_DIRS = frozenset({REAL_PAGES_DIR})
+# Corpora nobody reads page by page: scored only in aggregate (tests/unseen_pages/README.md).
+BLIND_DIRS = frozenset({UNSEEN_PAGES_DIR})
 
 # Families whose layout is not a 范文 template; reported separately because a general-purpose
 # extractor (trafilatura, readability) is built for exactly these.
@@ -70,6 +75,17 @@ def sealed(family: str) -> bool:
     of its family name is 0–6 (about 7/16 of the sites), so a site added later lands in its part without
     anyone looking at its pages first."""
     return hashlib.sha1(family.encode("utf-8")).hexdigest()[0] in "0123456"
+
+
+def is_split(directory: Path) -> bool:
+    """Whether a labelled directory is reported as a dev part and a sealed part."""
+    return directory.resolve() in SPLIT_DIRS
+
+
+def readable(page: GoldPage, directory: Path) -> bool:
+    """Whether a page's own results may be shown (per-page listings): not blind, not in a sealed part."""
+    directory = directory.resolve()
+    return directory not in BLIND_DIRS and not (directory in SPLIT_DIRS and page.sealed)
 
 
 @dataclass(frozen=True)
