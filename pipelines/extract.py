@@ -133,6 +133,8 @@ class PageResult:
     lines: list[Line] = field(default_factory=list)
     removed: list[Removal] = field(default_factory=list)
     truncated: bool = False
+    # The essay element's lines before the line step: `lines` + `removed` account for every one of them.
+    source: list[str] = field(default_factory=list)
 
 
 # Noise around a repeated title: a 文库 "1、" chunk marker, a "第一篇：" label on a one-essay page, the post
@@ -216,7 +218,7 @@ def extract_page(url: str, html: str, selectors: dict[str, str], rules: Sequence
     if kind:
         return PageResult(kind, title=title)
     return PageResult("article", title, published, category, author, lines, title_removed + cleaned.removed,
-                      cleaned.truncated)
+                      cleaned.truncated, cleaned.source)
 
 
 def extract_document(
@@ -226,10 +228,24 @@ def extract_document(
     rules: Sequence[Rule] = (),
 ) -> Extraction:
     """Extract and clean one document from its pages in reading order (several pages = one article)."""
-    if not pages:
-        return Extraction(kind="empty")
+    return assemble_document(extract_pages(pages, selectors=selectors, rules=rules))
+
+
+def extract_pages(
+    pages: list[tuple[str, str]],
+    *,
+    selectors: dict[str, str] | None = None,
+    rules: Sequence[Rule] = (),
+) -> list[PageResult]:
+    """Step 1 of the module docstring on every page of a document, in reading order."""
     all_rules = merge_rules(load_rules(), rules)
-    results = [extract_page(url, html, selectors or {}, all_rules) for url, html in pages]
+    return [extract_page(url, html, selectors or {}, all_rules) for url, html in pages]
+
+
+def assemble_document(results: list[PageResult]) -> Extraction:
+    """Steps 2–3: stitch the pages' results into one document (the first page decides its kind)."""
+    if not results:
+        return Extraction(kind="empty")
     first = results[0]
     if first.kind != "article":
         return Extraction(kind=first.kind, title=first.title)

@@ -23,10 +23,14 @@ _PARSER = etree.HTMLParser(remove_comments=True, remove_pis=True)
 # lxml refuses str input that declares its own encoding; the text is already decoded, so the
 # declaration is dropped (only for parsing, the stored raw page keeps it).
 _XML_DECL = re.compile(r"^\s*<\?xml[^>]*\?>")
+# Browsers ignore </body> and </html> and keep building the body; libxml2 (2.14) drops everything after
+# an early </html>, which some templates print at the end of an included header, before the article.
+_END_OF_DOCUMENT = re.compile(r"</(?:body|html)\s*>", re.IGNORECASE)
 
 
 def parse_html(html: str) -> Element:
     """The <html> element of a decoded page; an empty page gives an empty <html><body>."""
+    html = _END_OF_DOCUMENT.sub("", html)
     try:
         root = etree.fromstring(html, _PARSER)
     except ValueError:
@@ -45,6 +49,11 @@ def body_of(root: Element) -> Element:
 def text(el: Element, sep: str = "") -> str:
     """All text inside `el` (not its tail), strings joined with `sep`."""
     return sep.join(el.itertext())
+
+
+def ink(string: str) -> int:
+    """How many characters of `string` show on screen: all but whitespace (source layout is not text)."""
+    return len("".join(string.split()))
 
 
 def text_head(el: Element, limit: int) -> str:

@@ -32,7 +32,7 @@ from fanwen.pipelines.forum import cut_signature
 from fanwen.pipelines.records import Removal
 from fanwen.pipelines.rules import Rule
 from fanwen.pipelines.selectors import selector_index
-from fanwen.pipelines.tree import Anchored, Element, body_of, is_inside, text, visit_undropped
+from fanwen.pipelines.tree import Anchored, Element, body_of, ink, is_inside, text, visit_undropped
 
 STEPS = ("hidden", "boilerplate", "lines", "normalize")
 
@@ -44,6 +44,8 @@ class Cleaned:
     lines: list[Line]
     removed: list[Removal] = field(default_factory=list)
     truncated: bool = False
+    # The essay element's lines as the line step got them: what `lines` + `removed` must account for.
+    source: list[str] = field(default_factory=list)
 
 
 def prepare_page(root: Element, rules: Sequence[Rule]) -> list[Anchored]:
@@ -55,8 +57,9 @@ def prepare_page(root: Element, rules: Sequence[Rule]) -> list[Anchored]:
     strip_invisible(root)
     found = drop_summary_repeat(root)
     body = body_of(root)
-    total = len(text(body))
-    hider = HiddenText(css, total)
+    body_text = text(body)
+    total = len(body_text)
+    hider = HiddenText(css, ink(body_text))
     hiding = hidden_rules(rules)
     match = selector_index(hiding + boilerplate_rules(rules)).matcher(body)
 
@@ -77,13 +80,14 @@ def clean_block(block: Element, anchored: Sequence[Anchored], rules: Sequence[Ru
     `post`: the element is a forum post, whose signature (under a dash rule) is dropped."""
     removed = [r for anchor, r in anchored if is_inside(anchor, block)]
     lines = element_lines(block)
+    source = [line.text for line in lines]
     if post:
         lines, signature = cut_signature(lines)
         removed += [Removal("forum-signature", "comment", line.text) for line in signature]
     lines, joined = join_chunk_breaks(lines)
     result = apply_line_rules(lines, rules)
     kept, summary = drop_opening_summary(result.lines)
-    return Cleaned(kept, removed + joined + result.removed + summary, result.truncated)
+    return Cleaned(kept, removed + joined + result.removed + summary, result.truncated, source)
 
 
 # Lines after the essay element that may hold its paywall notice (华博 puts it in a sibling div).

@@ -18,7 +18,7 @@ from fanwen.pipelines.clean.normalize import normalize_line
 from fanwen.pipelines.records import Removal
 from fanwen.pipelines.rules import Rule
 from fanwen.pipelines.selectors import selector_index
-from fanwen.pipelines.tree import Anchored, Element, body_of, drop, text, visit_undropped
+from fanwen.pipelines.tree import Anchored, Element, body_of, drop, ink, text, visit_undropped
 
 # A hidden element with at least this share of the page's text (and MIN_REVEALED characters) is the
 # content a script reveals, not anti-scraping junk.
@@ -85,6 +85,8 @@ class HiddenText:
     """Decides, element by element, whether one page hides it; drops it unless it holds the page's text."""
 
     def __init__(self, css_texts: Sequence[str], page_chars: int) -> None:
+        """`page_chars`: the body's visible characters (`ink`; whitespace from the source layout would let a
+        template's indentation outweigh its article)."""
         self.classes, self.ids = hidden_names(css_texts)
         self.page_chars = page_chars
 
@@ -95,7 +97,8 @@ class HiddenText:
     def drop(self, el: Element, rule_id: str, found: list[Anchored]) -> bool:
         """Drop a hidden element and record it; False (kept) when it holds most of the page's text."""
         content = text(el, " ")
-        if len(content) >= MIN_REVEALED and len(content) >= REVEALED_SHARE * self.page_chars:
+        chars = ink(content)
+        if chars >= MIN_REVEALED and chars >= REVEALED_SHARE * self.page_chars:
             return False
         removed = normalize_line(content)
         parent = drop(el)
@@ -112,7 +115,7 @@ def hidden_rules(rules: Sequence[Rule]) -> tuple[Rule, ...]:
 def strip_hidden(root: Element, css_texts: Sequence[str], rules: Sequence[Rule]) -> list[Anchored]:
     """This step alone on a page: remove hidden elements; returns (former parent, Removal) pairs for the audit.
     (prepare_page runs it in one walk with the boilerplate step.)"""
-    hider = HiddenText(css_texts, len(text(body_of(root))))
+    hider = HiddenText(css_texts, ink(text(body_of(root))))
     match = selector_index(hidden_rules(rules)).matcher(root)
     found: list[Anchored] = []
 

@@ -160,7 +160,9 @@ def apply_line_rules(lines: Sequence[Line], rules: Sequence[Rule]) -> LineResult
             if rule.action == "strip":
                 # every occurrence: a converter writes pinyin after many characters of one paragraph
                 while match is not None and match.group(0).strip():
-                    result.removed.append(Removal(rule.id, rule.category, normalize_line(match.group(0))))
+                    # the audit keeps the text as written: the match was found on its folded copy
+                    span = text[match.start():match.end()]
+                    result.removed.append(Removal(rule.id, rule.category, normalize_line(span)))
                     text = text[: match.start()] + text[match.end():]
                     folded = folded[: match.start()] + folded[match.end():]
                     match = rule.search(folded)
@@ -202,5 +204,5 @@ def trim_before_notice(lines: list[Line], rules: Sequence[Rule]) -> tuple[list[L
         if match and match.group(0).strip():
             text = normalize_line(last.text[: match.start()] + last.text[match.end():])
             kept = lines[:-1] + ([Line(text, last.linked, last.heading)] if text else [])
-            return kept, [Removal(rule.id, rule.category, match.group(0))]
+            return kept, [Removal(rule.id, rule.category, last.text[match.start():match.end()])]
     return lines, []
