@@ -20,7 +20,7 @@ from dataclasses import dataclass, field
 from lxml import etree
 
 from fanwen.pipelines.clean import clean_block, mark_notice_after, prepare_page
-from fanwen.pipelines.clean.blocks import Line
+from fanwen.pipelines.clean.blocks import Line, element_lines
 from fanwen.pipelines.clean.normalize import normalize_line
 from fanwen.pipelines.essays import split_essays
 from fanwen.pipelines.folding import fold
@@ -35,7 +35,8 @@ from fanwen.pipelines.metadata import (
     read_title,
     title_segments,
 )
-from fanwen.pipelines.pagekind import has_password_field, kind_of_cleaned, list_kind, refusal_kind
+from fanwen.pipelines.pagekind import MIN_ESSAY_CHARS, has_password_field, kind_of_cleaned, list_kind, refusal_kind
+from fanwen.pipelines.prose import LIST_LINKS, item_list, keeps_page, no_sentences, reads_as_prose, short_article
 from fanwen.pipelines.records import Extraction, Removal
 from fanwen.pipelines.rules import Rule, load_rules, merge_rules
 from fanwen.pipelines.selectors import select_one
@@ -135,6 +136,8 @@ class PageResult:
     truncated: bool = False
     # The essay element's lines before the line step: `lines` + `removed` account for every one of them.
     source: list[str] = field(default_factory=list)
+    # Why a page is not an article: the evidence, kept with the page so a rules change can revisit it.
+    reason: str = ""
 
 
 # Noise around a repeated title: a 文库 "1、" chunk marker, a "第一篇：" label on a one-essay page, the post
@@ -191,8 +194,6 @@ def extract_page(url: str, html: str, selectors: dict[str, str], rules: Sequence
     body = body_of(root)
     visible = normalize_line(text(body, " "))
     refusal = refusal_kind(page_title(root) or title, visible, password)
-    if refusal:
-        return PageResult(refusal, title=title)
     block = select_one(root, selectors["body"]) if "body" in selectors else None
     post = find_first_post(body, visible, lambda unit: find_essay_element(unit)[0]) if block is None else None
     if post is not None:
@@ -202,9 +203,13 @@ def extract_page(url: str, html: str, selectors: dict[str, str], rules: Sequence
         block, weight = find_essay_element(body)
     else:
         weight = float(len(text(block)))
+    # Keep when in doubt: refusal words and link items around the essay reject only a page whose essay
+    # element does not read as prose (a short essay titled 那一次，我出错了 is an essay).
+    if refusal and not reads_as_prose(element_lines(block, soup=False)):
+        return PageResult(refusal, title=title, reason=f"{refusal} words on a page without prose")
     kind = list_kind(url, body, block, int(weight))
-    if kind:
-        return PageResult(kind, title=title)
+    if kind and not keeps_page(element_lines(block, soup=False)):
+        return PageResult(kind, title=title, reason="repeated link items outweigh a main block without prose")
     near = _text_before(body, block)
     published = read_published(root, selectors, near + "\n" + normalize_line(text(block, " "))[:200],
                                meta_date)
@@ -214,9 +219,17 @@ def extract_page(url: str, html: str, selectors: dict[str, str], rules: Sequence
     cleaned = clean_block(block, anchored, rules, post=post is not None)
     mark_notice_after(cleaned, block, rules)
     lines, title_removed = _drop_title_lines(cleaned.lines, title)
-    kind = kind_of_cleaned([line.text for line in lines], body)
-    if kind:
-        return PageResult(kind, title=title)
+    texts = [line.text for line in lines]
+    kind = kind_of_cleaned(texts, body)
+    if kind and not short_article(texts):
+        chars = sum(map(len, texts))
+        return PageResult(kind, title=title, reason=f"{chars} characters left after cleaning" if chars < MIN_ESSAY_CHARS
+                          else "the main block is cut-off excerpts")
+    # Measured on the element as the page shows it: the line rules drop linked lines as related links.
+    if sum(1 for _ in block.iter("a")) >= LIST_LINKS and item_list(element_lines(block, soup=False)):
+        return PageResult("list", title=title, reason="the main block is a list of linked titles")
+    if no_sentences(texts):
+        return PageResult("list", title=title, reason=f"{len(texts)} lines without a sentence mark")
     return PageResult("article", title, published, category, author, lines, title_removed + cleaned.removed,
                       cleaned.truncated, cleaned.source)
 
@@ -248,7 +261,7 @@ def assemble_document(results: list[PageResult]) -> Extraction:
         return Extraction(kind="empty")
     first = results[0]
     if first.kind != "article":
-        return Extraction(kind=first.kind, title=first.title)
+        return Extraction(kind=first.kind, title=first.title, reason=first.reason)
     lines: list[Line] = list(first.lines)
     removed = list(first.removed)
     for more in results[1:]:

@@ -67,6 +67,8 @@ class Extraction:
     truncated: bool = False
     removed: list[Removal] = field(default_factory=list)
     parts: list[EssayPart] = field(default_factory=list)
+    # Why the page is not an article (the evidence, in words); "" for an article.
+    reason: str = ""
 
     @property
     def is_article(self) -> bool:

@@ -1,0 +1,105 @@
+"""Does a block read as prose? The evidence that keeps a page an article when other signals say "reject".
+
+Keep when in doubt (issue 10): refusal words (出错了, 验证码, 已删除, 登录 …) and repeated link items around the
+essay only reject a page whose essay element does not read as prose. Prose here is measured on the element's
+lines: unlinked lines that hold a sentence end (。！？) and some length carry most of its visible text, and few
+of its lines are labels (links, or headings without a sentence: the items of a list held inside the element).
+
+    reads_as_prose(lines)  → bool
+    item_list(lines)       → bool   the element is itself a list of linked titles with little prose
+    no_sentences(lines)    → bool   a table or column of labels: not one sentence mark in many lines
+    short_article(lines)   → bool   a poem, a 对联, two short paragraphs: short, but sentences
+    keeps_page(lines)      → bool   either of reads_as_prose and short_article
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Sequence
+from dataclasses import dataclass
+
+from fanwen.pipelines.clean.blocks import Line
+from fanwen.pipelines.tree import ink
+
+_SENTENCE_END = re.compile(r"[。！？!?]")
+# Any mark a sentence or a line of verse carries; a table of data or a column of labels has none.
+_SENTENCE_MARK = re.compile(r"[，。！？；、,!?;]")
+# A prose line: at least this many visible characters with a sentence end.
+PROSE_LINE = 15
+# An element reads as prose with this many characters in at least PROSE_LINES prose lines, making up this
+# share of its text, and at most this share of label lines (linked or heading). A captcha or 404 notice
+# says what it is in a sentence or two of a few dozen characters.
+PROSE_CHARS = 100
+PROSE_LINES = 2
+PROSE_SHARE = 0.6
+LABEL_SHARE = 0.25
+# A list held inside the element: this many linked lines, a quarter of all, over little prose.
+LIST_LINKS = 4
+LIST_PROSE_SHARE = 0.4
+# A table or a column of labels: this many lines and no sentence mark in any.
+TABLE_LINES = 10
+
+
+@dataclass(frozen=True)
+class ProseStats:
+    """Visible characters of an element's lines: in all, in prose lines; line counts."""
+
+    chars: int
+    prose_chars: int
+    prose_lines: int
+    lines: int
+    labels: int
+    linked: int
+
+
+def prose_stats(lines: Sequence[Line]) -> ProseStats:
+    """Measure the lines of an element (see module docstring)."""
+    chars = prose = prose_lines = labels = linked = 0
+    for line in lines:
+        n = ink(line.text)
+        chars += n
+        if line.linked:
+            linked += 1
+            labels += 1
+        elif n >= PROSE_LINE and _SENTENCE_END.search(line.text):
+            prose += n  # a bold paragraph is a "heading" line, but it is prose all the same
+            prose_lines += 1
+        elif line.heading:
+            labels += 1
+    return ProseStats(chars, prose, prose_lines, len(lines), labels, linked)
+
+
+def reads_as_prose(lines: Sequence[Line]) -> bool:
+    """Whether the element is running text: enough prose, most of its text, few label lines."""
+    s = prose_stats(lines)
+    return (s.prose_chars >= PROSE_CHARS and s.prose_lines >= PROSE_LINES and s.prose_chars >= PROSE_SHARE * s.chars
+            and s.labels <= LABEL_SHARE * s.lines)
+
+
+def item_list(lines: Sequence[Line]) -> bool:
+    """Whether the element is a list of linked titles (with dates, excerpts) rather than an essay."""
+    s = prose_stats(lines)
+    return s.linked >= LIST_LINKS and s.linked * 4 >= s.lines and s.prose_chars < LIST_PROSE_SHARE * s.chars
+
+
+def no_sentences(lines: Sequence[str]) -> bool:
+    """Whether many lines carry not one sentence mark: a data table or a column of labels, not an essay."""
+    return len(lines) >= TABLE_LINES and not any(_SENTENCE_MARK.search(line) for line in lines)
+
+
+# A short article (a poem, a 对联, a 祝福语, two short paragraphs): at least this many visible characters in at
+# least two lines that carry a sentence mark; a list's one-line slogan or caption is not one.
+SHORT_ARTICLE = 20
+_CUT_OFF = re.compile(r"(?:\.{3,}|…+)$")
+
+
+def keeps_page(lines: Sequence[Line]) -> bool:
+    """Whether an element is evidence enough to keep its page an article against refusal words and link
+    chrome: it reads as prose, or it is a short article."""
+    return reads_as_prose(lines) or short_article([line.text for line in lines if not line.linked])
+
+
+def short_article(lines: Sequence[str]) -> bool:
+    """Whether a few short lines are an article of their own rather than what a list page leaves."""
+    marked = [line for line in lines if _SENTENCE_MARK.search(line) and not _CUT_OFF.search(line)]
+    return len(marked) >= 2 and sum(map(ink, marked)) >= SHORT_ARTICLE and len(marked) * 2 > len(lines)

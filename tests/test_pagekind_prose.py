@@ -1,0 +1,104 @@
+"""Keep when in doubt (issue 10, point 3): refusal words and link chrome reject only pages that do not read
+as prose; short articles are articles; a rejection says why."""
+
+from __future__ import annotations
+
+from fanwen.pipelines.clean.blocks import Line
+from fanwen.pipelines.extract import extract_document
+from fanwen.pipelines.prose import item_list, no_sentences, reads_as_prose, short_article
+
+NAV = "".join(f'<li><a href="/{c}/">{c}</a></li>' for c in ("作文", "范文", "工作总结", "心得体会", "演讲稿", "祝福语"))
+RELATED = "".join(
+    f'<li><a href="/zuowen/{i}.html">我的{w}</a><p>那天放学以后，我一个人走在回家的路上，心里想着{w}的事...</p></li>'
+    for i, w in enumerate(("妈妈", "老师", "同桌", "爷爷", "小狗", "家乡", "校园", "梦想"))
+)
+
+
+def page(title: str, body: str, *, extra: str = "", login: bool = False) -> str:
+    form = '<form action="/login"><input name="u"><input type="password" name="p"><a href="/login">登录</a></form>'
+    return f"""<html><head><meta charset="utf-8"><title>{title}_作文网</title></head><body>
+<div class="top">{form if login else ""}<ul class="nav">{NAV}</ul></div>
+<div class="main"><h1>{title}</h1><div class="info">2024-05-06 来源：作文网</div>
+<div class="content">{body}</div></div>
+<div class="side"><h3>相关作文</h3><ul class="list">{RELATED}</ul></div>{extra}
+<div class="foot">Copyright © 2024 作文网 版权所有</div></body></html>"""
+
+
+ESSAY_ERROR = "".join(f"<p>{p}</p>" for p in (
+    "那是一次数学考试，我早早地做完了题目，得意地东张西望，心想这次一定能拿满分。",
+    "卷子发下来，我却愣住了：最后一道题，我把加号看成了减号，整整扣了十分。",
+    "老师说：“出错了不要紧，要紧的是知道为什么出错。”我把那道题重新算了三遍。",
+    "从那以后，每次做完题，我都会认真检查一遍。那一次，我出错了，却也学会了细心。",
+))
+FOOD_SAFETY = "".join(f"<p>{p}</p>" for p in (
+    "2024年，我局围绕食品安全检测工作目标，扎实推进抽检监测，全年完成食品安全检测样品1200批次。",
+    "一是加强检测能力建设，新增快速检测设备十台，检测人员全部持证上岗，检测数据及时录入系统。",
+    "二是突出重点品种，对校园周边、农贸市场的食用农产品开展专项检测，发现问题及时处置。",
+    "下一步，我们将继续完善安全检测体系，确保人民群众“舌尖上的安全”。",
+))
+
+
+def test_an_essay_about_the_words_error_pages_use_is_an_essay():
+    ext = extract_document([("https://www.zuowen.cn/a/1.html", page("那一次，我出错了", ESSAY_ERROR))])
+    assert ext.kind == "article", ext.reason
+    assert ext.text.endswith("却也学会了细心。")
+    ext = extract_document([("https://www.fanwen.cn/a/2.html", page("2024年食品安全检测工作总结", FOOD_SAFETY))])
+    assert ext.kind == "article", ext.reason
+
+
+def test_an_article_under_a_login_form_is_an_article():
+    ext = extract_document([("https://news.cn/a/3.html", page("那一次，我出错了", ESSAY_ERROR, login=True))])
+    assert ext.kind == "article", ext.reason
+
+
+def test_a_real_refusal_page_is_still_refused_with_its_reason():
+    html = page("页面不存在", "<p>抱歉，您访问的页面不存在或已被删除！</p><p><a href='/'>返回首页</a></p>")
+    ext = extract_document([("https://www.zuowen.cn/a/404.html", html)])
+    assert ext.kind == "not-found"
+    assert ext.reason == "not-found words on a page without prose"
+
+
+def test_short_poem_and_couplet_are_articles():
+    poem = "<p>春眠不觉晓，</p><p>处处闻啼鸟。</p><p>夜来风雨声，</p><p>花落知多少。</p>"
+    ext = extract_document([("https://www.shici.cn/a/5.html", page("春晓", poem))])
+    assert ext.kind == "article", ext.reason
+    assert ext.text == "春眠不觉晓，\n处处闻啼鸟。\n夜来风雨声，\n花落知多少。"
+
+
+def test_two_short_paragraphs_are_an_article():
+    body = "<p>今天下了第一场雪，院子里白茫茫的一片。</p><p>我和弟弟堆了一个雪人，还给它戴上了红帽子，真开心！</p>"
+    ext = extract_document([("https://www.zuowen.cn/a/6.html", page("第一场雪", body))])
+    assert ext.kind == "article", ext.reason
+    assert "红帽子" in ext.text
+
+
+def test_a_page_of_only_navigation_and_footer_is_not_an_article():
+    html = f"""<html><head><meta charset="utf-8"><title>作文网</title></head><body>
+<ul class="nav">{NAV}</ul><div class="box"><a href="/zuowen/1.html">我的妈妈</a></div>
+<div class="foot">Copyright © 2024 作文网 版权所有 京ICP备12345678号</div></body></html>"""
+    ext = extract_document([("https://www.zuowen.cn/", html)])
+    assert ext.kind != "article"
+    assert ext.reason
+
+
+def test_a_table_of_data_is_not_an_article():
+    rows = "".join(f"<tr><td>180.110.4.{i}</td><td>808</td><td>江苏省南京市</td><td>HTTP</td></tr>" for i in range(20))
+    html = page("免费代理IP", f"<table>{rows}</table>")
+    ext = extract_document([("https://www.66ip.cn/1.html", html)])
+    assert ext.kind == "list"
+    assert "without a sentence mark" in ext.reason
+
+
+def test_prose_measures():
+    prose = [Line("那是一次数学考试，我早早地做完了题目，得意地东张西望，心想这次一定能拿满分。")] * 4
+    titles = [Line(f"我的妈妈{i}", linked=True) for i in range(6)]
+    assert reads_as_prose(prose)
+    assert not reads_as_prose(prose[:1])  # too little
+    assert not reads_as_prose(prose + titles * 2)  # the element is mostly link labels
+    assert item_list([*titles, Line("2024-05-06"), Line("那天放学以后……")])
+    assert not item_list(prose + titles[:2])
+    assert no_sentences(["180.110.4.78", "808", "江苏省南京市"] * 4)
+    assert not no_sentences(["180.110.4.78", "808"] * 4 + ["说明：数据每天更新。"])
+    assert short_article(["春眠不觉晓，", "处处闻啼鸟。", "夜来风雨声，", "花落知多少。"])
+    assert not short_article(["春眠不觉晓，", "处处闻啼鸟。"])  # under 20 characters
+    assert not short_article(["欢迎您来到东方阿尔法基金管理有限公司，投资有风险，购买需谨慎！"])  # a one-line slogan
