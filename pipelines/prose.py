@@ -2,8 +2,8 @@
 
 Keep when in doubt (issue 10): refusal words (出错了, 验证码, 已删除, 登录 …) and repeated link items around the
 essay only reject a page whose essay element does not read as prose. Prose here is measured on the element's
-lines: unlinked lines that hold a sentence end (。！？) and some length carry most of its visible text, and few
-of its lines are labels (links, or headings without a sentence: the items of a list held inside the element).
+lines: unlinked lines that hold a sentence end (。！？) and some length carry most of its visible text, and
+linked lines do not alternate with text (the items of a list held inside the element).
 
     reads_as_prose(lines)  → bool
     item_list(lines)       → bool   the element is itself a list of linked titles with little prose
@@ -27,12 +27,14 @@ _SENTENCE_MARK = re.compile(r"[，。！？；、,!?;]")
 # A prose line: at least this many visible characters with a sentence end.
 PROSE_LINE = 15
 # An element reads as prose with this many characters in at least PROSE_LINES prose lines, making up this
-# share of its text, and at most this share of label lines (linked or heading). A captcha or 404 notice
-# says what it is in a sentence or two of a few dozen characters.
+# share of its text, with fewer than LINKED_RUNS runs of linked lines: an essay may end in one block of
+# related links, a list or a page of search results alternates linked titles and text. A captcha or 404
+# notice says what it is in a sentence or two of a few dozen characters.
 PROSE_CHARS = 100
 PROSE_LINES = 2
+ONE_PARAGRAPH = 150  # a one-paragraph notice or news brief of this length is prose too
 PROSE_SHARE = 0.6
-LABEL_SHARE = 0.25
+LINKED_RUNS = 4
 # A list held inside the element: this many linked lines, a quarter of all, over little prose.
 LIST_LINKS = 4
 LIST_PROSE_SHARE = 0.4
@@ -42,38 +44,39 @@ TABLE_LINES = 10
 
 @dataclass(frozen=True)
 class ProseStats:
-    """Visible characters of an element's lines: in all, in prose lines; line counts."""
+    """Visible characters of an element's lines (in all, in prose lines); prose, all and linked lines; runs of
+    consecutive linked lines."""
 
     chars: int
     prose_chars: int
     prose_lines: int
     lines: int
-    labels: int
     linked: int
+    linked_runs: int
 
 
 def prose_stats(lines: Sequence[Line]) -> ProseStats:
     """Measure the lines of an element (see module docstring)."""
-    chars = prose = prose_lines = labels = linked = 0
+    chars = prose = prose_lines = linked = runs = 0
+    previous_linked = False
     for line in lines:
+        runs += line.linked and not previous_linked
+        previous_linked = line.linked
         n = ink(line.text)
         chars += n
         if line.linked:
             linked += 1
-            labels += 1
         elif n >= PROSE_LINE and _SENTENCE_END.search(line.text):
-            prose += n  # a bold paragraph is a "heading" line, but it is prose all the same
+            prose += n  # a bold paragraph counts as a heading line, but it is prose all the same
             prose_lines += 1
-        elif line.heading:
-            labels += 1
-    return ProseStats(chars, prose, prose_lines, len(lines), labels, linked)
+    return ProseStats(chars, prose, prose_lines, len(lines), linked, runs)
 
 
 def reads_as_prose(lines: Sequence[Line]) -> bool:
-    """Whether the element is running text: enough prose, most of its text, few label lines."""
+    """Whether the element is running text: enough prose, most of its text, no alternating linked titles."""
     s = prose_stats(lines)
-    return (s.prose_chars >= PROSE_CHARS and s.prose_lines >= PROSE_LINES and s.prose_chars >= PROSE_SHARE * s.chars
-            and s.labels <= LABEL_SHARE * s.lines)
+    enough = s.prose_chars >= PROSE_CHARS and (s.prose_lines >= PROSE_LINES or s.prose_chars >= ONE_PARAGRAPH)
+    return enough and s.prose_chars >= PROSE_SHARE * s.chars and s.linked_runs < LINKED_RUNS
 
 
 def item_list(lines: Sequence[Line]) -> bool:

@@ -94,7 +94,10 @@ def test_prose_measures():
     titles = [Line(f"我的妈妈{i}", linked=True) for i in range(6)]
     assert reads_as_prose(prose)
     assert not reads_as_prose(prose[:1])  # too little
-    assert not reads_as_prose(prose + titles * 2)  # the element is mostly link labels
+    assert reads_as_prose(prose + titles)  # an essay ending in a block of related links
+    alternating = [line for title, text in zip(titles, prose * 2, strict=False) for line in (title, text)]
+    assert not reads_as_prose(alternating)  # search results: linked titles alternate with text
+    assert not reads_as_prose(prose + [Line("180.110.4.78"), Line("江苏省南京市")] * 20)  # prose is not most of it
     assert item_list([*titles, Line("2024-05-06"), Line("那天放学以后……")])
     assert not item_list(prose + titles[:2])
     assert no_sentences(["180.110.4.78", "808", "江苏省南京市"] * 4)

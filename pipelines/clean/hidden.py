@@ -7,6 +7,8 @@ height:0 with overflow:hidden, aria-hidden). Each removal is reported with categ
 
 An element that holds most of the page's text is never dropped: WeChat mirrors ship the whole article in
 `#js_content` with `visibility: hidden`, which the page's own script lifts; junk text is never the bulk.
+Nor is one that reads as prose and holds a fair share of it (an essay folded under 展开全文 on a page with a
+long comment section): anti-copy junk is phrases, not paragraphs of sentences.
 """
 
 from __future__ import annotations
@@ -14,7 +16,9 @@ from __future__ import annotations
 import re
 from collections.abc import Sequence
 
+from fanwen.pipelines.clean.blocks import element_lines
 from fanwen.pipelines.clean.normalize import normalize_line
+from fanwen.pipelines.prose import reads_as_prose
 from fanwen.pipelines.records import Removal
 from fanwen.pipelines.rules import Rule
 from fanwen.pipelines.selectors import selector_index
@@ -24,6 +28,9 @@ from fanwen.pipelines.tree import Anchored, Element, body_of, drop, ink, text, v
 # content a script reveals, not anti-scraping junk.
 REVEALED_SHARE = 0.5
 MIN_REVEALED = 100
+# A hidden element that reads as prose (sentences, not phrases) is revealed content from this share on: the
+# page may have more text around it (comments, a long footer) than the essay has.
+REVEALED_PROSE_SHARE = 0.2
 
 _HIDING_DECL = re.compile(
     r"display\s*:\s*none|visibility\s*:\s*hidden|font-size\s*:\s*0(?:\.0+)?(?:px|pt|em|rem|%)?\s*(?:;|!|$)"
@@ -98,7 +105,8 @@ class HiddenText:
         """Drop a hidden element and record it; False (kept) when it holds most of the page's text."""
         content = text(el, " ")
         chars = ink(content)
-        if chars >= MIN_REVEALED and chars >= REVEALED_SHARE * self.page_chars:
+        if chars >= MIN_REVEALED and (chars >= REVEALED_SHARE * self.page_chars or (
+                chars >= REVEALED_PROSE_SHARE * self.page_chars and reads_as_prose(element_lines(el, soup=False)))):
             return False
         removed = normalize_line(content)
         parent = drop(el)
