@@ -27,14 +27,19 @@ _SENTENCE_MARK = re.compile(r"[，。！？；、,!?;]")
 # A prose line: at least this many visible characters with a sentence end.
 PROSE_LINE = 15
 # An element reads as prose with this many characters in at least PROSE_LINES prose lines, making up this
-# share of its text, with fewer than LINKED_RUNS runs of linked lines: an essay may end in one block of
-# related links, a list or a page of search results alternates linked titles and text. A captcha or 404
-# notice says what it is in a sentence or two of a few dozen characters.
+# share of its text, unless it holds LIST_ITEMS or more items (a linked line followed by a line of text), at
+# least one for every two prose lines: an essay may hold link lines (a share bar, keywords, a promo box of
+# headings and links), a list or a page of search results alternates linked titles and their excerpts.
+# A captcha or 404 notice says what it is in a sentence or two of a few dozen characters.
 PROSE_CHARS = 100
 PROSE_LINES = 2
 ONE_PARAGRAPH = 150  # a one-paragraph notice or news brief of this length is prose too
 PROSE_SHARE = 0.6
-LINKED_RUNS = 4
+LIST_ITEMS = 4
+# Or: this many lines of at least MARKED_LINE characters with any sentence mark, holding this share.
+MARKED_LINE = 8
+MARKED_LINES = 10
+MARKED_SHARE = 0.7
 # A list held inside the element: this many linked lines, a quarter of all, over little prose.
 LIST_LINKS = 4
 LIST_PROSE_SHARE = 0.4
@@ -44,39 +49,51 @@ TABLE_LINES = 10
 
 @dataclass(frozen=True)
 class ProseStats:
-    """Visible characters of an element's lines (in all, in prose lines); prose, all and linked lines; runs of
-    consecutive linked lines."""
+    """Visible characters and lines of an element: in all, in prose lines, in lines with a sentence mark;
+    linked lines; list items (a linked line followed by a line of text)."""
 
     chars: int
     prose_chars: int
     prose_lines: int
+    marked_chars: int
+    marked_lines: int
     lines: int
     linked: int
-    linked_runs: int
+    items: int
 
 
 def prose_stats(lines: Sequence[Line]) -> ProseStats:
     """Measure the lines of an element (see module docstring)."""
-    chars = prose = prose_lines = linked = runs = 0
-    previous_linked = False
+    chars = prose = prose_lines = marked = marked_lines = linked = items = 0
+    after_link = False
     for line in lines:
-        runs += line.linked and not previous_linked
-        previous_linked = line.linked
         n = ink(line.text)
         chars += n
         if line.linked:
             linked += 1
-        elif n >= PROSE_LINE and _SENTENCE_END.search(line.text):
+            after_link = True
+            continue
+        if n >= PROSE_LINE and _SENTENCE_END.search(line.text):
             prose += n  # a bold paragraph counts as a heading line, but it is prose all the same
             prose_lines += 1
-    return ProseStats(chars, prose, prose_lines, len(lines), linked, runs)
+        if n >= MARKED_LINE and _SENTENCE_MARK.search(line.text):
+            marked += n
+            marked_lines += 1
+            items += after_link  # a linked title, then its excerpt: an item of a list
+        after_link = False
+    return ProseStats(chars, prose, prose_lines, marked, marked_lines, len(lines), linked, items)
 
 
 def reads_as_prose(lines: Sequence[Line]) -> bool:
     """Whether the element is running text: enough prose, most of its text, no alternating linked titles."""
     s = prose_stats(lines)
+    if s.items >= LIST_ITEMS and s.items * 2 >= s.prose_lines:
+        return False
     enough = s.prose_chars >= PROSE_CHARS and (s.prose_lines >= PROSE_LINES or s.prose_chars >= ONE_PARAGRAPH)
-    return enough and s.prose_chars >= PROSE_SHARE * s.chars and s.linked_runs < LINKED_RUNS
+    # Many short lines that each carry a comma or a full stop (a WeChat post, a captioned photo story)
+    # read as prose too, though few of them end a sentence.
+    return (enough and s.prose_chars >= PROSE_SHARE * s.chars) or (
+        s.marked_lines >= MARKED_LINES and s.marked_chars >= MARKED_SHARE * s.chars)
 
 
 def item_list(lines: Sequence[Line]) -> bool:
