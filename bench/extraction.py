@@ -102,15 +102,19 @@ def readability_peer() -> Extractor | None:
     return run
 
 
-def measure(extract: Extractor, inputs: dict[str, list[tuple[str, str]]], repeats: int):
-    """Outputs of one system per page name, and its best ms/page over `repeats` passes."""
-    outputs = {}
-    passes = []
+def measure(systems: dict[str, Extractor], inputs: dict[str, list[tuple[str, str]]], repeats: int):
+    """Outputs of each system per page name, and its best ms/page over `repeats` passes.
+
+    The systems take turns within each repeat, so on a shared machine a burst of load slows all of them
+    alike instead of one system's whole run."""
+    outputs: dict[str, dict] = {}
+    passes: dict[str, list[float]] = {system: [] for system in systems}
     for _ in range(repeats):
-        started = time.perf_counter()
-        outputs = {name: extract(pages) for name, pages in inputs.items()}
-        passes.append((time.perf_counter() - started) * 1000 / len(inputs))
-    return outputs, min(passes)
+        for system, extract in systems.items():
+            started = time.perf_counter()
+            outputs[system] = {name: extract(pages) for name, pages in inputs.items()}
+            passes[system].append((time.perf_counter() - started) * 1000 / len(inputs))
+    return outputs, {system: min(times) for system, times in passes.items()}
 
 
 def summarize(system: str, corpus: str, group: str, pages: list[scoring.GoldPage], outputs, ms: float) -> dict:
@@ -190,16 +194,17 @@ def main() -> None:
         print(f"{corpus}: {len(labelled)} labelled pages ({articles} articles, {len(labelled) - articles} other), "
               f"{len({p.family for p in labelled})} sites; parts: "
               + ", ".join(f"{g} {len(ps)}" for g, ps in groups.items()))
-        for system, extract in systems.items():
-            if extract is None:
-                continue
-            outputs = {}
-            for group, pages in groups.items():
-                part_outputs, ms = measure(extract, {p.name: inputs[p.name] for p in pages}, args.repeats)
-                outputs |= part_outputs
-                rows.append(summarize(system, corpus, group, pages, part_outputs, ms))
-            open_pages = [p for p in labelled if p.is_article and scoring.readable(p, directory)]
-            per_page.append((system, {p.name: scoring.score_text(p, outputs[p.name][0]).f1 for p in open_pages}))
+        running = {system: extract for system, extract in systems.items() if extract is not None}
+        outputs: dict[str, dict] = {system: {} for system in running}
+        for group, pages in groups.items():
+            part_outputs, ms = measure(running, {p.name: inputs[p.name] for p in pages}, args.repeats)
+            for system in running:
+                outputs[system] |= part_outputs[system]
+                rows.append(summarize(system, corpus, group, pages, part_outputs[system], ms[system]))
+        open_pages = [p for p in labelled if p.is_article and scoring.readable(p, directory)]
+        for system in running:
+            per_page.append((system, {p.name: scoring.score_text(p, outputs[system][p.name][0]).f1
+                                      for p in open_pages}))
     print(f"best of {args.repeats} passes; 'articles' = real articles kept as articles, "
           "'rejected' = non-articles not kept")
     print_rows(rows)

@@ -173,7 +173,8 @@ def extract(sources: tuple[str, ...], url: str | None, site_name: str | None, as
         if as_json:
             click.echo(json.dumps(data, ensure_ascii=False))
             continue
-        click.echo(f"== {source} [{ext.kind}] {ext.title} {ext.published or ''}"
+        kind = f"{ext.kind}: {ext.reason}" if ext.reason else ext.kind
+        click.echo(f"== {source} [{kind}] {ext.title} {ext.published or ''}"
                    f"{' (truncated)' if ext.truncated else ''}")
         click.echo(ext.text)
         for r in ext.removed:

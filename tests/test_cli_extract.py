@@ -50,3 +50,15 @@ def test_missing_file_is_one_line_error():
     result = fanwen("extract", "/nonexistent/page.html")
     assert result.returncode == 2
     assert result.stderr.strip().startswith("Error: cannot read /nonexistent/page.html")
+
+
+def test_a_rejected_page_says_why():
+    names = [p.stem for p in sorted(PAGES.glob("*.json")) if gold(p.stem)["kind"] == "list"][:1]
+    assert names, "tests/pages has a list page"
+    result = fanwen("extract", str(PAGES / f"{names[0]}.html"))
+    assert result.returncode == 0, result.stderr
+    head = result.stdout.splitlines()[0]
+    assert head.startswith(f"== {PAGES / names[0]}.html [list: ") and "]" in head, head
+    result = fanwen("extract", "--json", str(PAGES / f"{names[0]}.html"))
+    obj = json.loads(result.stdout)
+    assert obj["kind"] == "list" and obj["reason"] and obj["text"] == ""
