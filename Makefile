@@ -28,7 +28,7 @@ lint: $(STAMP)
 
 bench: $(STAMP)
 	$(BIN)/python -m pip install -q -e '.[dev,bench]'
-	for b in extraction crawl_throughput search export recrawl startup lifecycle; do $(BIN)/python bench/$$b.py || exit 1; done
+	for b in extraction crawl_throughput search export recrawl startup lifecycle dedupe; do $(BIN)/python bench/$$b.py || exit 1; done
 
 clean:
 	rm -rf $(VENV) build *.egg-info

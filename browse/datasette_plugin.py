@@ -2,8 +2,9 @@
 
 * Search: registers the index's SQL functions and, on databases that carry our index, replaces
   Datasette's ``escape_fts`` so the table search box and ``?_search=`` query the bigram index.
-* Article view: row pages of ``articles`` get the text as escaped paragraphs and the removal audit
-  (templates/row.html). Scraped HTML is never rendered: every value goes through autoescaping.
+* Article view: row pages of ``articles`` get the text as escaped paragraphs, links to the article's
+  near-duplicates (``dup_group``) and the removal audit (templates/row.html). Scraped HTML is never
+  rendered: every value goes through autoescaping.
 * Snippets: ``fanwen_snippet(text, q)`` marks matches with two private-use characters, which the cell
   renderer turns into ``<mark>`` after escaping everything else, so JSON stays plain text.
 * Chart: the ``.svg`` output renderer draws (month, site, articles) rows as stacked bars; the canned
@@ -21,7 +22,7 @@ from pathlib import Path
 from datasette import hookimpl
 from datasette.database import QueryInterrupted
 from datasette.facets import Facet
-from datasette.utils import path_with_added_args, path_with_removed_args, urlsafe_components
+from datasette.utils import path_with_added_args, path_with_removed_args, tilde_encode, urlsafe_components
 from datasette.utils.asgi import Response
 from markupsafe import Markup, escape
 
@@ -121,8 +122,19 @@ def extra_template_vars(view_name, database, table, request, datasette):
             [article["url"]],
         )
         url = article["url"] or ""
+        copies = []
+        if article.get("dup_group"):
+            others = await db.execute(
+                "select url, title, site, published, char_count, truncated from articles"
+                " where dup_group = ? and url != ? order by url = dup_group desc, published is null, published",
+                [article["dup_group"], url],
+            )
+            base = datasette.urls.table(database, "articles")
+            copies = [{**dict(r), "href": f"{base}/{tilde_encode(r['url'])}",
+                       "most_complete": r["url"] == article["dup_group"]} for r in others.rows]
         return {
             "fanwen_article": article,
+            "fanwen_copies": copies,
             "fanwen_paragraphs": [p.strip() for p in (article["text"] or "").split("\n") if p.strip()],
             "fanwen_removals": [dict(r) for r in removals.rows],
             # Only web links become hrefs; anything else is shown as text.

@@ -61,6 +61,7 @@ class ExportFilter:
     until: str | None = None
     search: str | None = None
     truncated: bool | None = None
+    one_per_group: bool = False  # only the most complete member of each near-duplicate group
     where: tuple[tuple[str, tuple[object, ...]], ...] = ()
 
 
@@ -151,6 +152,10 @@ def build_query(conn: sqlite3.Connection, columns: Sequence[str], filters: Expor
     if filters.truncated is not None:
         where.append("coalesce(truncated, 0) = ?")
         params.append(int(filters.truncated))
+    if filters.one_per_group:
+        if "dup_group" not in known:
+            raise UsageError("--one-per-group: this archive has no near-duplicate groups yet (run `fanwen dedupe`)")
+        where.append("(dup_group is null or dup_group = url)")
     if filters.search:
         from fanwen.browse.search_index import search_sql
 

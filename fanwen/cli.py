@@ -253,6 +253,52 @@ def reclean(db_path: str, site: str | None, sites_dirs: tuple[str, ...], workers
 
 @cli.command()
 @db_option
+@click.option("--rebuild", is_flag=True, help="Recompute every group from scratch (with the options below).")
+@click.option("--threshold", type=float, help="Share of the shorter text's fingerprints found in the other "
+                                              "[0.5] (--rebuild).")
+@click.option("--shingle", type=int, help="Characters per shingle [10] (--rebuild).")
+@click.option("--sample", type=int, help="Keep about one shingle in N [8] (--rebuild).")
+@click.option("--min-shared", type=int, help="Fingerprints two texts must share at least [5] (--rebuild).")
+@click.option("--common", type=int, help="A fingerprint listed for more texts weighs less [4] (--rebuild).")
+@click.option("--postings-cap", type=int, help="Texts listed per fingerprint [32] (--rebuild).")
+def dedupe(db_path: str, rebuild: bool, **options: float | int | None) -> None:
+    """Group near-duplicate articles (articles.dup_group); crawls keep the groups up to date as they go.
+
+    Without --rebuild: fingerprint the articles not yet indexed (an archive from before this feature).
+    With --rebuild: drop the index and regroup everything, e.g. with a stricter --threshold; later crawls
+    use the same settings. Takes the crawl lock.
+
+    Example: fanwen dedupe --rebuild --threshold 0.6
+    """
+    import dataclasses
+
+    from fanwen.crawler.lock import acquire_crawl_lock, release_crawl_lock
+    from fanwen.pipelines.dedupe import group_summary, index_missing, load_params
+    from fanwen.pipelines.dedupe import rebuild as run_rebuild
+    from fanwen.pipelines.store import open_db
+
+    given = {name: value for name, value in options.items() if value is not None}
+    if given and not rebuild:
+        flags = ", ".join("--" + name.replace("_", "-") for name in given)
+        raise UsageError(f"{flags} only apply with --rebuild (the index keeps the settings it was built with)")
+    open_db(db_path, create=False).close()  # a missing archive is an error, not created empty
+    acquire_crawl_lock(db_path, "fanwen dedupe")
+    db = None
+    try:
+        db = open_db(db_path)
+        params = dataclasses.replace(load_params(db), **given)
+        count = run_rebuild(db, params) if rebuild else index_missing(db, params)
+        groups, members = group_summary(db)
+    finally:
+        release_crawl_lock(db_path)
+        if db is not None:
+            db.close()
+    click.echo(f"{count:,} articles fingerprinted; {groups:,} groups of near-duplicates hold {members:,} articles "
+               f"({db_path})")
+
+
+@cli.command()
+@db_option
 @click.option("--host", default="127.0.0.1", show_default=True)
 @click.option("--port", default=8001, show_default=True, type=int)
 @click.option("--public", is_flag=True,
@@ -407,6 +453,8 @@ def prune(db_path: str, keep: int | None, vacuum: bool) -> None:
 @click.option("--until", help="Published on or before YYYY-MM-DD.")
 @click.option("--search", help="Only articles matching this search (same as the Datasette search box).")
 @click.option("--truncated/--no-truncated", default=None, help="Only truncated (paywalled) / only complete.")
+@click.option("--one-per-group", is_flag=True,
+              help="Of each group of near-duplicates (see `fanwen dedupe`), only the most complete copy.")
 @click.option("--columns", help="Comma-separated columns [default: url,site,title,published,category,"
                                 "author,truncated,char_count,text].")
 @click.option("--excel", is_flag=True, help="Write a UTF-8 BOM so Excel decodes Chinese (CSV only).")
@@ -414,7 +462,7 @@ def prune(db_path: str, keep: int | None, vacuum: bool) -> None:
 @click.option("--safe-formulas", is_flag=True, help="Prefix ' to cells starting with = + - @ (CSV only).")
 @click.option("--progress", is_flag=True, help="Report progress on stderr even when it is not a terminal.")
 def export(db_path: str, fmt: str | None, output: str, sites: tuple[str, ...], category: str | None,
-           since: str | None, until: str | None, search: str | None, truncated: bool | None,
+           since: str | None, until: str | None, search: str | None, truncated: bool | None, one_per_group: bool,
            columns: str | None, excel: bool, no_bom: bool, safe_formulas: bool, progress: bool) -> None:
     """Export articles as CSV (opens right in Excel) or JSONL, streaming any number of rows.
 
@@ -434,7 +482,7 @@ def export(db_path: str, fmt: str | None, output: str, sites: tuple[str, ...], c
         output,
         parse_columns(columns),
         ExportFilter(sites=tuple(sites), category=category, since=since, until=until, search=search,
-                     truncated=truncated),
+                     truncated=truncated, one_per_group=one_per_group),
         bom=True if excel else (False if no_bom else None),
         safe_formulas=safe_formulas,
         progress=report,

@@ -11,6 +11,7 @@ from scrapy.exceptions import DropItem
 from scrapy.utils.defer import deferred_from_coro
 
 from fanwen.crawler import statkeys
+from fanwen.pipelines.dedupe import index_missing
 from fanwen.pipelines.process import process_document
 from fanwen.pipelines.records import Document, Extraction
 from fanwen.pipelines.store import open_db, save_pages, upsert_article
@@ -64,6 +65,11 @@ class StorePipeline:
 
     def open_spider(self) -> None:
         self.db = open_db(self.path)
+        # An archive from before near-duplicate groups: fingerprint its articles once (the crawl holds the
+        # lock), so new articles are compared with them. Nothing to do once every article is indexed.
+        indexed = index_missing(self.db)
+        if indexed:
+            logger.warning("fingerprinted %d archived articles for near-duplicate groups (once per archive)", indexed)
 
     def close_spider(self) -> None:
         if self.db is not None:

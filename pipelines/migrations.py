@@ -20,6 +20,7 @@ from datetime import UTC, datetime
 from pathlib import Path
 
 from fanwen.errors import StoreError
+from fanwen.pipelines.dedupe import ensure_dedupe_schema
 
 
 class SchemaTooNew(StoreError):
@@ -130,6 +131,8 @@ STEPS: tuple[Step, ...] = (
     Step(2, "page_versions: earlier raw page versions; crawls.pruned_versions/pruned_bytes", _page_versions),
     Step(3, "takedowns and withheld rows", _takedowns),
     Step(4, "reclean_runs: resumable reclean progress", _reclean_runs),
+    Step(5, "near-duplicate groups: articles.dup_group, dedupe_docs, dedupe_fingerprints, dedupe_settings",
+         ensure_dedupe_schema),
 )
 SCHEMA_VERSION = STEPS[-1].version
 HISTORY_TABLE = "schema_migrations"

@@ -19,6 +19,7 @@ import sqlite_utils
 
 from fanwen.browse.search_index import ensure_search_index
 from fanwen.errors import StoreError
+from fanwen.pipelines.dedupe import index_article
 from fanwen.pipelines.migrations import Migration, SchemaTooNew, check_version, migrate
 from fanwen.pipelines.records import Document, Extraction
 
@@ -155,6 +156,8 @@ def upsert_article(
         keep_revision(db, doc.url, crawl_id)
     _upsert(db, "articles", [row])
     _replace_children(db, doc.url, ext)
+    if not existing or existing[0] != digest:
+        index_article(db, doc.url, ext.text)  # near-duplicate groups follow the text (pipelines/dedupe.py)
     return "updated" if existing else "new"
 
 def keep_revision(db: sqlite_utils.Database, url: str, crawl_id: int | None) -> None:

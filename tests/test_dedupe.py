@@ -1,0 +1,215 @@
+"""Near-duplicate groups: the fixture site tests/sites/neardup (one speech on two templates with other cuts,
+intros and watermarks; two other speeches with the same 公文 openings and closings), through the real
+cleaning and store path, the CLI, the export and Datasette."""
+
+from __future__ import annotations
+
+import json
+import sqlite3
+from pathlib import Path
+
+import pytest
+from conftest import FAST, SITES, fanwen
+
+from fanwen.browse.serve import make_datasette
+from fanwen.pipelines.dedupe import ensure_dedupe_schema
+from fanwen.pipelines.migrations import SCHEMA_VERSION, STEPS
+from fanwen.pipelines.process import process_document
+from fanwen.pipelines.records import Document, Fetched
+from fanwen.pipelines.store import now, open_db, upsert_article
+
+SITE = SITES / "neardup"
+STEP = next(step.version for step in STEPS if step.apply is ensure_dedupe_schema)  # the migration adding dup_group
+BASE = "http://127.0.0.1:8000"
+# path -> the site that published it (two templates: 第一范文网 and 公文素材库)
+PAGES = {
+    "/fanwen/jianghua/1001.html": "diyifanwen",  # speech X, complete, intro + watermark
+    "/fanwen/jianghua/1002.html": "diyifanwen",  # speech Y: same 同志们：… 下面，我讲几点意见。… 谢谢大家！
+    "/wenzhang/2023/0815/6021.htm": "gwsck",  # speech X, other title and intro, cut off by a paywall
+    "/wenzhang/2023/0902/6190.htm": "gwsck",  # speech X without its opening, one character re-typed
+    "/wenzhang/2023/0901/6188.htm": "gwsck",  # speech Z: the same formulas again
+}
+SPEECH_X = ["/fanwen/jianghua/1001.html", "/wenzhang/2023/0815/6021.htm", "/wenzhang/2023/0902/6190.htm"]
+OTHERS = ["/fanwen/jianghua/1002.html", "/wenzhang/2023/0901/6188.htm"]
+
+
+def store(db, path: str, site: str | None = None, body: bytes | None = None) -> str:
+    """Clean a fixture page and store it the way a crawl does; returns the outcome."""
+    body = body if body is not None else (SITE / path.lstrip("/")).read_bytes()
+    doc = Document(url=BASE + path, site=site or PAGES[path],
+                   parts=[Fetched(BASE + path, 200, {"Content-Type": "text/html"}, body, "", now())])
+    ext = process_document(doc)
+    assert ext.is_article, (path, ext.kind)
+    with db.atomic():
+        return upsert_article(db, doc, ext, None)
+
+
+def groups(path: Path) -> dict[str, str | None]:
+    with sqlite3.connect(path) as conn:
+        return {url.removeprefix(BASE): group and group.removeprefix(BASE)
+                for url, group in conn.execute("select url, dup_group from articles")}
+
+
+@pytest.fixture(scope="module")
+def archive(tmp_path_factory) -> Path:
+    path = tmp_path_factory.mktemp("dedupe") / "fanwen.db"
+    db = open_db(path)
+    for page in PAGES:
+        store(db, page)
+    db.close()
+    return path
+
+
+def test_one_speech_on_two_templates_is_one_group_led_by_its_most_complete_copy(archive):
+    found = groups(archive)
+    # The complete copy with the opening is the most complete; the preview and the copy without the opening
+    # name it too.
+    assert {found[p] for p in SPEECH_X} == {SPEECH_X[0]}
+
+
+def test_different_speeches_sharing_the_same_formulas_are_not_grouped(archive):
+    found = groups(archive)
+    assert [found[p] for p in OTHERS] == [None, None]
+    with sqlite3.connect(archive) as conn:
+        texts = [conn.execute("select text from articles where url = ?", [BASE + p]).fetchone()[0]
+                 for p in [SPEECH_X[0], *OTHERS]]
+    for text in texts:  # the fixture is what it claims: the formulas survive cleaning in all three
+        assert "同志们：" in text and "下面，我讲几点意见。" in text and "谢谢大家！" in text
+
+
+def test_the_group_does_not_depend_on_arrival_order(tmp_path):
+    db = open_db(tmp_path / "a.db")
+    for page in reversed(list(PAGES)):  # the preview and the copy without the opening come first
+        store(db, page)
+    db.close()
+    assert groups(tmp_path / "a.db") == groups_of_fixture()
+
+
+def groups_of_fixture() -> dict[str, str | None]:
+    return {p: (SPEECH_X[0] if p in SPEECH_X else None) for p in PAGES}
+
+
+def test_a_changed_text_leaves_its_group_and_the_rest_stay_grouped(tmp_path):
+    db = open_db(tmp_path / "a.db")
+    for page in PAGES:
+        store(db, page)
+    # The site replaces the speech without its opening by speech Z's page.
+    z = (SITE / OTHERS[1].lstrip("/")).read_bytes()
+    assert store(db, SPEECH_X[2], body=z) == "updated"
+    db.close()
+    found = groups(tmp_path / "a.db")
+    assert found[SPEECH_X[0]] == found[SPEECH_X[1]] == SPEECH_X[0]
+    assert found[SPEECH_X[2]] == found[OTHERS[1]] in (SPEECH_X[2], OTHERS[1])  # now a copy of Z, same text
+    assert found[OTHERS[0]] is None
+
+
+def test_when_the_leader_changes_its_text_the_next_most_complete_copy_leads(tmp_path):
+    db = open_db(tmp_path / "a.db")
+    for page in PAGES:
+        store(db, page)
+    z = (SITE / OTHERS[1].lstrip("/")).read_bytes()
+    assert store(db, SPEECH_X[0], body=z) == "updated"
+    db.close()
+    found = groups(tmp_path / "a.db")
+    # The complete copy without the opening now leads what is left of speech X; the preview follows it.
+    assert found[SPEECH_X[1]] == found[SPEECH_X[2]] == SPEECH_X[2]
+    assert found[SPEECH_X[0]] == found[OTHERS[1]] is not None
+
+
+def test_the_most_complete_member_leads_even_when_it_arrives_last(tmp_path):
+    db = open_db(tmp_path / "a.db")
+    for page in [SPEECH_X[1], SPEECH_X[2], SPEECH_X[0]]:
+        store(db, page)
+    db.close()
+    assert set(groups(tmp_path / "a.db").values()) == {SPEECH_X[0]}
+
+
+def test_rebuild_with_other_thresholds_and_its_errors(archive, tmp_path):
+    copy = tmp_path / "copy.db"
+    with sqlite3.connect(archive) as source, sqlite3.connect(copy) as target:
+        source.backup(target)
+    strict = fanwen("dedupe", "--db", str(copy), "--rebuild", "--threshold", "1.0")
+    assert strict.returncode == 0, strict.stderr
+    assert "5 articles fingerprinted" in strict.stdout
+    loose = groups(copy)
+    assert loose[SPEECH_X[1]] is None  # the preview's own intro and watermark are not in the full copy
+    again = fanwen("dedupe", "--db", str(copy), "--rebuild", "--threshold", "0.5")
+    assert again.returncode == 0 and "1 groups of near-duplicates hold 3 articles" in again.stdout
+    assert groups(copy) == groups_of_fixture()
+    with sqlite3.connect(copy) as conn:
+        stored = json.loads(conn.execute("select value from dedupe_settings where key = 'params'").fetchone()[0])
+    assert stored["threshold"] == 0.5
+    misuse = fanwen("dedupe", "--db", str(copy), "--threshold", "0.6")
+    assert misuse.returncode == 2
+    assert misuse.stderr.strip() == ("Error: --threshold only apply with --rebuild "
+                                     "(the index keeps the settings it was built with)")
+    bad = fanwen("dedupe", "--db", str(copy), "--rebuild", "--threshold", "1.5")
+    assert bad.returncode == 2 and bad.stderr.strip() == "Error: --threshold must be in (0, 1], not 1.5"
+    assert groups(copy) == groups_of_fixture()  # a rejected rebuild changed nothing
+    missing = fanwen("dedupe", "--db", str(tmp_path / "none.db"))
+    assert missing.returncode == 1 and missing.stderr.startswith("Error: database ")
+
+
+def test_an_archive_from_before_dedupe_gets_the_column_and_its_groups(archive, tmp_path):
+    old = tmp_path / "old.db"
+    with sqlite3.connect(archive) as source, sqlite3.connect(old) as conn:
+        source.backup(conn)
+        conn.execute("drop table dedupe_docs")
+        conn.execute("drop table dedupe_fingerprints")
+        conn.execute("drop table dedupe_settings")
+        conn.execute("drop index articles_dup_group")
+        conn.execute("alter table articles drop column dup_group")
+    result = fanwen("dedupe", "--db", str(old))
+    assert result.returncode == 0, result.stderr
+    assert "5 articles fingerprinted; 1 groups of near-duplicates hold 3 articles" in result.stdout
+    assert groups(old) == groups_of_fixture()
+    assert "0 articles fingerprinted" in fanwen("dedupe", "--db", str(old)).stdout
+
+
+def test_export_one_per_group_keeps_the_most_complete_copy(archive, tmp_path):
+    out = tmp_path / "one.jsonl"
+    result = fanwen("export", "--db", str(archive), "--one-per-group", "--columns", "url,dup_group", "-o", str(out))
+    assert result.returncode == 0, result.stderr
+    rows = [json.loads(line) for line in out.read_text(encoding="utf-8").splitlines()]
+    assert sorted(r["url"].removeprefix(BASE) for r in rows) == sorted([SPEECH_X[0], *OTHERS])
+
+
+async def test_datasette_facet_filter_canned_query_and_links_between_copies(archive):
+    ds = make_datasette(str(archive))
+    table = (await ds.client.get("/fanwen/articles.json?_facet=dup_group")).json()
+    facet = {r["value"]: r["count"] for r in table["facet_results"]["dup_group"]["results"]}
+    assert facet == {BASE + SPEECH_X[0]: 3}
+    filtered = (await ds.client.get(f"/fanwen/articles.json?dup_group={BASE + SPEECH_X[0]}&_shape=array")).json()
+    assert sorted(r["url"] for r in filtered) == sorted(BASE + p for p in SPEECH_X)
+
+    spread = (await ds.client.get("/fanwen/several_sites.json?_shape=array")).json()
+    assert len(spread) == 1
+    row = spread[0]
+    assert (row["most_complete"], row["copies"], row["sites"]) == (BASE + SPEECH_X[0], 3, 2)
+    assert row["earliest"].startswith("2023-07-12") and set(row["site_list"].split(",")) == {"diyifanwen", "gwsck"}
+
+    html = (await ds.client.get("/fanwen/articles/" + tilde(BASE + SPEECH_X[1]))).text
+    assert "Near-duplicates: 2 other copies" in html
+    for other in (SPEECH_X[0], SPEECH_X[2]):
+        assert f'href="/fanwen/articles/{tilde(BASE + other)}"' in html
+    alone = (await ds.client.get("/fanwen/articles/" + tilde(BASE + OTHERS[0]))).text
+    assert "Near-duplicates" not in alone
+
+
+def tilde(url: str) -> str:
+    from datasette.utils import tilde_encode
+
+    return tilde_encode(url)
+
+
+@pytest.mark.slow
+def test_a_crawl_groups_the_copies_as_they_arrive(site_server, tmp_path):
+    server = site_server(SITE)
+    db = tmp_path / "crawl.db"
+    result = fanwen("crawl", "--start-url", server.url, "--db", str(db), *FAST)
+    assert result.returncode in (0, 3), result.stderr[-3000:]
+    base = server.url.rstrip("/")
+    with sqlite3.connect(db) as conn:
+        found = {url.removeprefix(base): group and group.removeprefix(base)
+                 for url, group in conn.execute("select url, dup_group from articles")}
+    assert found == groups_of_fixture()
