@@ -28,9 +28,9 @@ import sqlite_utils
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
 from bench.dupcorpus import Article, corpus  # noqa: E402
-from fanwen.pipelines.dedupe import DedupeParams, ensure_dedupe_schema, index_article, save_params  # noqa: E402
+from fanwen.pipelines.dedupe import DedupeParams, index_article, save_params  # noqa: E402
 from fanwen.pipelines.fingerprint import normalise  # noqa: E402
-from fanwen.pipelines.store import ARTICLE_COLUMNS  # noqa: E402
+from fanwen.pipelines.migrations import migrate  # noqa: E402
 
 ARTICLES = 100_000  # the size the issue asks for
 DUP_SHARE = 0.10  # planted near-duplicates
@@ -64,8 +64,7 @@ def run_ours(articles: list[Article], path: Path, params: DedupeParams) -> dict:
     db.enable_wal()
     db.execute("pragma synchronous = normal")
     db.execute("pragma cache_size = -65536")
-    db["articles"].create(ARTICLE_COLUMNS, pk="url")  # no search index: only dedupe is measured
-    ensure_dedupe_schema(db.conn)
+    migrate(db.conn, path)  # the archive's tables without the search index: only dedupe is measured
     save_params(db, params)
     db["articles"].insert_all(({"url": a.url, "site": a.site, "text": a.text, "truncated": a.truncated,
                                 "char_count": len(a.text.replace("\n", "")), "first_seen": f"{i:08d}"}
