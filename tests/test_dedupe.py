@@ -159,17 +159,17 @@ def test_an_archive_from_before_dedupe_gets_the_column_and_its_groups(archive, t
         conn.execute("drop table dedupe_settings")
         conn.execute("drop index articles_dup_group")
         conn.execute("alter table articles drop column dup_group")
-        conn.execute("delete from schema_migrations where version = 4")
-        conn.execute("pragma user_version = 3")  # the schema before near-duplicate groups
+        conn.execute("delete from schema_migrations where version = ?", [STEP])
+        conn.execute(f"pragma user_version = {STEP - 1}")  # the schema before near-duplicate groups
     result = fanwen("dedupe", "--db", str(old))
     assert result.returncode == 0, result.stderr
     assert "5 articles fingerprinted; 1 groups of near-duplicates hold 3 articles" in result.stdout
     assert groups(old) == groups_of_fixture()
     with sqlite3.connect(old) as conn:
-        assert conn.execute("pragma user_version").fetchone()[0] == 4
-        assert conn.execute("select name from schema_migrations where version = 4").fetchone()[0].startswith(
+        assert conn.execute("pragma user_version").fetchone()[0] == SCHEMA_VERSION
+        assert conn.execute("select name from schema_migrations where version = ?", [STEP]).fetchone()[0].startswith(
             "near-duplicate groups")
-    assert list(tmp_path.glob("old.db.schema3-*.bak"))  # the migration kept a copy from before
+    assert list(tmp_path.glob(f"old.db.schema{STEP - 1}-*.bak"))  # the migration kept a copy from before
     assert "0 articles fingerprinted" in fanwen("dedupe", "--db", str(old)).stdout
 
 
