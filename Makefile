@@ -3,6 +3,8 @@ PYTHON ?= python3
 VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
+# Datasette's port for `make demo` (make demo PORT=8002)
+PORT ?= 8001
 
 .PHONY: demo test install lint bench system-deps clean
 
@@ -15,7 +17,7 @@ $(STAMP): pyproject.toml
 install: $(STAMP)
 
 demo: $(STAMP)
-	$(BIN)/fanwen demo
+	$(BIN)/fanwen demo --port $(PORT)
 
 system-deps:
 	bash scripts/system-deps.sh

@@ -7,8 +7,14 @@
   rendered: every value goes through autoescaping.
 * Snippets: ``fanwen_snippet(text, q)`` marks matches with two private-use characters, which the cell
   renderer turns into ``<mark>`` after escaping everything else, so JSON stays plain text.
-* Chart: the ``.svg`` output renderer draws (month, site, articles) rows as stacked bars; the canned
-  query page embeds it (templates/query.html). No JavaScript, no network.
+* Search in the table page: the search term of the request (kept in a context variable by an ASGI
+  wrapper, since ``render_cell`` gets no request) turns the ``text`` cell into a highlighted snippet.
+* Links stay in the archive: article URLs in queries and audit tables open the archive's article page,
+  with the source URL beside them as a secondary, external link (``article_link``).
+* Home page: templates/index.html with the data of browse/home.py. Labels (facets, columns) come from
+  metadata.yml's ``plugins.fanwen.labels``.
+* Chart: the ``.svg`` output renderer draws (month, site, articles) rows as stacked bars (browse/chart.py),
+  legend by site title; the canned query page embeds it (templates/query.html). No JavaScript, no network.
 * Takedowns: an authorizer on every connection makes each column of ``withheld`` (the rows takedowns hold
   back, pipelines/takedown.py) read as NULL, in table views and in any SQL alike.
 * Facet ``year``: counts by the first four characters of a date column, filters with ``__startswith``.
@@ -16,8 +22,10 @@
 
 from __future__ import annotations
 
+import contextvars
 import sqlite3
 from pathlib import Path
+from urllib.parse import parse_qs
 
 from datasette import hookimpl
 from datasette.database import QueryInterrupted
@@ -26,7 +34,10 @@ from datasette.utils import path_with_added_args, path_with_removed_args, tilde_
 from datasette.utils.asgi import Response
 from markupsafe import Markup, escape
 
+from fanwen.browse.audit import rule_whys
+from fanwen.browse.chart import chart_svg
 from fanwen.browse.counts import SampledFacet, row_count, skip_exact_count
+from fanwen.browse.home import find_archive, front_door
 from fanwen.browse.search_index import FTS_TABLE, fts_query, match_spans, register_search_functions
 
 TEMPLATES = Path(__file__).parent / "templates"
@@ -35,8 +46,11 @@ WITHHELD_TABLE = "withheld"  # rows held back by takedowns (pipelines/takedown.p
 SNIPPET_CONTEXT = 40  # characters either side of the first match
 MMAP_BYTES = 1 << 30
 CHART_COLUMNS = {"month", "site", "articles"}
-PALETTE = ("#4e79a7", "#f28e2b", "#e15759", "#76b7b2", "#59a14f",
-           "#edc948", "#b07aa1", "#ff9da7", "#9c755f", "#bab0ac")
+# Columns that hold an article's canonical URL, per table (None: any canned or custom query).
+ARTICLE_URL_COLUMNS = {None: {"url"}, "removals": {"article_url"}, "article_parts": {"article_url"},
+                       "revisions": {"url"}}
+# The current request's table search (`?_search=`), for render_cell, which is not given the request.
+_search_term: contextvars.ContextVar[str | None] = contextvars.ContextVar("fanwen_search_term", default=None)
 
 
 def snippet(text: str | None, query: str | None) -> str | None:
@@ -93,22 +107,96 @@ def prepare_jinja2_environment(env, datasette) -> None:
 
 
 @hookimpl
-def render_cell(value, column, table, database, datasette):
-    """Highlight snippet matches; everything else in the value is escaped."""
+def asgi_wrapper(datasette):
+    """Remember each request's ``_search`` for render_cell (the search-result snippets)."""
+
+    def wrap(app):
+        # Table pages with a search or filter also count a sample instead of every row (fanwen.browse.counts).
+        app = skip_exact_count(app)
+
+        async def with_search_term(scope, receive, send):
+            term = None
+            if scope.get("type") == "http":
+                values = parse_qs(scope.get("query_string", b"").decode("utf-8", "replace")).get("_search")
+                term = values[0] if values else None
+            token = _search_term.set(term)
+            try:
+                await app(scope, receive, send)
+            finally:
+                _search_term.reset(token)
+
+        return with_search_term
+
+    return wrap
+
+
+def marked(value: str) -> Markup:
+    """A snippet with MARK_START/MARK_END as <mark>, everything else escaped."""
+    return Markup(str(escape(value)).replace(MARK_START, "<mark>").replace(MARK_END, "</mark>"))
+
+
+def article_link(datasette, database: str, url: str, label: str | None = None, source: bool = True) -> Markup:
+    """The archive's article page as the link, the source page beside it as a small external link."""
+    href = datasette.urls.row(database, "articles", tilde_encode(url))
+    if not source:
+        return Markup(f'<a class="fanwen-article-link" href="{escape(href)}">{escape(label or url)}</a>')
+    external = ""
+    if url.startswith(("http://", "https://")):
+        external = (f' <a class="fanwen-source" href="{escape(url)}" rel="nofollow noopener noreferrer" '
+                  f'title="{escape(url)}">原网页 ↗</a>')
+    return Markup(f'<a class="fanwen-article-link" href="{escape(href)}">{escape(label or url)}</a>{external}')
+
+
+@hookimpl
+def render_cell(row, value, column, table, database, datasette):
+    """Snippets with <mark>, article links that stay in the archive, each audit rule with its why."""
     if isinstance(value, str) and MARK_START in value:
-        return Markup(str(escape(value)).replace(MARK_START, "<mark>").replace(MARK_END, "</mark>"))
+        return marked(value)
+    if not isinstance(value, str) or not value:
+        return None
+    keys = row.keys() if hasattr(row, "keys") else ()
+    if table == "articles" and column == "text" and _search_term.get():
+        return marked(snippet(value, _search_term.get()))
+    if column in ARTICLE_URL_COLUMNS.get(table, ()) and value.startswith(("http://", "https://")):
+        if table is None and "title" in keys:
+            # The title is the link into the archive; the URL is the source, external.
+            return Markup(f'<a class="fanwen-source" href="{escape(value)}" '
+                          f'rel="nofollow noopener noreferrer">{escape(value)} ↗</a>')
+        return article_link(datasette, database, value)
+    if table is None and column == "title" and "url" in keys and isinstance(row["url"], str):
+        return article_link(datasette, database, row["url"], value, source=False)
+    if table == "removals" and column == "rule":
+        why = rule_whys().get(value)
+        return Markup(f'<code>{escape(value)}</code><br><small class="fanwen-why">{escape(why)}</small>') \
+            if why else None
     return None
 
 
 @hookimpl
 def extra_template_vars(view_name, database, table, request, datasette):
-    """On an article's row page: the article split into paragraphs, and what the cleaner removed.
-    On a capped table page: the row count counted from the facet sample (fanwen.browse.counts)."""
-    if view_name == "table":
-        count = row_count(request)
-        return {"filtered_table_rows_count": count} if count is not None else {}
+    """Labels for every page; the front door on the home page; the reading view on an article's row page;
+    on a capped table page, the row count counted from the facet sample (fanwen.browse.counts)."""
+    labels = (datasette.plugin_config("fanwen") or {}).get("labels", {})
+    if view_name == "index":
+        async def index_vars() -> dict:
+            name = await find_archive(datasette)
+            actor = request.actor if request else None
+            home = await front_door(datasette, name, actor) if name else None
+            return {"fanwen_labels": labels, "fanwen_home": home}
+
+        return index_vars
+    if view_name in ("table", "query", "database") and database:
+        count = row_count(request) if view_name == "table" else None
+
+        async def titled_vars() -> dict:
+            extra = {"fanwen_labels": labels, "fanwen_site_titles": await site_titles(datasette, database)}
+            if count is not None:  # a capped table page: counted from the facet sample (fanwen.browse.counts)
+                extra["filtered_table_rows_count"] = count
+            return extra
+
+        return titled_vars
     if view_name != "row" or table != "articles":
-        return {}
+        return {"fanwen_labels": labels}
 
     async def article_vars() -> dict:
         db = datasette.get_database(database)
@@ -132,11 +220,15 @@ def extra_template_vars(view_name, database, table, request, datasette):
             base = datasette.urls.table(database, "articles")
             copies = [{**dict(r), "href": f"{base}/{tilde_encode(r['url'])}",
                        "most_complete": r["url"] == article["dup_group"]} for r in others.rows]
+        whys = rule_whys()
+        titles = await site_titles(datasette, database)
         return {
+            "fanwen_labels": labels,
+            "fanwen_site_title": titles.get(article["site"]) or article["site"],
             "fanwen_article": article,
             "fanwen_copies": copies,
             "fanwen_paragraphs": [p.strip() for p in (article["text"] or "").split("\n") if p.strip()],
-            "fanwen_removals": [dict(r) for r in removals.rows],
+            "fanwen_removals": [dict(r) | {"why": whys.get(r["rule"], "")} for r in removals.rows],
             # Only web links become hrefs; anything else is shown as text.
             "fanwen_source_href": url if url.startswith(("http://", "https://")) else None,
         }
@@ -144,57 +236,24 @@ def extra_template_vars(view_name, database, table, request, datasette):
     return article_vars
 
 
-def chart_svg(rows: list[dict]) -> str:
-    """Stacked bars: one bar per month, one colour per site, with a legend. Plain SVG, escaped text."""
-    months = sorted({r["month"] for r in rows})
-    sites = sorted({r["site"] or "" for r in rows})
-    counts: dict[tuple[str, str], int] = {}
-    for r in rows:
-        counts[(r["month"], r["site"] or "")] = counts.get((r["month"], r["site"] or ""), 0) + r["articles"]
-    totals = {m: sum(counts.get((m, s), 0) for s in sites) for m in months}
-    top = max(totals.values(), default=0) or 1
-    bar, gap, left, plot_h, legend_h = 18, 6, 48, 220, 22 * ((len(sites) + 3) // 4)
-    width = max(480, left + len(months) * (bar + gap) + 20)
-    height = legend_h + plot_h + 60
-    base = legend_h + plot_h + 10
-    out = [
-        f'<svg xmlns="http://www.w3.org/2000/svg" width="{width}" height="{height}" '
-        f'viewBox="0 0 {width} {height}" font-family="Noto Sans CJK SC, sans-serif" font-size="11" '
-        'role="img" aria-label="Articles per month per site">',
-        f'<line x1="{left}" y1="{base}" x2="{width - 10}" y2="{base}" stroke="#333"/>',
-    ]
-    for tick in sorted({0, top // 2, top}):
-        y = base - tick / top * plot_h
-        out.append(f'<text x="{left - 6}" y="{y + 4:.0f}" text-anchor="end">{tick}</text>')
-    for i, site in enumerate(sites):
-        x, y = 10 + (i % 4) * 150, 16 + (i // 4) * 22
-        out.append(f'<rect x="{x}" y="{y - 10}" width="12" height="12" fill="{PALETTE[i % len(PALETTE)]}"/>')
-        out.append(f'<text x="{x + 16}" y="{y}">{escape(site)}</text>')
-    label_every = max(1, len(months) // 12)
-    for j, month in enumerate(months):
-        x, y = left + 6 + j * (bar + gap), base
-        for i, site in enumerate(sites):
-            n = counts.get((month, site), 0)
-            if not n:
-                continue
-            h = n / top * plot_h
-            y -= h
-            out.append(
-                f'<rect x="{x}" y="{y:.1f}" width="{bar}" height="{h:.1f}" '
-                f'fill="{PALETTE[i % len(PALETTE)]}"><title>{escape(month)} {escape(site)}: {n}</title></rect>'
-            )
-        if j % label_every == 0:
-            out.append(f'<text x="{x + bar / 2}" y="{base + 16}" text-anchor="middle">{escape(month)}</text>')
-    out.append("</svg>")
-    return "\n".join(out)
+async def site_titles(datasette, database: str) -> dict[str, str]:
+    """Site key → title from the archive's `sites` table (empty for an archive without one)."""
+    db = datasette.get_database(database)
+    if "sites" not in await db.table_names():
+        return {}
+    return {r["name"]: r["title"] for r in (await db.execute("select name, title from sites")).rows}
 
 
 @hookimpl
 def register_output_renderer(datasette):
     """``.svg``: a chart of any result with month, site and articles columns."""
+    async def render(datasette, database, rows):
+        titles = await site_titles(datasette, database)
+        return Response(chart_svg([dict(r) for r in rows], titles), content_type="image/svg+xml")
+
     return {
         "extension": "svg",
-        "render": lambda rows: Response(chart_svg([dict(r) for r in rows]), content_type="image/svg+xml"),
+        "render": render,
         "can_render": lambda columns: CHART_COLUMNS <= set(columns),
     }
 
@@ -246,9 +305,3 @@ class YearFacet(Facet):
 def register_facet_classes():
     """The year facet (``?_facet_year=published``) and the sampled facets used by metadata.yml."""
     return [YearFacet, SampledFacet]
-
-
-@hookimpl
-def asgi_wrapper(datasette):
-    """Table pages with a search or filter count a sample instead of every row (fanwen.browse.counts)."""
-    return skip_exact_count

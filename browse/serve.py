@@ -7,7 +7,9 @@ while pages are served (readers see the last committed state, nothing waits on a
 from __future__ import annotations
 
 import copy
+import errno
 import importlib.resources
+import socket
 import sqlite3
 from functools import cache
 from pathlib import Path
@@ -17,7 +19,7 @@ import yaml
 from datasette.app import Datasette
 
 from fanwen.browse.search_index import ensure_search_index
-from fanwen.errors import StoreError
+from fanwen.errors import FanwenError, StoreError
 from fanwen.pipelines.store import open_db
 
 # Table pages show 50 rows with essays cut to a preview; the row page shows the whole text.
@@ -95,8 +97,29 @@ def make_datasette(db_path: str, public: bool = False, *, count_limit: int | Non
     )
 
 
-def serve(db_path: str, host: str = "127.0.0.1", port: int = 8001, public: bool = False) -> None:
-    """Serve db_path at http://host:port/ until interrupted (blocking)."""
+def bind_port(host: str, port: int) -> socket.socket:
+    """A listening socket on host:port, taken before any slow work (a crawl) so a busy port fails first.
+
+    Raises FanwenError (exit status 1) with one line naming the port and how to pick another.
+    """
+    sock = socket.socket(socket.AF_INET6 if ":" in host else socket.AF_INET, socket.SOCK_STREAM)
+    # As uvicorn does: a port left in TIME_WAIT by the previous run is free; a listening one is not.
+    sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+    try:
+        sock.bind((host, port))
+        sock.listen(128)
+    except OSError as e:
+        sock.close()
+        reason = "is in use" if e.errno == errno.EADDRINUSE else f"cannot be opened ({e.strerror})"
+        raise FanwenError(f"port {port} on {host} {reason}; choose another with --port "
+                          f"(make demo PORT={port + 1})") from e
+    return sock
+
+
+def serve(db_path: str, host: str = "127.0.0.1", port: int = 8001, public: bool = False,
+          sock: socket.socket | None = None) -> None:
+    """Serve db_path at http://host:port/ until interrupted (blocking); `sock` is a socket from bind_port."""
+    sock = sock or bind_port(host, port)
     ds = make_datasette(db_path, public)
-    print(f"Serving {db_path} at http://{host}:{port}/  (Ctrl-C to stop)")
-    uvicorn.run(ds.app(), host=host, port=port, log_level="warning")
+    print(f"Serving {db_path} at http://{host}:{port}/  (Ctrl-C to stop)", flush=True)
+    uvicorn.Server(uvicorn.Config(ds.app(), log_level="warning")).run(sockets=[sock])

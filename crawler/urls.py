@@ -41,6 +41,13 @@ def host_of(url: str) -> str:
     return urlsplit(canonical_url(url)).netloc
 
 
+def site_key_of(url: str) -> str:
+    """The site key a crawl without a config stores articles under: the host name without port or "www.",
+    so the same site keeps one key however (and on whichever port) it is reached."""
+    host = (urlsplit(canonical_url(url)).hostname or "").lower()
+    return host.removeprefix("www.") or host_of(url)
+
+
 def is_resource(url: str) -> bool:
     """True for links to images, scripts, documents: never pages to crawl."""
     return bool(RESOURCE_RE.search(urlsplit(url).path))

@@ -312,41 +312,53 @@ def serve(db_path: str, host: str, port: int, public: bool) -> None:
     from fanwen.pipelines.store import open_db
 
     open_db(db_path, create=False).close()
-    serve_datasette(db_path, host=host, port=port, public=public)
+    serve_datasette(db_path, host=host, port=port, public=public)  # a busy port: one line, exit status 1
 
 
 @cli.command()
 @click.option("--db", "db_path", default="data/demo.db", show_default=True)
-@click.option("--port", default=8001, show_default=True, type=int)
+@click.option("--port", default=8001, show_default=True, type=int,
+              help="Datasette's port on 127.0.0.1 (`make demo PORT=8002`); checked before the crawl.")
 @click.option("--no-serve", is_flag=True, help="Stop after the crawl.")
 def demo(db_path: str, port: int, no_serve: bool) -> None:
-    """Serve the bundled demo site on 127.0.0.1, crawl it, then browse the result in Datasette.
+    """Serve the bundled demo site on 127.0.0.1, crawl it as site `demo`, then browse the result in Datasette.
 
-    Example: fanwen demo
+    The demo's articles keep the same URLs and site key on every run, so running it again adds nothing.
+
+    Example: fanwen demo --port 8002
     """
     import importlib.resources
     import subprocess
-    import time
 
     from fanwen.siteserver import serve_site
 
+    # The port first: a busy port is one line and exit 1 before a crawl, not a bind error after it.
+    sock = None
+    if not no_serve:
+        from fanwen.browse.serve import bind_port
+
+        sock = bind_port("127.0.0.1", port)
     demo_root = Path(str(importlib.resources.files("fanwen.data") / "demo"))
     Path(db_path).parent.mkdir(parents=True, exist_ok=True)
     with serve_site(demo_root) as site:
-        click.echo(f"demo site: {site.url}")
-        # The crawl runs in a child process: Scrapy's reactor cannot be restarted, and Datasette
-        # needs a clean event loop afterwards.
-        code = subprocess.call([sys.executable, "-m", "fanwen.cli", "crawl", "--start-url", site.url,
-                                "--db", db_path, "-s", "DOWNLOAD_DELAY=0", "-s", "AUTOTHROTTLE_ENABLED=False",
-                                "-s", "CONCURRENT_REQUESTS_PER_DOMAIN=8"])
+        click.echo(f"demo site: data/demo, served at {site.url}")
+        # The crawl runs in a child process: Scrapy's reactor cannot be restarted, and Datasette needs a clean
+        # event loop afterwards. The demo config's URLs name www.jinbi-fanwen.invalid; the site server answers
+        # them as a proxy, so the stored URLs are the same whatever port it got.
+        env = {**os.environ, "http_proxy": site.url, "HTTP_PROXY": site.url, "no_proxy": "", "NO_PROXY": ""}
+        code = subprocess.call([sys.executable, "-m", "fanwen.cli", "crawl", "demo",
+                                "--sites-dir", str(demo_root / "_sites"), "--db", db_path,
+                                "-s", "DOWNLOAD_DELAY=0", "-s", "AUTOTHROTTLE_ENABLED=False",
+                                "-s", "CONCURRENT_REQUESTS_PER_DOMAIN=8"], env=env)
     if code not in (0, 3):
+        if sock is not None:
+            sock.close()
         sys.exit(code)
-    if not no_serve:
-        click.echo(f"Datasette: http://127.0.0.1:{port}/ (Ctrl-C to stop)")
-        time.sleep(0.1)
+    if sock is not None:
         from fanwen.browse.serve import serve as serve_datasette
 
-        serve_datasette(db_path, host="127.0.0.1", port=port)
+        click.echo(f"Datasette: http://127.0.0.1:{port}/ (Ctrl-C to stop)")
+        serve_datasette(db_path, host="127.0.0.1", port=port, sock=sock)
 
 
 @cli.command()

@@ -126,6 +126,12 @@ def _reclean_runs(conn: sqlite3.Connection) -> None:
                                          "pid": "INTEGER"}, "id")
 
 
+def _sites(conn: sqlite3.Connection) -> None:
+    """One row per site key with the title readers see (pipelines/store.py record_site)."""
+    _create_table(conn, "sites", {"name": "TEXT NOT NULL", "title": "TEXT", "title_from": "TEXT",
+                                  "updated": "TEXT"}, "name")
+
+
 STEPS: tuple[Step, ...] = (
     Step(1, "0.1.0 schema: articles, pages, crawls, revisions, gone_urls, removals, article_parts", _baseline),
     Step(2, "page_versions: earlier raw page versions; crawls.pruned_versions/pruned_bytes", _page_versions),
@@ -133,6 +139,7 @@ STEPS: tuple[Step, ...] = (
     Step(4, "reclean_runs: resumable reclean progress", _reclean_runs),
     Step(5, "near-duplicate groups: articles.dup_group, dedupe_docs, dedupe_fingerprints, dedupe_settings",
          ensure_dedupe_schema),
+    Step(6, "sites: each site key's title (from its config, or read from its pages)", _sites),
 )
 SCHEMA_VERSION = STEPS[-1].version
 HISTORY_TABLE = "schema_migrations"

@@ -219,6 +219,17 @@ def _upsert(db: sqlite_utils.Database, table: str, rows: list[dict]) -> None:
         with db.atomic():  # commits when the caller has no transaction open (sqlite3's implicit one would not)
             db.conn.executemany(_upsert_sql(table, columns), [tuple(r[c] for c in columns) for r in rows])
 
+def record_site(db: sqlite_utils.Database, name: str, title: str, title_from: str) -> None:
+    """Remember a site's title (table `sites`, schema step 5): from its config (always wins) or read from its
+    pages (never replaces a config's); `title_from` says which."""
+    with db.atomic():
+        db.execute(
+            "insert into sites (name, title, title_from, updated) values (?, ?, ?, ?) "
+            "on conflict(name) do update set title = excluded.title, title_from = excluded.title_from, "
+            "updated = excluded.updated where sites.title_from != 'config' or excluded.title_from = 'config'",
+            [name, title, title_from, now()],
+        )
+
 def start_crawl(db: sqlite_utils.Database, command: str, sites: list[str]) -> int:
     """Open a run-history row and return its id."""
     db["crawls"].insert({"started": now(), "command": command, "sites": ",".join(sites), "exit_status": None,

@@ -22,7 +22,7 @@ from twisted.python.failure import Failure
 from fanwen.crawler import statkeys
 from fanwen.crawler.middlewares import header_dict
 from fanwen.crawler.siteconfig import SiteConfig
-from fanwen.crawler.urls import canonical_url, continuation_pages, host_of, is_resource, page_number
+from fanwen.crawler.urls import canonical_url, continuation_pages, host_of, is_resource, page_number, site_key_of
 from fanwen.pipelines.records import Document, Fetched
 from fanwen.pipelines.store import now
 
@@ -120,7 +120,7 @@ class EssaySpider(scrapy.Spider):
 
     @property
     def site_name(self) -> str:
-        return self.site.name if self.site else host_of(self.start_urls_[0])
+        return self.site.name if self.site else site_key_of(self.start_urls_[0])
 
     def _document(self, state: dict) -> Document:
         return Document(url=state["doc_url"], site=self.site_name, parts=state["fetched"])
