@@ -117,7 +117,7 @@ def test_quiet_healthy_run_prints_nothing_then_a_captcha_wall_warns_and_exits_3(
     assert blocked.returncode == 3
     assert blocked.stdout == ""
     archived = sqlite3.connect(db).execute("select count(*) from articles").fetchone()[0]
-    assert blocked.stderr == (f"Warning: 127.0.0.1:{server.port}: no articles found this run ({archived} archived "
+    assert blocked.stderr == (f"Warning: 127.0.0.1: no articles found this run ({archived} archived "
                               "before): the site's layout changed or it is blocking us\n")
     status, warnings = last_run(db)
     assert status == 3 and "no articles found" in json.loads(warnings)[0]

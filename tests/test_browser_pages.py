@@ -1,0 +1,160 @@
+"""The archive as a reader meets it, in headless Debian Chromium at desktop and phone (390 px) widths: front
+door, search snippets, rows before column descriptions, links that stay in the archive, the audit's whys,
+the chart. Runs on the bundled demo crawled by `fanwen demo`; screenshots go to test-artifacts/."""
+
+from __future__ import annotations
+
+import sqlite3
+import threading
+import time
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+import uvicorn
+from conftest import fanwen
+from test_browser import ARGS, ARTIFACTS, CHROMIUM
+
+from fanwen.browse.audit import rule_whys
+from fanwen.browse.serve import make_datasette
+
+pytestmark = [
+    pytest.mark.browser,
+    pytest.mark.slow,
+    pytest.mark.skipif(not CHROMIUM.exists(), reason="Debian chromium is not installed (make system-deps)"),
+]
+WIDTHS = {"desktop": 1100, "phone": 390}
+QUERIES = {"latest", "articles_per_month", "truncated", "crawl_history", "search"}
+
+
+@pytest.fixture(scope="module")
+def demo(tmp_path_factory) -> Iterator[tuple[str, Path]]:
+    """The demo archive (crawled as `fanwen demo` does) served by a real Datasette on 127.0.0.1."""
+    db = tmp_path_factory.mktemp("demo") / "fanwen.db"
+    result = fanwen("demo", "--no-serve", "--db", str(db))
+    assert result.returncode == 0, result.stderr
+    uv = uvicorn.Server(uvicorn.Config(make_datasette(str(db)).app(), host="127.0.0.1", port=0, log_level="warning"))
+    thread = threading.Thread(target=uv.run, daemon=True)
+    thread.start()
+    deadline = time.monotonic() + 20
+    while not uv.started:
+        assert thread.is_alive() and time.monotonic() < deadline, "Datasette server did not start"
+        time.sleep(0.05)
+    yield f"http://127.0.0.1:{uv.servers[0].sockets[0].getsockname()[1]}", db
+    uv.should_exit = True
+    thread.join(10)
+
+
+@pytest.fixture(scope="module")
+def browser():
+    playwright = pytest.importorskip("playwright.sync_api")
+    with playwright.sync_playwright() as p:
+        chromium = p.chromium.launch(executable_path=str(CHROMIUM), args=ARGS)
+        yield chromium
+        chromium.close()
+
+
+@pytest.fixture(params=sorted(WIDTHS))
+def page(request, browser):
+    tab = browser.new_page(viewport={"width": WIDTHS[request.param], "height": 900}, locale="zh-CN")
+    tab.fanwen_width = request.param
+    yield tab
+    tab.close()
+
+
+def shot(page, name: str) -> None:
+    ARTIFACTS.mkdir(exist_ok=True)
+    page.screenshot(path=str(ARTIFACTS / f"{name}-{page.fanwen_width}.png"), full_page=True)
+
+
+def rows(db: Path, sql: str) -> list[tuple]:
+    with sqlite3.connect(db) as conn:
+        return conn.execute(sql).fetchall()
+
+
+def test_home_page_is_the_front_door(demo, page):
+    base, db = demo
+    page.goto(base + "/")
+    shot(page, "home")
+    assert page.locator("h1").inner_text() == "范文档案 fanwen-archive"
+    headings = page.locator(".fanwen-home h2").all_inner_texts()
+    assert [h.split()[0] for h in headings] == ["各站文章", "最新文章", "最近抓取", "常用查询", "数据表"]
+    card = page.locator(".fanwen-sites .fanwen-card").first
+    assert "金笔范文网" in card.inner_text() and "30 篇" in card.inner_text()
+    latest = page.locator(".fanwen-latest a.fanwen-article-link")
+    assert latest.count() == 10
+    newest_title = rows(db, "select title from articles order by published desc limit 1")[0][0]
+    assert latest.first.inner_text() == newest_title
+    assert "正常 ok" in page.locator(".fanwen-crawls li").first.inner_text()
+    queries = {href.rsplit("/", 1)[1] for href in
+               page.locator(".fanwen-queries a").evaluate_all("links => links.map(a => a.pathname)")}
+    assert queries == QUERIES
+    # Readers' tables in view; internal ones (audit, raw pages, the index's shadow tables) folded away.
+    assert page.locator(".fanwen-tables > ul a").all_inner_texts() == ["文章 Articles", "站点 Sites",
+                                                                       "抓取记录 Crawl history"]
+    internal = page.locator("details.fanwen-internal")
+    assert internal.evaluate("d => d.open") is False
+    assert not page.locator("details.fanwen-internal a", has_text="删除记录").is_visible()
+    assert page.locator("details.fanwen-internal a").count() >= 6
+    # No horizontal scrolling at either width.
+    assert page.evaluate("document.documentElement.scrollWidth <= window.innerWidth")
+
+
+def test_search_from_the_home_page_shows_rows_first_with_highlighted_snippets(demo, page):
+    base, _ = demo
+    page.goto(base + "/")
+    page.fill('.fanwen-search input[name="_search"]', "营商环境")
+    page.press('.fanwen-search input[name="_search"]', "Enter")
+    page.wait_for_url("**_search=*")
+    shot(page, "search")
+    marks = page.locator("td.col-text mark")
+    assert marks.count() >= 1 and set(marks.all_inner_texts()) == {"营商环境"}
+    columns = page.locator("details.fanwen-columns")
+    assert columns.evaluate("d => d.open") is False and "字段说明" in columns.inner_text()
+    assert columns.evaluate("d => d.getBoundingClientRect().height") < 60  # one line, not a screen
+    if page.fanwen_width == "desktop":
+        assert page.locator("table.rows-and-columns").evaluate("t => t.getBoundingClientRect().top") < 900
+    facet = page.locator(".facet-info-name strong", has_text="站点")
+    assert facet.count() == 1
+    assert page.locator("#facet-site li a").first.inner_text() == "金笔范文网"
+
+
+def test_article_links_stay_in_the_archive_and_the_audit_says_why(demo, page):
+    base, db = demo
+    page.goto(base + f"/{db.stem}/latest")
+    first = page.locator("td.col-title a.fanwen-article-link").first
+    title = first.inner_text()
+    first.click()
+    page.wait_for_selector("article.fanwen-article")
+    assert page.url.startswith(base + f"/{db.stem}/articles/")
+    assert page.locator("article.fanwen-article h1").inner_text() == title
+    source = page.locator("article .fanwen-source")
+    assert source.get_attribute("href").startswith("http://www.jinbi-fanwen.invalid/")
+    assert "nofollow" in source.get_attribute("rel")
+    assert "金笔范文网" in page.locator(".fanwen-meta").first.inner_text()
+    # The audit: every removal with its rule's why.
+    rule, why = page.locator(".fanwen-removals tbody tr").first.locator("td").nth(1), \
+        page.locator(".fanwen-removals tbody tr").first.locator("td.fanwen-why")
+    assert why.inner_text() == rule_whys()[rule.inner_text()]
+    shot(page, "article")
+    # The removals table links each row to its article page, the source beside it.
+    page.goto(base + f"/{db.stem}/removals")
+    link = page.locator("td.col-article_url a.fanwen-article-link").first
+    assert page.locator("td.col-article_url a.fanwen-source").first.get_attribute("href").startswith("http://")
+    link.click()
+    page.wait_for_selector("article.fanwen-article")
+    assert page.locator("td.col-rule .fanwen-why").count() == 0  # back on an article page
+    page.goto(base + f"/{db.stem}/removals")
+    assert page.locator("td.col-rule .fanwen-why").first.inner_text() != ""
+
+
+def test_chart_reads_right(demo, page):
+    base, db = demo
+    page.goto(base + f"/{db.stem}/articles_per_month")
+    img = page.locator(".fanwen-chart img")
+    img.wait_for()
+    assert img.evaluate("i => i.complete && i.naturalWidth > 0")
+    shot(page, "chart")
+    svg = page.request.get(base + f"/{db.stem}/articles_per_month.svg").text()
+    assert ">金笔范文网</text>" in svg and "demo</text>" not in svg  # legend by title, not key
+    assert img.evaluate("i => i.getBoundingClientRect().right <= window.innerWidth")  # scales down on a phone
