@@ -51,6 +51,8 @@ ARTICLE_URL_COLUMNS = {None: {"url"}, "removals": {"article_url"}, "article_part
                        "revisions": {"url"}}
 # The current request's table search (`?_search=`), for render_cell, which is not given the request.
 _search_term: contextvars.ContextVar[str | None] = contextvars.ContextVar("fanwen_search_term", default=None)
+# Per request: database → site titles, read once for all the `site` cells of a page.
+_titles_cache: contextvars.ContextVar[dict | None] = contextvars.ContextVar("fanwen_titles", default=None)
 
 
 def snippet(text: str | None, query: str | None) -> str | None:
@@ -108,7 +110,8 @@ def prepare_jinja2_environment(env, datasette) -> None:
 
 @hookimpl
 def asgi_wrapper(datasette):
-    """Remember each request's ``_search`` for render_cell (the search-result snippets)."""
+    """Remember each request's ``_search`` (search-result snippets) and give it a site-title cache, for
+    render_cell."""
 
     def wrap(app):
         # Table pages with a search or filter also count a sample instead of every row (fanwen.browse.counts).
@@ -119,11 +122,12 @@ def asgi_wrapper(datasette):
             if scope.get("type") == "http":
                 values = parse_qs(scope.get("query_string", b"").decode("utf-8", "replace")).get("_search")
                 term = values[0] if values else None
-            token = _search_term.set(term)
+            token, cache_token = _search_term.set(term), _titles_cache.set({})
             try:
                 await app(scope, receive, send)
             finally:
                 _search_term.reset(token)
+                _titles_cache.reset(cache_token)
 
         return with_search_term
 
@@ -165,11 +169,24 @@ def render_cell(row, value, column, table, database, datasette):
         return article_link(datasette, database, value)
     if table is None and column == "title" and "url" in keys and isinstance(row["url"], str):
         return article_link(datasette, database, row["url"], value, source=False)
+    if column == "site" and table in (None, "articles", "pages"):
+        return _site_cell(datasette, database, value)
     if table == "removals" and column == "rule":
         why = rule_whys().get(value)
         return Markup(f'<code>{escape(value)}</code><br><small class="fanwen-why">{escape(why)}</small>') \
             if why else None
     return None
+
+
+async def _site_cell(datasette, database: str, key: str) -> Markup | None:
+    """A site key shown as its title (the key in the tooltip), when the archive knows one."""
+    cache = _titles_cache.get()
+    if cache is None:
+        cache = {}
+    if database not in cache:
+        cache[database] = await site_titles(datasette, database)
+    title = cache[database].get(key)
+    return Markup(f'<span title="{escape(key)}">{escape(title)}</span>') if title and title != key else None
 
 
 @hookimpl
@@ -247,7 +264,12 @@ async def site_titles(datasette, database: str) -> dict[str, str]:
 @hookimpl
 def register_output_renderer(datasette):
     """``.svg``: a chart of any result with month, site and articles columns."""
-    async def render(datasette, database, rows):
+    async def render(datasette, database, rows, sql, request):
+        if sql and len(rows) >= datasette.setting("max_returned_rows"):
+            # The page's rows stop at max_returned_rows (1,000); 120 months of 30 sites are 3,600. The chart
+            # needs them all: the same read-only query again, untruncated (its time limit still applies).
+            params = {k: request.args.get(k) for k in request.args.keys() if not k.startswith("_")}
+            rows = (await datasette.execute(database, sql, params, truncate=False)).rows
         titles = await site_titles(datasette, database)
         return Response(chart_svg([dict(r) for r in rows], titles), content_type="image/svg+xml")
 

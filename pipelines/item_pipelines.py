@@ -11,11 +11,10 @@ from scrapy.exceptions import DropItem
 from scrapy.utils.defer import deferred_from_coro
 
 from fanwen.crawler import statkeys
-from fanwen.pipelines.decode import decode_html
 from fanwen.pipelines.dedupe import index_missing
 from fanwen.pipelines.process import process_document
 from fanwen.pipelines.records import Document, Extraction
-from fanwen.pipelines.sitename import SiteNameVotes
+from fanwen.pipelines.sitename import site_name_of
 from fanwen.pipelines.store import open_db, record_site, save_pages, upsert_article
 
 logger = logging.getLogger(__name__)
@@ -53,9 +52,6 @@ class ExtractPipeline:
         return item
 
 
-SITE_NAME_PAGES = 40  # pages a generic crawl reads its site's name from; the name is the same on every page
-
-
 class StorePipeline:
     """Writes raw pages and articles to the SQLite archive (FANWEN_DB), one transaction per document,
     and the site's title to `sites` (a config's title, or for a generic crawl the name its pages show)."""
@@ -64,7 +60,6 @@ class StorePipeline:
         self.crawler = crawler
         self.path = crawler.settings.get("FANWEN_DB")
         self.db = None
-        self.site_names = SiteNameVotes()
 
     @classmethod
     def from_crawler(cls, crawler: Crawler) -> StorePipeline:
@@ -85,18 +80,15 @@ class StorePipeline:
         if self.db is None:
             return
         spider = self.crawler.spider
-        name = self.site_names.best()
-        if getattr(spider, "site", None) is None and name:
+        if getattr(spider, "site", None) is None:
+            # After the crawl, from the stored pages: reading titles during it would slow the crawl down.
             try:
-                record_site(self.db, spider.site_name, name, "page")
+                name = site_name_of(self.db, spider.site_name)
+                if name:
+                    record_site(self.db, spider.site_name, name, "page")
             except sqlite3.OperationalError as e:  # a full disk: the articles are stored, the title can wait
                 logger.warning("site title not stored: %s", e)
         self.db.close()
-
-    def _vote_site_name(self, item: Document) -> None:
-        first = item.parts[0]
-        if self.site_names.pages < SITE_NAME_PAGES and first.status == 200 and first.body:
-            self.site_names.add(decode_html(first.body, first.headers).text)
 
     def process_item(self, item: Document) -> Document:
         if not isinstance(item, Document) or item.extraction is None:
@@ -105,8 +97,6 @@ class StorePipeline:
         crawl_id = stats.get_value(statkeys.CRAWL_ID)
         ext = item.extraction
         started = time.process_time()
-        if getattr(self.crawler.spider, "site", None) is None:
-            self._vote_site_name(item)
         try:
             with self.db.atomic():
                 save_pages(self.db, item, ext.kind, crawl_id)

@@ -12,7 +12,10 @@ import re
 from collections import Counter
 from html import unescape
 
+import sqlite_utils
+
 from fanwen.pipelines.metadata import title_segments
+from fanwen.pipelines.store import page_body
 
 _TITLE = re.compile(r"<title[^>]*>(.*?)</title\s*>", re.I | re.S)
 _OG_SITE_NAME = re.compile(r"""<meta[^>]+property\s*=\s*["']og:site_name["'][^>]*>""", re.I)
@@ -21,6 +24,8 @@ _CONTENT = re.compile(r"""content\s*=\s*["']([^"']+)["']""", re.I)
 _SOFTWARE = re.compile(r"powered\s+by|discuz|phpwind|dedecms|wordpress", re.I)
 MIN_VOTES = 2  # one page alone cannot tell its own title from the site's name
 OG_WEIGHT = 3  # a declared name counts more than a title segment
+SAMPLE_PAGES = 40  # stored pages read for the vote; the name is the same on every page
+HEAD_BYTES = 16384  # <title> and <meta> live in <head>
 
 
 class SiteNameVotes:
@@ -33,7 +38,7 @@ class SiteNameVotes:
     def add(self, html: str) -> None:
         """Count one page's votes."""
         self.pages += 1
-        head = html[:20000]  # <title> and <meta> live in <head>
+        head = html[:HEAD_BYTES]
         og = _OG_SITE_NAME.search(head)
         content = _CONTENT.search(og.group(0)) if og else None
         if content and _plausible(name := unescape(content.group(1)).strip()):
@@ -57,3 +62,17 @@ class SiteNameVotes:
 
 def _plausible(name: str) -> bool:
     return 2 <= len(name) <= 30
+
+
+def site_name_of(db: sqlite_utils.Database, site: str) -> str | None:
+    """The name most of a site's stored pages show, or None. Reads the heads of SAMPLE_PAGES pages."""
+    votes = SiteNameVotes()
+    rows = db.execute("select body, encoding from pages where site = ? and status = 200 order by rowid limit ?",
+                      [site, SAMPLE_PAGES]).fetchall()
+    for body, encoding in rows:
+        head = page_body({"body": body})[:HEAD_BYTES]
+        try:
+            votes.add(head.decode(encoding or "utf-8", errors="replace"))
+        except LookupError:  # an encoding label Python does not know: the page was stored, skip its vote
+            continue
+    return votes.best()

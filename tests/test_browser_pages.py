@@ -9,6 +9,7 @@ import threading
 import time
 from collections.abc import Iterator
 from pathlib import Path
+from urllib.parse import urlencode
 
 import pytest
 import uvicorn
@@ -62,9 +63,9 @@ def page(request, browser):
     tab.close()
 
 
-def shot(page, name: str) -> None:
+def shot(page, name: str, full_page: bool = True) -> None:
     ARTIFACTS.mkdir(exist_ok=True)
-    page.screenshot(path=str(ARTIFACTS / f"{name}-{page.fanwen_width}.png"), full_page=True)
+    page.screenshot(path=str(ARTIFACTS / f"{name}-{page.fanwen_width}.png"), full_page=full_page)
 
 
 def rows(db: Path, sql: str) -> list[tuple]:
@@ -114,6 +115,8 @@ def test_search_from_the_home_page_shows_rows_first_with_highlighted_snippets(de
     assert columns.evaluate("d => d.getBoundingClientRect().height") < 60  # one line, not a screen
     if page.fanwen_width == "desktop":
         assert page.locator("table.rows-and-columns").evaluate("t => t.getBoundingClientRect().top") < 900
+    else:  # each row is a card as wide as the screen: the snippet wraps instead of running off the edge
+        assert page.locator("td.col-text").first.evaluate("td => td.getBoundingClientRect().right") <= 390
     facet = page.locator(".facet-info-name strong", has_text="站点")
     assert facet.count() == 1
     assert page.locator("#facet-site li a").first.inner_text() == "金笔范文网"
@@ -158,3 +161,30 @@ def test_chart_reads_right(demo, page):
     svg = page.request.get(base + f"/{db.stem}/articles_per_month.svg").text()
     assert ">金笔范文网</text>" in svg and "demo</text>" not in svg  # legend by title, not key
     assert img.evaluate("i => i.getBoundingClientRect().right <= window.innerWidth")  # scales down on a phone
+
+
+MANY = ("with recursive m(i) as (select 0 union all select i + 1 from m where i < 119), "
+        "s(k) as (select 0 union all select k + 1 from s where k < 29) "
+        "select printf('%04d-%02d', 2015 + i / 12, i % 12 + 1) as month, '第' || k || '号范文网' as site, "
+        "1 + (i + k) % 3 as articles from m, s where i % 3 != 1")
+
+
+def test_chart_of_120_months_and_30_sites_has_no_overlapping_text(demo, page):
+    base, db = demo
+    page.goto(base + f"/{db.stem}.svg?" + urlencode({"sql": MANY}))
+    shot(page, "chart-120x30", full_page=False)  # an SVG document has no page to scroll
+    boxes = page.evaluate("""() => Array.from(document.querySelectorAll('text')).map(t => {
+        const b = t.getBBox(); return {cls: t.getAttribute('class'), text: t.textContent,
+                                       x: b.x, y: b.y, right: b.x + b.width, bottom: b.y + b.height}; })""")
+    for cls in ("x-label", "legend"):
+        texts = sorted((b for b in boxes if b["cls"] == cls), key=lambda b: (round(b["y"]), b["x"]))
+        assert texts, cls
+        for a, b in zip(texts, texts[1:], strict=False):
+            same_line = abs(a["y"] - b["y"]) < 1
+            assert not same_line or a["right"] <= b["x"], (cls, a, b)  # drawn text never overlaps
+    legend = {b["text"] for b in boxes if b["cls"] == "legend"}
+    assert len(legend) == 30
+    months = [b["text"] for b in boxes if b["cls"] == "x-label"]
+    assert months[0] == "2015-01" and 6 <= len(months) <= 15
+    ticks = [b["text"] for b in boxes if b["cls"] == "y-tick"]
+    assert all(t.isdigit() for t in ticks)
