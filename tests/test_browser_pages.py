@@ -25,7 +25,8 @@ pytestmark = [
     pytest.mark.skipif(not CHROMIUM.exists(), reason="Debian chromium is not installed (make system-deps)"),
 ]
 WIDTHS = {"desktop": 1100, "phone": 390}
-QUERIES = {"latest", "articles_per_month", "truncated", "crawl_history", "search"}
+QUERIES = {"latest", "articles_per_month", "truncated", "crawl_history", "search", "archive_status",
+           "takedown_list"}
 
 
 @pytest.fixture(scope="module")
