@@ -25,7 +25,7 @@ pytestmark = [
     pytest.mark.skipif(not CHROMIUM.exists(), reason="Debian chromium is not installed (make system-deps)"),
 ]
 WIDTHS = {"desktop": 1100, "phone": 390}
-QUERIES = {"latest", "articles_per_month", "truncated", "crawl_history", "search", "archive_status",
+QUERIES = {"latest", "articles_per_month", "truncated", "crawl_history", "search", "archive_status", "several_sites",
            "takedown_list"}
 
 
