@@ -88,10 +88,18 @@ def crawl(site_names: list[str], start_urls: list[str], settings: Settings) -> l
         raise UsageError("a start URL can be combined with at most one site", field="start_url")
     if not site_names and not start_urls:
         raise UsageError("name a SITE (see `fanwen sites`) or give --start-url URL")
-    open_db(settings.get("FANWEN_DB")).close()  # fail fast, before any request, on an unusable --db
-    # Held until this process exits; the CrawlLock extension re-enters it. Taking it here gives a
-    # clean one-line StoreLocked error (exit status 4) instead of a refused spider.
-    acquire_crawl_lock(settings.get("FANWEN_DB"), settings.get("FANWEN_COMMAND") or "fanwen crawl")
+    if settings.get("FANWEN_REDIS_URL"):
+        # A worker: the shared queue and the writer are in Redis, no local archive is touched.
+        from fanwen.crawler.redisbus import connect
+        from fanwen.crawler.worker import apply_worker_settings
+
+        connect(settings.get("FANWEN_REDIS_URL")).close()  # fail fast on a bad URL or an unreachable server
+        apply_worker_settings(settings)
+    else:
+        open_db(settings.get("FANWEN_DB")).close()  # fail fast, before any request, on an unusable --db
+        # Held until this process exits; the CrawlLock extension re-enters it. Taking it here gives a
+        # clean one-line StoreLocked error (exit status 4) instead of a refused spider.
+        acquire_crawl_lock(settings.get("FANWEN_DB"), settings.get("FANWEN_COMMAND") or "fanwen crawl")
 
     jobs: list[tuple[type[EssaySpider], dict[str, Any]]] = []
     if site_names:

@@ -81,6 +81,11 @@ FANWEN_HEALTH_LEAK_MARKERS = [        # text that never belongs in a cleaned ess
     "预览阅读已结束", "预览已结束", "全文预览已结束", "👉", "👈", "本文档来源自", "第一范文网是中国最大的范文网站",
 ]
 
+# worker mode (crawler/worker.py; README "Running on several machines"): `fanwen crawl --redis URL`
+FANWEN_REDIS_URL = ""                 # redis://HOST:PORT/DB: share the crawl, send items to `fanwen ingest`
+FANWEN_REDIS_IDLE_TIMEOUT = 30.0      # a worker exits after the shared queue has been idle this many seconds
+FANWEN_REDIS_HEARTBEAT = 1.0          # seconds between a worker's heartbeats (workers silent for 15 s are gone)
+
 # `scrapy crawl` exits with the fanwen exit status (3 warnings, 4 locked), as `fanwen crawl` does.
 COMMANDS_MODULE = "fanwen.crawler.commands"
 

@@ -57,3 +57,7 @@ RETRY_GAVE_UP_TOO_LONG = "fanwen/retry/gave_up_too_long"
 # CPU time per stage, for bench/crawl_throughput.py.
 CPU_MS_EXTRACT = "fanwen/cpu_ms/extract"
 CPU_MS_STORE = "fanwen/cpu_ms/store"
+
+# Worker mode (crawler/worker.py).
+REDIS_SENT = "fanwen/redis/sent"  # documents sent to the writer
+REDIS_RUN = "fanwen/redis/run"  # this process's WorkerRun (who sent the messages)

@@ -92,21 +92,32 @@ def sites(sites_dirs: tuple[str, ...]) -> None:
 @click.option("--refresh", is_flag=True,
               help="Also re-check every archived article (conditional requests; changed texts keep revisions).")
 @click.option("--full", is_flag=True, help="Not incremental: fetch archived articles and 404/410 URLs again.")
+@click.option("--redis", "redis_url", metavar="URL",
+              help="Run as a worker sharing the crawl through Redis (redis://HOST:PORT/DB); `fanwen ingest` "
+                   "stores what it fetches. --db is not used.")
+@click.option("--idle-timeout", type=click.FloatRange(min=0), default=30.0, show_default=True, metavar="SECONDS",
+              help="With --redis: exit after the shared queue has been idle this long.")
 @click.pass_context
 def crawl(ctx: click.Context, site_names: tuple[str, ...], start_urls: tuple[str, ...], db_path: str,
           settings: tuple[str, ...], sites_dirs: tuple[str, ...], quiet: bool, verbose: bool, refresh: bool,
-          full: bool) -> None:
+          full: bool, redis_url: str | None, idle_timeout: float) -> None:
     """Crawl SITEs (see `fanwen sites`) or, with --start-url, a site no config knows.
 
     Incremental by default: archived articles are not fetched again (docs/scheduling.md).
+    With --redis, any number of workers on any number of machines share one crawl (README "Running on
+    several machines").
 
     Example: fanwen crawl --start-url http://127.0.0.1:8000/ -s DOWNLOAD_DELAY=0
+
+    Example: fanwen crawl ruiwen --redis redis://10.0.0.5:6379/0 --idle-timeout 60
     """
     from fanwen.crawler.run import crawl as run_crawl
     from fanwen.crawler.run import parse_setting_overrides, project_settings
 
     if refresh and full:
         raise UsageError("--refresh and --full exclude each other (--full already fetches everything)")
+    if refresh and redis_url:
+        raise UsageError("--refresh needs the archive: run it as a local crawl, without --redis")
     if db_path == DEFAULT_DB:
         Path(DEFAULT_DB).parent.mkdir(exist_ok=True)  # the default location works from any directory
     overrides = {"LOG_LEVEL": "INFO" if verbose else "WARNING", "FANWEN_PROGRESS": not quiet,
@@ -119,10 +130,17 @@ def crawl(ctx: click.Context, site_names: tuple[str, ...], start_urls: tuple[str
     overrides.update({"FANWEN_DB": db_path, "FANWEN_COMMAND": " ".join(["fanwen", *sys.argv[2:]])})
     if sites_dirs:
         overrides["FANWEN_SITES_DIRS"] = list(sites_dirs)
+    if redis_url:
+        overrides.update({"FANWEN_REDIS_URL": redis_url, "FANWEN_REDIS_IDLE_TIMEOUT": idle_timeout})
     results = run_crawl(list(site_names), list(start_urls), project_settings(overrides))
     for r in results:
         c = r.counters
-        if not quiet:
+        if quiet:
+            pass
+        elif redis_url:
+            click.echo(f"{r.spider}: {c['pages']} pages fetched, {c['skipped']} archived articles skipped, "
+                       f"{c['errors']} errors; sent to {redis_url} for `fanwen ingest`")
+        else:
             click.echo(f"{r.spider}: {c['pages']} pages, {c['articles_new']} new, {c['articles_updated']} "
                        f"updated, {c['articles_unchanged']} unchanged articles, {c['rejected']} non-article "
                        f"pages, {c['dead_links']} dead links, {c['errors']} errors (crawl #{r.crawl_id}, {db_path})")
@@ -205,6 +223,47 @@ def _document_from(source: str, url: str | None, site: str):
         status, headers = 200, {}
         url = url or Path(source).resolve().as_uri()
     return Document(url=url, site=site, parts=[Fetched(url, status, headers, body, "", now())])
+
+
+@cli.command()
+@click.option("--redis", "redis_url", required=True, metavar="URL", help="The workers' Redis (redis://HOST:PORT/DB).")
+@db_option
+@click.option("--follow", is_flag=True, help="Keep waiting for more (until Ctrl-C or SIGTERM) instead of "
+                                             "exiting once the queue is empty.")
+@click.option("--batch-size", type=click.IntRange(min=1), default=200, show_default=True,
+              help="Documents per transaction.")
+@click.option("--quiet", "-q", is_flag=True, help="Print only warnings and errors.")
+def ingest(redis_url: str, db_path: str, follow: bool, batch_size: int, quiet: bool) -> None:
+    """The single writer for workers (`fanwen crawl --redis`): store their documents and run records.
+
+    Messages are acknowledged only after they are committed: a writer killed mid-way loses nothing,
+    and the next one carries on.
+
+    Example: fanwen ingest --redis redis://10.0.0.5:6379/0 --db data/fanwen.db --follow
+    """
+    import logging
+    import signal
+    import threading
+
+    from fanwen.pipelines.ingest import ingest as run_ingest
+
+    if db_path == DEFAULT_DB:
+        Path(DEFAULT_DB).parent.mkdir(exist_ok=True)
+    logging.basicConfig(level=logging.WARNING, format="%(levelname)s: %(message)s")
+    stop = threading.Event()
+    for sig in (signal.SIGINT, signal.SIGTERM):  # finish the batch in hand, then stop
+        signal.signal(sig, lambda *_: stop.set())
+    result = run_ingest(redis_url, db_path, follow=follow, batch_size=batch_size, stop=stop,
+                        command=" ".join(["fanwen", *sys.argv[1:]]))
+    o = result.outcomes
+    if not quiet:
+        click.echo(f"ingested {result.documents} documents: {o['articles_new']} new, {o['articles_updated']} "
+                   f"updated, {o['articles_unchanged']} unchanged articles, {o['rejected']} non-article pages; "
+                   f"{result.runs_finished} worker runs recorded (crawl #{result.crawl_id}, {db_path})")
+    if result.set_aside:
+        click.echo(f"Warning: {result.set_aside} unreadable messages set aside in Redis (fanwen:items:rejected)",
+                   err=True)
+        sys.exit(3)
 
 
 @cli.command()

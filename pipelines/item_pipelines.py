@@ -14,7 +14,7 @@ from fanwen.crawler import statkeys
 from fanwen.pipelines.dedupe import index_missing
 from fanwen.pipelines.process import process_document
 from fanwen.pipelines.records import Document, Extraction
-from fanwen.pipelines.store import open_db, save_pages, upsert_article
+from fanwen.pipelines.store import open_db, store_document
 
 logger = logging.getLogger(__name__)
 
@@ -83,9 +83,7 @@ class StorePipeline:
         ext = item.extraction
         started = time.process_time()
         try:
-            with self.db.atomic():
-                save_pages(self.db, item, ext.kind, crawl_id)
-                outcome = upsert_article(self.db, item, ext, crawl_id) if ext.is_article else None
+            outcome = store_document(self.db, item, crawl_id)
         except sqlite3.OperationalError as e:
             if "full" not in str(e):
                 raise

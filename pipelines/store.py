@@ -108,6 +108,17 @@ def keep_page_versions(db: sqlite_utils.Database, rows: list[dict]) -> None:
         [(stamp, r["url"], r["body"]) for r in rows],
     )
 
+
+def store_document(db: sqlite_utils.Database, doc: Document, crawl_id: int | None) -> str | None:
+    """Store one extracted document in one transaction: its raw pages, and the article when it is one.
+    Returns upsert_article's outcome, or None for a page that is not an article. Used by the crawl's store
+    pipeline and by `fanwen ingest`, so both write exactly alike."""
+    ext = doc.extraction
+    with db.atomic():
+        save_pages(db, doc, ext.kind, crawl_id)
+        return upsert_article(db, doc, ext, crawl_id) if ext.is_article else None
+
+
 def page_body(row: dict) -> bytes:
     """The raw bytes of a stored page."""
     return zlib.decompress(row["body"])
@@ -219,10 +230,12 @@ def _upsert(db: sqlite_utils.Database, table: str, rows: list[dict]) -> None:
         with db.atomic():  # commits when the caller has no transaction open (sqlite3's implicit one would not)
             db.conn.executemany(_upsert_sql(table, columns), [tuple(r[c] for c in columns) for r in rows])
 
-def start_crawl(db: sqlite_utils.Database, command: str, sites: list[str]) -> int:
-    """Open a run-history row and return its id."""
-    db["crawls"].insert({"started": now(), "command": command, "sites": ",".join(sites), "exit_status": None,
-                         "pid": os.getpid(), "host": socket.gethostname()})
+def start_crawl(db: sqlite_utils.Database, command: str, sites: list[str], *, started: str | None = None,
+                pid: int | None = None, host: str | None = None) -> int:
+    """Open a run-history row and return its id. A run of another process (a worker whose statistics reach
+    the archive through `fanwen ingest`) gives its own start time, pid and host."""
+    db["crawls"].insert({"started": started or now(), "command": command, "sites": ",".join(sites),
+                         "exit_status": None, "pid": pid or os.getpid(), "host": host or socket.gethostname()})
     return db.execute("select max(id) from crawls").fetchone()[0]
 
 def close_abandoned_crawls(db: sqlite_utils.Database) -> int:
