@@ -207,6 +207,10 @@ class CrawlProgress:
         return ext
 
     def describe(self, responses: int, per_second: float) -> str:
-        c = crawl_counters(self.crawler.stats.get_stats())
-        return (f"{self.crawler.spider.name}: {c['pages']} pages, {c['articles_new']} new / "
-                f"{c['articles_updated']} updated articles, {c['errors']} errors ({per_second:.1f} pages/s)")
+        s = self.crawler.stats.get_stats()
+        c = crawl_counters(s)
+        # A worker (--redis) stores nothing itself: it reports what it sent to the writer.
+        done = (f"{s.get(statkeys.REDIS_SENT, 0)} documents sent" if self.crawler.settings.get("FANWEN_REDIS_URL")
+                else f"{c['articles_new']} new / {c['articles_updated']} updated articles")
+        return (f"{self.crawler.spider.name}: {c['pages']} pages, {done}, {c['errors']} errors "
+                f"({per_second:.1f} pages/s)")

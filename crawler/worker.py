@@ -214,6 +214,6 @@ class WorkerLifecycle:
         status = EXIT_FAILED if failed else EXIT_OK
         self.crawler.stats.set_value(statkeys.EXIT_STATUS, status)
         report = {"counters": crawl_counters(stats), "finish_reason": reason, "exit_status": status,
-                  "start_error": stats.get(statkeys.START_ERROR)}
+                  "start_error": stats.get(statkeys.START_ERROR), "finished": now()}
         redisbus.send(self.client, redisbus.Message("finish", self.run, stats=report))
         self.leave(keys=self.keys, args=[self.run.worker_id, STALE_AFTER])

@@ -4,12 +4,13 @@ the SQLite archive.
 Documents are stored by store.store_document, exactly as a local crawl's store pipeline stores them
 (upserts by canonical URL, revisions, the removals audit). Messages are taken in batches onto a processing
 list and acknowledged only after the batch's transaction has committed, so a writer killed mid-batch loses
-nothing: the next writer starts with the unacknowledged batch. Replaying a batch cannot double anything,
-because every write is an upsert by URL and an unchanged text makes no revision.
+nothing: the next writer starts with the unacknowledged batch. Replaying a batch cannot double a row,
+because every write is an upsert by URL and an unchanged text makes no revision (a batch replayed after its
+commit, when the writer died between commit and acknowledgement, is counted again as "unchanged").
 
-Each worker run becomes one `crawls` row (found again by its start time, pid and host when a batch is
-replayed); its article counters grow with every committed batch and its end (pages, errors, finish reason)
-arrives as the run's last message. The writer's own run is a `crawls` row too.
+Each worker run (one spider in one worker process) becomes one `crawls` row, found again by its start time,
+pid, host and site when a batch is replayed. Its article counters grow with every committed batch; its end
+(pages, errors, finish reason) arrives as the run's last message. The writer's own run is a `crawls` row too.
 """
 
 from __future__ import annotations
@@ -117,7 +118,7 @@ def _write_batch(db: sqlite_utils.Database, client, batch: list[bytes], runs: di
                 counters = {k: v for k, v in report["counters"].items() if k in WORKER_COUNTERS}
                 warnings = [f"could not fetch the start page: {report['start_error']}"] \
                     if report.get("start_error") else None
-                finish_crawl(db, crawl_id, finish_reason=report["finish_reason"],
+                finish_crawl(db, crawl_id, finished=report["finished"], finish_reason=report["finish_reason"],
                              exit_status=report["exit_status"], warnings=warnings, **counters)
                 runs.pop(message.run.worker_id, None)
                 result.runs_finished += 1
@@ -129,8 +130,8 @@ def _write_batch(db: sqlite_utils.Database, client, batch: list[bytes], runs: di
 def _run_row(db: sqlite_utils.Database, run: redisbus.WorkerRun, runs: dict[str, int]) -> int:
     """The `crawls` row of a worker run, created on its first message."""
     if run.worker_id not in runs:
-        row = db.execute("select id from crawls where started = ? and pid = ? and host = ? and command = ?",
-                         [run.started, run.pid, run.host, run.command]).fetchone()
+        row = db.execute("select id from crawls where started = ? and pid = ? and host = ? and command = ?"
+                         " and sites = ?", [run.started, run.pid, run.host, run.command, run.site]).fetchone()
         runs[run.worker_id] = row[0] if row else start_crawl(db, run.command, [run.site], started=run.started,
                                                              pid=run.pid, host=run.host)
     return runs[run.worker_id]

@@ -2,11 +2,8 @@
 
 from __future__ import annotations
 
-import shutil
-import socket
 import subprocess
 import sys
-import time
 from collections.abc import Callable, Iterator
 from pathlib import Path
 
@@ -21,6 +18,9 @@ ROOT = Path(__file__).resolve().parent.parent
 if Path(fanwen.crawler.__file__).resolve().parent != ROOT / "crawler":
     raise pytest.UsageError(f"fanwen is installed from {Path(fanwen.crawler.__file__).parent.parent}, not this "
                             f"checkout ({ROOT}): run `make install` here")
+sys.path.insert(0, str(ROOT))
+from bench.redisserver import redis_binary, redis_server  # noqa: E402
+
 SITES = Path(__file__).parent / "sites"
 DEMO = ROOT / "data" / "demo"
 BLIND_ROOTS = sorted(p for p in (Path(__file__).parent / "blind_sites").iterdir() if (p / "_expected.json").is_file())
@@ -51,30 +51,12 @@ def fanwen(*args: str, timeout: float = 120, cwd: Path | None = None) -> subproc
 FAST = ["-s", "DOWNLOAD_DELAY=0", "-s", "AUTOTHROTTLE_ENABLED=False", "-s", "CONCURRENT_REQUESTS_PER_DOMAIN=8"]
 
 
+
 @pytest.fixture
 def redis_url(tmp_path: Path) -> Iterator[str]:
     """A real redis-server of our own on a free loopback port, without persistence; stopped after the test.
     Installed by scripts/system-deps.sh (`make test`); the test is skipped, saying so, where it is missing."""
-    binary = shutil.which("redis-server") or ("/usr/bin/redis-server" if Path("/usr/bin/redis-server").exists()
-                                              else None)
-    if binary is None:
+    if redis_binary() is None:
         pytest.skip("redis-server is not installed (scripts/system-deps.sh installs it)")
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        port = s.getsockname()[1]
-    proc = subprocess.Popen([binary, "--port", str(port), "--bind", "127.0.0.1", "--save", "", "--appendonly", "no",
-                             "--dir", str(tmp_path), "--protected-mode", "yes"],
-                            stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
-    deadline = time.monotonic() + 10
-    while True:
-        try:
-            socket.create_connection(("127.0.0.1", port), timeout=0.2).close()
-            break
-        except OSError:
-            if proc.poll() is not None or time.monotonic() > deadline:
-                proc.kill()
-                raise RuntimeError(f"redis-server did not start on port {port}") from None
-            time.sleep(0.02)
-    yield f"redis://127.0.0.1:{port}/0"
-    proc.terminate()
-    proc.wait(timeout=10)
+    with redis_server(tmp_path) as url:
+        yield url

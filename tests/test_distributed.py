@@ -17,11 +17,9 @@ import pytest
 import redis
 from conftest import FAST, ROOT, fanwen
 
+from bench.sitegen import generate
 from fanwen.crawler import redisbus
 from fanwen.siteserver import serve_site
-
-sys.path.insert(0, str(ROOT))
-from bench.sitegen import generate  # noqa: E402
 
 pytestmark = pytest.mark.slow
 
