@@ -27,7 +27,7 @@ import sqlite_utils
 from fanwen.crawler import redisbus
 from fanwen.crawler.lock import acquire_crawl_lock, release_crawl_lock
 from fanwen.errors import StoreError
-from fanwen.pipelines.store import close_abandoned_crawls, finish_crawl, open_db, start_crawl, store_document
+from fanwen.pipelines.store import close_abandoned_crawls, finish_crawl, now, open_db, start_crawl, store_document
 
 logger = logging.getLogger(__name__)
 
@@ -118,8 +118,9 @@ def _write_batch(db: sqlite_utils.Database, client, batch: list[bytes], runs: di
                 counters = {k: v for k, v in report["counters"].items() if k in WORKER_COUNTERS}
                 warnings = [f"could not fetch the start page: {report['start_error']}"] \
                     if report.get("start_error") else None
-                finish_crawl(db, crawl_id, finished=report["finished"], finish_reason=report["finish_reason"],
-                             exit_status=report["exit_status"], warnings=warnings, **counters)
+                finish_crawl(db, crawl_id, finished=report.get("finished") or now(),
+                             finish_reason=report["finish_reason"], exit_status=report["exit_status"],
+                             warnings=warnings, **counters)
                 runs.pop(message.run.worker_id, None)
                 result.runs_finished += 1
     result.documents += sum(outcomes.values())
