@@ -62,7 +62,10 @@ def test_two_workers_share_the_crawl_and_one_writer_stores_every_article_once(bi
         for worker in workers:
             finish(worker)
         hits = article_hits(server)
+        paths = Counter(path for _, path, _ in server.requests)
     assert len(hits) == ARTICLES and set(hits.values()) == {1}  # every article page fetched exactly once
+    assert paths["/"] == 1 and paths["/robots.txt"] == 2  # seeded once; each worker reads robots.txt itself
+    assert all(n == 1 for path, n in paths.items() if path != "/robots.txt")
 
     result = fanwen("ingest", "--redis", redis_url, "--db", str(db))
     assert result.returncode == 0, result.stderr
