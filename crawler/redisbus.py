@@ -10,6 +10,7 @@ Keys (one crawl "frontier" per spider and start URLs, so two different crawls ca
     fanwen:items:processing        messages the writer has taken but not committed yet (reliable queue)
     fanwen:items:rejected          messages the writer could not read (kept, never dropped)
     fanwen:known                   archived article URLs, kept by the writer, read by workers
+    fanwen:takedowns               the archive's active takedown patterns (GLOB), kept by the writer
 
 Messages are pickled, like the requests scrapy-redis queues: Redis must only be reachable by your own
 machines (README "Running on several machines").
@@ -31,6 +32,7 @@ ITEMS = PREFIX + "items"
 PROCESSING = ITEMS + ":processing"
 REJECTED = ITEMS + ":rejected"
 KNOWN = PREFIX + "known"
+TAKEDOWNS = PREFIX + "takedowns"
 SCHEMES = ("redis://", "rediss://", "unix://")
 
 
@@ -145,6 +147,19 @@ def publish_known(client, urls: Iterable[str], chunk: int = 5000) -> int:
 def known_urls(client) -> set[str]:
     """The archived article URLs the writer has published."""
     return {u.decode("utf-8") for u in client.smembers(KNOWN)}
+
+
+def publish_takedowns(client, patterns: list[str]) -> None:
+    """Replace the set of active takedown patterns workers honour (atomically: never briefly empty)."""
+    with client.pipeline(transaction=True) as pipe:
+        pipe.delete(TAKEDOWNS)
+        if patterns:
+            pipe.sadd(TAKEDOWNS, *patterns)
+        pipe.execute()
+
+
+def takedown_patterns(client) -> list[str]:
+    return sorted(p.decode("utf-8") for p in client.smembers(TAKEDOWNS))
 
 
 # Worker registry, in Lua so each step is atomic on the server and uses the server's clock (machines' clocks

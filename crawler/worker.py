@@ -5,6 +5,7 @@ scrapy-redis shares the request queue and the duplicate filter; these components
 
 * RedisScheduler       scrapy-redis' scheduler with one key set per crawl frontier, never flushed by a worker
 * KnownUrlsMiddleware  incremental crawling from the writer's set of archived article URLs
+* RedisTakedownMiddleware  refuses URLs under the archive's active takedowns, as the writer publishes them
 * RedisItemPipeline    documents (raw pages + extraction, done here so workers share the CPU) → the writer
 * WorkerLifecycle      registers the worker, heartbeats, closes after the shared queue has been idle for
                        FANWEN_REDIS_IDLE_TIMEOUT seconds, and sends the run's statistics to the writer
@@ -16,6 +17,7 @@ the shared duplicate filter makes that seeding idempotent.
 
 from __future__ import annotations
 
+import fnmatch
 import hashlib
 import logging
 import os
@@ -35,12 +37,14 @@ from scrapy_redis.scheduler import Scheduler
 from fanwen.crawler import redisbus, statkeys
 from fanwen.crawler.extensions import EXIT_FAILED, EXIT_OK, command_line, crawl_counters
 from fanwen.crawler.incremental import IncrementalMiddleware
+from fanwen.crawler.takedowns import TakedownMiddleware
 from fanwen.pipelines.records import Document
 from fanwen.pipelines.store import now
 
 logger = logging.getLogger(__name__)
 
 STALE_AFTER = 15  # seconds without a heartbeat: that worker is gone (killed, machine down)
+TAKEDOWN_REFRESH = 10  # seconds a worker trusts the takedown patterns it read
 
 
 def apply_worker_settings(settings: Settings) -> None:
@@ -54,6 +58,8 @@ def apply_worker_settings(settings: Settings) -> None:
         "ITEM_PIPELINES": {"fanwen.pipelines.item_pipelines.StorePipeline": "fanwen.crawler.worker.RedisItemPipeline"},
         "SPIDER_MIDDLEWARES": {"fanwen.crawler.incremental.IncrementalMiddleware":
                                "fanwen.crawler.worker.KnownUrlsMiddleware"},
+        "DOWNLOADER_MIDDLEWARES": {"fanwen.crawler.takedowns.TakedownMiddleware":
+                                   "fanwen.crawler.worker.RedisTakedownMiddleware"},
         "EXTENSIONS": {"fanwen.crawler.extensions.CrawlLock": None,
                        "fanwen.crawler.extensions.CrawlRecorder": "fanwen.crawler.worker.WorkerLifecycle"},
     }
@@ -116,6 +122,27 @@ class KnownUrlsMiddleware(IncrementalMiddleware):
     def _load(self, spider: Spider) -> list[Request]:
         self.known = redisbus.known_urls(_client(self.crawler))
         return []
+
+
+class RedisTakedownMiddleware(TakedownMiddleware):
+    """The takedown check against the patterns the writer publishes (the archive is on another machine).
+    Re-read every TAKEDOWN_REFRESH seconds; the writer also refuses to store a document a takedown matches."""
+
+    def __init__(self, crawler: Crawler) -> None:
+        super().__init__(crawler)
+        self.client = _client(crawler)
+        self.patterns: list[str] = []
+        self.read_at = float("-inf")
+
+    def taken_down(self, url: str) -> bool:
+        if time.monotonic() - self.read_at > TAKEDOWN_REFRESH:
+            self.patterns, self.read_at = redisbus.takedown_patterns(self.client), time.monotonic()
+        return any(glob_match(p, url) for p in self.patterns)
+
+
+def glob_match(pattern: str, text: str) -> bool:
+    """SQLite's GLOB (case-sensitive `*`, `?`, `[...]`, `[^...]`), as takedown patterns are matched in the archive."""
+    return fnmatch.fnmatchcase(text, pattern.replace("[^", "[!"))
 
 
 class RedisItemPipeline:

@@ -260,6 +260,8 @@ def ingest(redis_url: str, db_path: str, follow: bool, batch_size: int, quiet: b
         click.echo(f"ingested {result.documents} documents: {o['articles_new']} new, {o['articles_updated']} "
                    f"updated, {o['articles_unchanged']} unchanged articles, {o['rejected']} non-article pages; "
                    f"{result.runs_finished} worker runs recorded (crawl #{result.crawl_id}, {db_path})")
+    if result.taken_down:
+        click.echo(f"{result.taken_down} documents not stored: an active takedown matches them", err=True)
     if result.set_aside:
         click.echo(f"Warning: {result.set_aside} unreadable messages set aside in Redis (fanwen:items:rejected)",
                    err=True)

@@ -11,6 +11,8 @@ commit, when the writer died between commit and acknowledgement, is counted agai
 Each worker run (one spider in one worker process) becomes one `crawls` row, found again by its start time,
 pid, host and site when a batch is replayed. Its article counters grow with every committed batch; its end
 (pages, errors, finish reason) arrives as the run's last message. The writer's own run is a `crawls` row too.
+
+Takedowns: the writer publishes the active patterns for workers and stores no document one matches.
 """
 
 from __future__ import annotations
@@ -28,6 +30,7 @@ from fanwen.crawler import redisbus
 from fanwen.crawler.lock import acquire_crawl_lock, release_crawl_lock
 from fanwen.errors import StoreError
 from fanwen.pipelines.store import close_abandoned_crawls, finish_crawl, now, open_db, start_crawl, store_document
+from fanwen.pipelines.takedown import is_taken_down, takedowns
 
 logger = logging.getLogger(__name__)
 
@@ -46,6 +49,7 @@ class IngestResult:
     outcomes: Counter = field(default_factory=Counter)  # articles_new / _updated / _unchanged, rejected
     runs_finished: int = 0
     set_aside: int = 0  # unreadable messages moved to fanwen:items:rejected
+    taken_down: int = 0  # documents an active takedown matches: not stored
 
 
 def ingest(redis_url: str, db_path: str | Path, *, follow: bool = False, batch_size: int = 200,
@@ -61,6 +65,7 @@ def ingest(redis_url: str, db_path: str | Path, *, follow: bool = False, batch_s
     reason = "failed"
     try:
         redisbus.publish_known(client, archived_urls(db))
+        _publish_takedowns(db, client)
         runs: dict[str, int] = {}
         while not stop.is_set():
             batch = redisbus.take(client, batch_size, wait=1.0 if follow else 0)
@@ -71,6 +76,7 @@ def ingest(redis_url: str, db_path: str | Path, *, follow: bool = False, batch_s
             stored = _write_batch(db, client, batch, runs, result)
             redisbus.acknowledge(client)
             redisbus.publish_known(client, stored)
+            _publish_takedowns(db, client)  # a takedown recorded while the workers run reaches them
         reason = "stopped" if follow else "finished"
     except sqlite3.OperationalError as e:
         raise StoreError(f"cannot write to {db_path}: {e}; the unacknowledged messages stay in Redis") from e
@@ -90,6 +96,10 @@ def archived_urls(db: sqlite_utils.Database):
     yield from (u for (u,) in db.execute("select url from pages where kind = 'article-part'"))
 
 
+def _publish_takedowns(db: sqlite_utils.Database, client) -> None:
+    redisbus.publish_takedowns(client, [t["pattern"] for t in takedowns(db.conn) if t["undone_at"] is None])
+
+
 def _write_batch(db: sqlite_utils.Database, client, batch: list[bytes], runs: dict[str, int],
                  result: IngestResult) -> list[str]:
     """Store one batch in one transaction; returns the article URLs it archived (for fanwen:known)."""
@@ -105,7 +115,11 @@ def _write_batch(db: sqlite_utils.Database, client, batch: list[bytes], runs: di
                 result.set_aside += 1
                 continue
             crawl_id = _run_row(db, message.run, runs)
-            if message.kind == "doc":
+            if message.kind == "doc" and is_taken_down(db.conn, message.doc.url):
+                # Fetched before the takedown reached the worker: refused as a local crawl refuses to fetch it.
+                logger.warning("not stored, taken down: %s", message.doc.url)
+                result.taken_down += 1
+            elif message.kind == "doc":
                 outcome = store_document(db, message.doc, crawl_id)
                 column = OUTCOME_COLUMN[outcome]
                 db.execute(f"update crawls set {column} = coalesce({column}, 0) + 1 where id = ?", [crawl_id])

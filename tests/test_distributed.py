@@ -161,3 +161,22 @@ def test_bad_redis_arguments_are_one_line_errors(args, status, message, tmp_path
     result = fanwen(*args, "--db", str(tmp_path / "a.db")) if args[0] == "ingest" else fanwen(*args)
     assert result.returncode == status
     assert result.stderr.startswith(message) and result.stderr.count("\n") == 1
+
+
+def test_workers_honour_the_archives_takedowns(redis_url, tmp_path):
+    root, db = tmp_path / "site", tmp_path / "a.db"
+    generate(root, 20, per_list=10)
+    with serve_site(root) as server:
+        assert fanwen("ingest", "--redis", redis_url, "--db", str(db)).returncode == 0  # a new, empty archive
+        taken = fanwen("takedown", f"{server.url}a/1?.html", "--reason", "作者要求删除", "--db", str(db))
+        assert taken.returncode == 0, taken.stderr
+        assert fanwen("ingest", "--redis", redis_url, "--db", str(db)).returncode == 0  # publishes the patterns
+        finish(start_worker(server.url, redis_url))
+        fetched = set(article_hits(server))
+        # Taken down after a worker fetched it: the writer does not store it.
+        assert fanwen("takedown", f"{server.url}a/2.html", "--reason", "侵权", "--db", str(db)).returncode == 0
+    assert fetched == {f"/a/{i}.html" for i in range(10)}
+    result = fanwen("ingest", "--redis", redis_url, "--db", str(db))
+    assert result.returncode == 0 and "1 documents not stored: an active takedown matches them" in result.stderr
+    assert rows(db, "select count(*) from articles where url glob '*/a/1?.html' or url glob '*/a/2.html'") == [(0,)]
+    assert rows(db, "select count(*) from articles") == [(9,)]
