@@ -29,6 +29,7 @@ import sqlite_utils
 from fanwen.crawler import redisbus
 from fanwen.crawler.lock import acquire_crawl_lock, release_crawl_lock
 from fanwen.errors import StoreError
+from fanwen.pipelines.dedupe import index_missing
 from fanwen.pipelines.store import close_abandoned_crawls, finish_crawl, now, open_db, start_crawl, store_document
 from fanwen.pipelines.takedown import is_taken_down, takedowns
 
@@ -60,6 +61,9 @@ def ingest(redis_url: str, db_path: str | Path, *, follow: bool = False, batch_s
     acquire_crawl_lock(db_path, command)  # the one writer: a local crawl or a second ingest is refused
     # A writer killed earlier left its row open (a worker row closed here is finished when its report arrives).
     close_abandoned_crawls(db)
+    # As the crawl's store pipeline does: an archive from before near-duplicate groups is fingerprinted once.
+    if indexed := index_missing(db):
+        logger.warning("fingerprinted %d archived articles for near-duplicate groups (once per archive)", indexed)
     stop = stop or threading.Event()
     result = IngestResult(crawl_id=start_crawl(db, command, []))
     reason = "failed"
