@@ -40,6 +40,8 @@ ERRORS = "fanwen/errors/"  # + pipeline stage
 ERRORS_EXTRACT = ERRORS + "extract"
 DECODE = "fanwen/decode/"  # + how the page was decoded (header, meta, sniffed, lossy, …)
 DECODE_LOSSY = DECODE + "lossy"
+GARBAGE = "fanwen/garbage/"  # + binary | undecodable | mojibake (pages archived raw, never as articles)
+REDIRECT_LOOPS = "fanwen/download_errors/redirect_loop"  # a redirect back to a URL of its own chain
 
 # Incremental and refresh crawls.
 SKIPPED_KNOWN = "fanwen/incremental/skipped_known"

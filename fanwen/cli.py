@@ -143,7 +143,8 @@ def crawl(ctx: click.Context, site_names: tuple[str, ...], start_urls: tuple[str
         else:
             click.echo(f"{r.spider}: {c['pages']} pages, {c['articles_new']} new, {c['articles_updated']} "
                        f"updated, {c['articles_unchanged']} unchanged articles, {c['rejected']} non-article "
-                       f"pages, {c['dead_links']} dead links, {c['errors']} errors (crawl #{r.crawl_id}, {db_path})")
+                       f"pages ({c['garbage']} garbage), {c['dead_links']} dead links, {c['errors']} errors "
+                       f"(crawl #{r.crawl_id}, {db_path})")
             if r.pruned_versions:
                 click.echo(f"{r.spider}: pruned {r.pruned_versions} old list-page versions, "
                            f"{r.pruned_bytes / 1e3:,.1f} KB reclaimed")

@@ -90,6 +90,9 @@ class StorePipeline:
             self._stop_disk_full(e)
             raise DropItem(f"not stored, the disk is full: {item.url}") from e
         stats.inc_value(f"{statkeys.ARTICLES}{outcome}" if outcome else f"{statkeys.REJECTED}{ext.kind}")
+        if ext.kind == "garbage":
+            stats.inc_value(f"{statkeys.GARBAGE}{ext.reason.split(':', 1)[0]}")
+            logger.warning("not an article, garbage: %s (%s); the raw page is archived", item.url, ext.reason)
         stats.inc_value(statkeys.CPU_MS_STORE, (time.process_time() - started) * 1000)
         return item
 

@@ -126,6 +126,12 @@ def _reclean_runs(conn: sqlite3.Connection) -> None:
                                          "pid": "INTEGER"}, "id")
 
 
+def _garbage(conn: sqlite3.Connection) -> None:
+    """Pages that are no text (binary, undecodable, mojibake) are kept raw with the reason; crawls count them."""
+    _add_column(conn, "pages", "reason", "TEXT")
+    _add_column(conn, "crawls", "garbage", "INTEGER")
+
+
 STEPS: tuple[Step, ...] = (
     Step(1, "0.1.0 schema: articles, pages, crawls, revisions, gone_urls, removals, article_parts", _baseline),
     Step(2, "page_versions: earlier raw page versions; crawls.pruned_versions/pruned_bytes", _page_versions),
@@ -133,6 +139,7 @@ STEPS: tuple[Step, ...] = (
     Step(4, "reclean_runs: resumable reclean progress", _reclean_runs),
     Step(5, "near-duplicate groups: articles.dup_group, dedupe_docs, dedupe_fingerprints, dedupe_settings",
          ensure_dedupe_schema),
+    Step(6, "pages.reason (why a page is garbage), crawls.garbage", _garbage),
 )
 SCHEMA_VERSION = STEPS[-1].version
 HISTORY_TABLE = "schema_migrations"

@@ -176,3 +176,73 @@ def kind_of_cleaned(lines: list[str], body: Element) -> str | None:
         # No prose: a forum index or a bare link list is a list; anything else is empty.
         return "list" if sum(1 for a in body.iter("a") if a.get("href") is not None) >= MIN_LIST_LINKS else "empty"
     return None
+
+
+# --- garbage: bytes that are no web page, or text that no longer reads --------------------------------
+
+# File signatures of what sites serve by mistake (or on purpose) as text/html: 文库 downloads, images, archives.
+_MAGIC = (
+    (b"%PDF-", "a PDF document"),
+    (b"PK\x03\x04", "a ZIP archive (docx/xlsx/zip)"),
+    (b"\xd0\xcf\x11\xe0", "an MS Office document (doc/xls)"),
+    (b"\x89PNG", "a PNG image"),
+    (b"GIF8", "a GIF image"),
+    (b"\xff\xd8\xff", "a JPEG image"),
+    (b"\x1f\x8b", "gzip-compressed bytes"),
+    (b"Rar!", "a RAR archive"),
+)
+# C0 controls other than tab, newline, form feed and carriage return never occur in real pages in bulk;
+# a few NULs do (hostile or broken CMS output) and are kept as inert text.
+_CONTROL = re.compile(r"[\x00-\x08\x0b\x0e-\x1f\x7f]")
+# Share of the decoded text that may be control characters or U+FFFD before a page counts as garbage.
+MAX_BAD_SHARE = 0.02
+MIN_BAD_CHARS = 16
+# UTF-8 bytes read as GBK (and written back as UTF-8) give characters from GB2312's rare second level or
+# outside it; real Chinese prose has most of its GB2312 characters in the 3,755 common ones of level 1.
+MIN_HAN_FOR_MOJIBAKE = 40
+MIN_COMMON_HAN_SHARE = 0.5
+
+
+def garbage_reason(body: bytes, text: str) -> str | None:
+    """Why a page's bytes or decoded text are garbage ("pdf: …", "binary: …", "undecodable: …",
+    "mojibake: …"), or None for a page that reads as text. The reason's first word is its kind."""
+    head = body[:1024].lstrip()
+    for magic, what in _MAGIC:
+        if head.startswith(magic):
+            return f"binary: {what}, not a web page"
+    if not text:
+        return None
+    controls = len(_CONTROL.findall(text))
+    if controls >= MIN_BAD_CHARS and controls > MAX_BAD_SHARE * len(text):
+        return f"binary: {controls} control characters in {len(text)}"
+    lost = text.count("\ufffd")
+    if lost >= MIN_BAD_CHARS and lost > MAX_BAD_SHARE * len(text):
+        return f"undecodable: {lost} of {len(text)} characters could not be decoded"
+    common, rare = _han_levels(text)
+    if common + rare >= MIN_HAN_FOR_MOJIBAKE and common < MIN_COMMON_HAN_SHARE * (common + rare):
+        return f"mojibake: only {common} of {common + rare} Chinese characters are common ones"
+    return None
+
+
+def _han_levels(text: str) -> tuple[int, int]:
+    """(GB2312 level-1 characters, other GB2312 and GBK-only Han characters) in the text."""
+    common = rare = 0
+    for ch in text:
+        if not "\u4e00" <= ch <= "\u9fff":
+            continue
+        try:
+            lead = ch.encode("gb2312")[0]
+        except UnicodeEncodeError:
+            # Traditional characters are not in GB2312 either: only GBK-encodable ones count as rare,
+            # and Big5 pages are judged by their simplified-shared characters.
+            try:
+                ch.encode("gbk")
+            except UnicodeEncodeError:
+                continue
+            rare += 1
+            continue
+        if lead <= 0xD7:
+            common += 1
+        else:
+            rare += 1
+    return common, rare

@@ -71,7 +71,8 @@ def content_hash(text: str) -> str:
     """Stable fingerprint of the cleaned text (exact-duplicate detection, change detection)."""
     return hashlib.sha1(text.encode("utf-8")).hexdigest()
 
-def save_pages(db: sqlite_utils.Database, doc: Document, kind: str, crawl_id: int | None) -> None:
+def save_pages(db: sqlite_utils.Database, doc: Document, kind: str, crawl_id: int | None,
+               reason: str | None = None) -> None:
     """Store every fetched part of a document raw (zlib-compressed), so cleaning can be re-run."""
     rows = []
     for i, part in enumerate(doc.parts, start=1):
@@ -82,6 +83,7 @@ def save_pages(db: sqlite_utils.Database, doc: Document, kind: str, crawl_id: in
             "site": doc.site,
             "status": part.status,
             "kind": kind if i == 1 else f"{kind}-part",
+            "reason": reason,
             "encoding": part.encoding,
             "headers": json.dumps(part.headers, ensure_ascii=False),
             "body": zlib.compress(part.body, 6),
@@ -115,7 +117,7 @@ def store_document(db: sqlite_utils.Database, doc: Document, crawl_id: int | Non
     pipeline and by `fanwen ingest`, so both write exactly alike."""
     ext = doc.extraction
     with db.atomic():
-        save_pages(db, doc, ext.kind, crawl_id)
+        save_pages(db, doc, ext.kind, crawl_id, ext.reason or None)
         return upsert_article(db, doc, ext, crawl_id) if ext.is_article else None
 
 

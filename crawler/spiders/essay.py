@@ -14,6 +14,7 @@ from typing import Any
 from urllib.parse import urlsplit
 
 import scrapy
+from scrapy import signals
 from scrapy.exceptions import IgnoreRequest
 from scrapy.http import Response, TextResponse
 from scrapy.spidermiddlewares.httperror import HttpError
@@ -44,6 +45,12 @@ class EssaySpider(scrapy.Spider):
         if self.site:
             hosts |= set(self.site.allowed_hosts)
         self.hosts = hosts
+
+    @classmethod
+    def from_crawler(cls, crawler: Any, *args: Any, **kwargs: Any) -> EssaySpider:
+        spider = super().from_crawler(crawler, *args, **kwargs)
+        crawler.signals.connect(spider.on_dropped, signal=signals.request_dropped)
+        return spider
 
     @classmethod
     def update_settings(cls, settings: Any) -> None:
@@ -115,6 +122,13 @@ class EssaySpider(scrapy.Spider):
         routine = failure.check(IgnoreRequest) or (failure.check(HttpError)
                                                    and failure.value.response.status in (404, 410))
         self.logger.log(logging.DEBUG if routine else logging.WARNING, "could not fetch %s", message)
+
+    def on_dropped(self, request: scrapy.Request, spider: scrapy.Spider) -> None:
+        """The duplicate filter drops a redirect back into its own chain without a word: a redirect loop."""
+        if request.url in request.meta.get("redirect_urls", ()):
+            self.crawler.stats.inc_value(statkeys.REDIRECT_LOOPS)
+            chain = " → ".join([*request.meta["redirect_urls"], request.url])
+            self.logger.warning("could not fetch %s: redirect loop (%s)", request.meta["redirect_urls"][0], chain)
 
     # -- helpers -----------------------------------------------------------------------------------
 
