@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import copy
 import importlib.resources
+import socket
 import sqlite3
 from functools import cache
 from pathlib import Path
@@ -17,7 +18,7 @@ import yaml
 from datasette.app import Datasette
 
 from fanwen.browse.search_index import ensure_search_index
-from fanwen.errors import StoreError
+from fanwen.errors import FanwenError, StoreError
 from fanwen.pipelines.store import open_db
 
 # Table pages show 50 rows with essays cut to a preview; the row page shows the whole text.
@@ -98,5 +99,15 @@ def make_datasette(db_path: str, public: bool = False, *, count_limit: int | Non
 def serve(db_path: str, host: str = "127.0.0.1", port: int = 8001, public: bool = False) -> None:
     """Serve db_path at http://host:port/ until interrupted (blocking)."""
     ds = make_datasette(db_path, public)
+    _check_can_listen(host, port)
     print(f"Serving {db_path} at http://{host}:{port}/  (Ctrl-C to stop)")
     uvicorn.run(ds.app(), host=host, port=port, log_level="warning")
+
+
+def _check_can_listen(host: str, port: int) -> None:
+    """A port in use or a host that is not ours is one line (uvicorn would log it and exit)."""
+    try:
+        with socket.create_server((host, port)):
+            pass
+    except OSError as e:
+        raise FanwenError(f"cannot serve on {host}:{port}: {e.strerror or e}") from e

@@ -7,7 +7,8 @@ SPIDER_MODULES = ["fanwen.crawler.spiders"]
 NEWSPIDER_MODULE = "fanwen.crawler.spiders"
 
 # --- politeness -------------------------------------------------------------------------------
-USER_AGENT = "fanwen-archive/0.1 (research archive crawler; +https://github.com/fanwen-archive/fanwen-archive)"
+# FANWEN_CONTACT (below; fanwen crawl --contact) is appended as "; +CONTACT": only a contact the user gives.
+USER_AGENT = "fanwen-archive/0.1 (research archive crawler)"
 ROBOTSTXT_OBEY = True
 CONCURRENT_REQUESTS = 8
 CONCURRENT_REQUESTS_PER_DOMAIN = 2
@@ -56,6 +57,7 @@ FANWEN_COMMAND = ""                   # the command line recorded in `crawls` (s
 FANWEN_PROGRESS = False               # progress lines on stderr (the CLI turns them on unless --quiet)
 FANWEN_PROGRESS_INTERVAL = 5.0
 FANWEN_DEBUG = False                  # keep tracebacks in log lines (fanwen --debug)
+FANWEN_CONTACT = ""                   # an e-mail address or http(s) URL for site owners, added to the User-Agent
 
 # incremental crawls and re-checks (crawler/incremental.py; docs/scheduling.md)
 FANWEN_INCREMENTAL = True             # skip article URLs already archived (as articles or article parts)

@@ -95,3 +95,18 @@ def test_the_fault_site_serves_gbk_percent_encoded_paths_and_cuts_bodies_short(t
         response = conn.getresponse()
         with pytest.raises(http.client.IncompleteRead):
             response.read()
+
+
+def test_a_recrawl_records_what_it_skipped_and_the_command_that_ran(faulty_crawl):
+    server, spec, plan, db, first = faulty_crawl
+    args = ["crawl", "--start-url", server.url, "--db", str(db), *FAST, "-s", f"DOWNLOAD_TIMEOUT={TIMEOUT}",
+            "-s", "FANWEN_BACKOFF_BASE=0.1"]
+    again = fanwen(*args)
+    conn = sqlite3.connect(db)
+    command, skipped, new, unchanged = conn.execute(
+        "select command, skipped, articles_new, articles_unchanged from crawls order by id desc").fetchone()
+    assert command == "fanwen " + " ".join(args)
+    assert new == 0 and skipped > 0
+    assert f"{unchanged} unchanged articles, {skipped} known articles not fetched again" in again.stdout
+    # Nothing doubled, nothing lost.
+    assert conn.execute("select count(*) from articles").fetchone()[0] == len(spec["articles"]) + len(plan.articles)
