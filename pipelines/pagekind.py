@@ -197,10 +197,11 @@ _CONTROL = re.compile(r"[\x00-\x08\x0b\x0e-\x1f\x7f]")
 # Share of the decoded text that may be control characters or U+FFFD before a page counts as garbage.
 MAX_BAD_SHARE = 0.02
 MIN_BAD_CHARS = 16
-# UTF-8 bytes read as GBK (and written back as UTF-8) give characters from GB2312's rare second level or
-# outside it; real Chinese prose has most of its GB2312 characters in the 3,755 common ones of level 1.
-MIN_HAN_FOR_MOJIBAKE = 40
-MIN_COMMON_HAN_SHARE = 0.5
+SAMPLE = 8_000
+# Mojibake: UTF-8 bytes that were read as GBK (and stored or served again as text). Encoding such text back to
+# GBK gives the original UTF-8 bytes, which decode to Chinese again; real Chinese text's GBK bytes are not UTF-8.
+MIN_HAN_FOR_MOJIBAKE = 20
+_HAN = re.compile(r"[\u4e00-\u9fff]")
 
 
 def garbage_reason(body: bytes, text: str) -> str | None:
@@ -212,37 +213,25 @@ def garbage_reason(body: bytes, text: str) -> str | None:
             return f"binary: {what}, not a web page"
     if not text:
         return None
+    full, text = text, text[:SAMPLE]  # binary garbage shows from the start; a sample keeps this cheap
     controls = len(_CONTROL.findall(text))
     if controls >= MIN_BAD_CHARS and controls > MAX_BAD_SHARE * len(text):
         return f"binary: {controls} control characters in {len(text)}"
     lost = text.count("\ufffd")
     if lost >= MIN_BAD_CHARS and lost > MAX_BAD_SHARE * len(text):
         return f"undecodable: {lost} of {len(text)} characters could not be decoded"
-    common, rare = _han_levels(text)
-    if common + rare >= MIN_HAN_FOR_MOJIBAKE and common < MIN_COMMON_HAN_SHARE * (common + rare):
-        return f"mojibake: only {common} of {common + rare} Chinese characters are common ones"
+    first_han = _HAN.search(full)  # past a long <head> of scripts and styles
+    recovered = _read_back_as_utf8(full[first_han.start():first_han.start() + SAMPLE]) if first_han else 0
+    if recovered:
+        return f"mojibake: UTF-8 read as GBK ({recovered} Chinese characters come back when it is undone)"
     return None
 
 
-def _han_levels(text: str) -> tuple[int, int]:
-    """(GB2312 level-1 characters, other GB2312 and GBK-only Han characters) in the text."""
-    common = rare = 0
-    for ch in text:
-        if not "\u4e00" <= ch <= "\u9fff":
-            continue
-        try:
-            lead = ch.encode("gb2312")[0]
-        except UnicodeEncodeError:
-            # Traditional characters are not in GB2312 either: only GBK-encodable ones count as rare,
-            # and Big5 pages are judged by their simplified-shared characters.
-            try:
-                ch.encode("gbk")
-            except UnicodeEncodeError:
-                continue
-            rare += 1
-            continue
-        if lead <= 0xD7:
-            common += 1
-        else:
-            rare += 1
-    return common, rare
+def _read_back_as_utf8(text: str) -> int:
+    """How many Chinese characters undoing a UTF-8-read-as-GBK mix-up recovers (0 when it recovers few, or
+    mostly broken sequences, as it does for any real text)."""
+    if len(_HAN.findall(text)) < MIN_HAN_FOR_MOJIBAKE:
+        return 0
+    undone = text.encode("gbk", "ignore").decode("utf-8", "replace")
+    han = len(_HAN.findall(undone))
+    return han if han >= MIN_HAN_FOR_MOJIBAKE and han > 3 * undone.count("\ufffd") else 0

@@ -50,11 +50,13 @@ def open_db(path: str | Path, *, create: bool = True) -> sqlite_utils.Database:
             raise
         if create:
             db.enable_wal()
-            # In WAL mode NORMAL stays crash-safe (a power cut may lose the last commits, never corrupt the
-            # file) and saves an fsync per article.
-            db.execute("pragma synchronous = normal")
         if create or db["articles"].exists():
             ensure_schema(db, path)
+        # In WAL mode NORMAL stays crash-safe (a power cut may lose the last commits, never corrupt the file;
+        # kill -9 loses nothing committed) and saves an fsync per article: `reclean` commits one article at a
+        # time too. The setting is per connection, so every opening sets it (never outside WAL, where it is not).
+        if db.execute("pragma journal_mode").fetchone()[0] == "wal":
+            db.execute("pragma synchronous = normal")
     except sqlite3.DatabaseError as e:
         raise StoreError(f"cannot use database {path}: {e}") from e
     return db

@@ -55,3 +55,9 @@ def test_a_few_nul_bytes_and_traditional_chinese_still_make_an_article():
 def test_no_real_page_is_garbage(path):
     body = path.read_bytes()
     assert garbage_reason(body, decode_html(body).text) is None
+
+
+def test_mojibake_of_a_real_page_is_found_past_its_long_head():
+    body = (TESTS / "real_pages" / "163-a1.html").read_bytes()
+    mangled = decode_html(body).text.encode("utf-8").decode("gbk", "ignore")
+    assert garbage_reason(mangled.encode("utf-8"), mangled).startswith("mojibake:")
