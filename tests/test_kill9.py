@@ -17,13 +17,12 @@ from collections.abc import Callable
 from pathlib import Path
 
 import pytest
-import sqlite_utils
 from conftest import DEMO, FAST, ROOT, fanwen
 from test_crawl import check_archive
 
 from fanwen.faultsite import essay_html
 from fanwen.pipelines.records import Document, Extraction, Fetched
-from fanwen.pipelines.store import ARTICLE_COLUMNS, open_db, save_pages, upsert_article
+from fanwen.pipelines.store import open_db, save_pages, upsert_article
 from fanwen.siteserver import serve_site
 
 pytestmark = pytest.mark.slow
@@ -126,10 +125,11 @@ def test_kill_9_during_an_export_leaves_no_partial_file(tmp_path):
     db = tmp_path / "a.db"
     rows = 1500
     text = "这是一篇用来导出的范文。" * 800  # 9,600 characters: the export takes a while to write
-    table = sqlite_utils.Database(db)["articles"]
-    table.create(ARTICLE_COLUMNS, pk="url")
-    table.insert_all({"url": f"http://h/{i}.html", "site": "demo", "title": f"第{i}篇", "text": text}
-                     for i in range(rows))
+    conn = open_db(db)
+    with conn.atomic():
+        conn.conn.executemany("insert into articles (url, site, title, text) values (?, 'demo', ?, ?)",
+                              [(f"http://h/{i}.html", f"第{i}篇", text) for i in range(rows)])
+    conn.close()
     out = tmp_path / "out" / "范文.csv"
     out.parent.mkdir()
     args = ["export", "--db", str(db), "-o", str(out)]
