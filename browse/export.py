@@ -19,6 +19,7 @@ JSONL is one UTF-8 JSON object per line, non-ASCII unescaped, keys in column ord
 from __future__ import annotations
 
 import csv
+import glob
 import io
 import json
 import os
@@ -264,6 +265,26 @@ def export_chunks(conn: sqlite3.Connection, sql: str, params: list, fmt: str, co
         conn.close()
 
 
+def _sweep_dead_parts(target: Path) -> None:
+    """Remove the temp files of exports to `target` whose process died (kill -9, power loss): the name holds
+    the writer's pid. A live writer's file is left alone."""
+    prefix = f".{target.name}."
+    for part in target.parent.glob(f"{glob.escape(prefix)}*.part"):
+        pid = part.name[len(prefix):].split(".", 1)[0]
+        if pid.isdigit() and not _alive(int(pid)):
+            part.unlink(missing_ok=True)
+
+
+def _alive(pid: int) -> bool:
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    except PermissionError:
+        return True
+    return True
+
+
 @contextmanager
 def atomic_output(output: str) -> Iterator[BinaryIO]:
     """Yield a binary stream for `output`; a file appears only complete (temp file + os.replace)."""
@@ -274,8 +295,9 @@ def atomic_output(output: str) -> Iterator[BinaryIO]:
     target = Path(output)
     if target.is_dir():
         raise ExportError(f"cannot write {output}: it is a directory")
+    _sweep_dead_parts(target)
     try:
-        fd, tmp = tempfile.mkstemp(dir=target.parent, prefix=f".{target.name}.", suffix=".part")
+        fd, tmp = tempfile.mkstemp(dir=target.parent, prefix=f".{target.name}.{os.getpid()}.", suffix=".part")
     except OSError as e:
         raise ExportError(f"cannot write {output}: {e.strerror} ({target.parent})") from None
     try:

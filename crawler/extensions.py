@@ -42,7 +42,8 @@ def crawl_counters(stats: dict) -> dict:
         return int(sum(v for k, v in stats.items() if k.startswith(prefix)))
 
     error_kinds = {k.split("/", 1)[1]: v for k, v in stats.items()
-                   if k.startswith((statkeys.HTTP_ERRORS, statkeys.DOWNLOAD_ERRORS, statkeys.ERRORS))}
+                   if k.startswith((statkeys.HTTP_ERRORS, statkeys.DOWNLOAD_ERRORS, statkeys.ERRORS, statkeys.GARBAGE))}
+    garbage = {k: v for k, v in error_kinds.items() if k.startswith("garbage/")}
     return {
         "pages": int(stats.get("response_received_count", 0)),
         "articles_new": int(stats.get(statkeys.ARTICLES_NEW, 0)),
@@ -52,13 +53,23 @@ def crawl_counters(stats: dict) -> dict:
         "not_modified": int(stats.get(statkeys.NOT_MODIFIED, 0)),
         "gone": int(stats.get(statkeys.GONE_ARTICLES, 0)),
         "rejected": total(statkeys.REJECTED),
+        # Garbage pages (binary, undecodable, mojibake) are among the rejected pages, listed by kind.
+        "garbage": sum(garbage.values()),
         # Dead links are facts about the site (remembered in gone_urls) and a request refused on purpose
         # (robots.txt) is our own choice: both are listed by kind, neither is an error.
         "dead_links": sum(v for k, v in error_kinds.items() if k in _DEAD_LINKS),
-        "errors": sum(v for k, v in error_kinds.items() if k not in _DEAD_LINKS and not k.endswith("/IgnoreRequest"))
-        + int(stats.get("log_count/ERROR", 0)),
+        "errors": sum(v for k, v in error_kinds.items()
+                      if k not in _DEAD_LINKS and k not in garbage and not k.endswith("/IgnoreRequest"))
+        + _unexplained_errors(stats),
         "error_kinds": error_kinds,
     }
+
+
+def _unexplained_errors(stats: dict) -> int:
+    """ERROR log lines that no counter by kind already holds: Scrapy's "Gave up retrying" line repeats a
+    failure counted under download_errors/ or http_errors/, and a failed extraction under errors/extract."""
+    explained = int(stats.get("retry/max_reached", 0)) + int(stats.get(statkeys.ERRORS_EXTRACT, 0))
+    return max(0, int(stats.get("log_count/ERROR", 0)) - explained)
 
 
 class CrawlLock:
@@ -207,6 +218,10 @@ class CrawlProgress:
         return ext
 
     def describe(self, responses: int, per_second: float) -> str:
-        c = crawl_counters(self.crawler.stats.get_stats())
-        return (f"{self.crawler.spider.name}: {c['pages']} pages, {c['articles_new']} new / "
-                f"{c['articles_updated']} updated articles, {c['errors']} errors ({per_second:.1f} pages/s)")
+        s = self.crawler.stats.get_stats()
+        c = crawl_counters(s)
+        # A worker (--redis) stores nothing itself: it reports what it sent to the writer.
+        done = (f"{s.get(statkeys.REDIS_SENT, 0)} documents sent" if self.crawler.settings.get("FANWEN_REDIS_URL")
+                else f"{c['articles_new']} new / {c['articles_updated']} updated articles")
+        return (f"{self.crawler.spider.name}: {c['pages']} pages, {done}, {c['errors']} errors "
+                f"({per_second:.1f} pages/s)")

@@ -11,8 +11,10 @@ from __future__ import annotations
 
 import asyncio
 import logging
+import re
 import time
 from email.utils import parsedate_to_datetime
+from urllib.parse import urlsplit
 
 from scrapy import Request
 from scrapy.crawler import Crawler
@@ -22,6 +24,7 @@ from scrapy.utils.response import response_status_message
 
 from fanwen.crawler import statkeys
 from fanwen.crawler.urls import host_of
+from fanwen.errors import ConfigError
 
 logger = logging.getLogger(__name__)
 
@@ -40,9 +43,41 @@ def retry_after_seconds(value: str | None, now: float | None = None) -> float | 
     return max(0.0, when - (time.time() if now is None else now))
 
 
+_CONTACT = re.compile(r"^(https?://[^\s/]+\S*|[^\s@()]+@[^\s@()]+\.[^\s@()]+)$")
+
+
+def user_agent(base: str, contact: str) -> str:
+    """The User-Agent with the user's contact (FANWEN_CONTACT) added: `fanwen-archive/0.1 (…; +me@example.cn)`.
+
+    A contact that is neither an e-mail address nor an http(s) URL is a configuration error: site owners
+    must be able to use it.
+    """
+    contact = contact.strip()
+    if not contact:
+        return base
+    if not _CONTACT.match(contact):
+        raise ConfigError(f"FANWEN_CONTACT={contact!r}: give an e-mail address or an http(s) URL")
+    if base.endswith(")"):
+        return f"{base[:-1]}; +{contact})"
+    return f"{base} (+{contact})"
+
+
 def backoff_seconds(retries: int, base: float) -> float:
     """Exponential backoff before retry number `retries + 1`: base, 2·base, 4·base, …"""
     return base * (2 ** retries)
+
+
+class _RobotsFetchNotAnError(logging.Filter):
+    """Scrapy logs a robots.txt it could not download at ERROR, then crawls on as if there were no rules; the
+    page requests that follow report the host's real trouble. Demoted to INFO so no ERROR line precedes it."""
+
+    def filter(self, record: logging.LogRecord) -> bool:
+        if record.levelno == logging.ERROR and str(record.msg).startswith("Error downloading"):
+            record.levelno, record.levelname = logging.INFO, "INFO"
+        return True
+
+
+_ROBOTS_LOGGER = logging.getLogger("scrapy.downloadermiddlewares.robotstxt")
 
 
 class BackoffRetryMiddleware(RetryMiddleware):
@@ -59,6 +94,8 @@ class BackoffRetryMiddleware(RetryMiddleware):
 
     @classmethod
     def from_crawler(cls, crawler: Crawler) -> BackoffRetryMiddleware:
+        if not any(isinstance(f, _RobotsFetchNotAnError) for f in _ROBOTS_LOGGER.filters):
+            _ROBOTS_LOGGER.addFilter(_RobotsFetchNotAnError())
         return cls(crawler)
 
     async def process_request(self, request: Request) -> None:
@@ -88,6 +125,13 @@ class BackoffRetryMiddleware(RetryMiddleware):
         if wait > 0:
             self._pause(request.url, wait, asked is not None)
         return retry
+
+    def _retry(self, request: Request, reason: str | Exception | type[Exception]) -> Request | None:
+        # A robots.txt that cannot be fetched means "no rules" (Scrapy then crawls on): not worth an ERROR
+        # line above the run's own outcome.
+        if request.meta.get("dont_obey_robotstxt") and urlsplit(request.url).path == "/robots.txt":
+            request.meta.setdefault("give_up_log_level", logging.INFO)
+        return super()._retry(request, reason)
 
     def _pause(self, url: str, wait: float, asked: bool) -> None:
         host = host_of(url)

@@ -6,9 +6,11 @@ through scrapy.cfg, so both archive and record runs identically.
 
 from __future__ import annotations
 
+import difflib
 import logging
 from dataclasses import dataclass
 from typing import Any
+from urllib.parse import urlsplit
 
 from scrapy.crawler import AsyncCrawlerProcess
 from scrapy.settings import Settings
@@ -19,7 +21,7 @@ from fanwen.crawler.lock import acquire_crawl_lock
 from fanwen.crawler.siteconfig import load_sites
 from fanwen.crawler.spiderloader import spider_for
 from fanwen.crawler.spiders.essay import EssaySpider
-from fanwen.errors import FanwenError, UsageError
+from fanwen.errors import ConfigError, FanwenError, UsageError
 from fanwen.pipelines.store import open_db
 
 
@@ -58,7 +60,46 @@ def parse_setting_overrides(pairs: tuple[str, ...] | list[str]) -> dict[str, str
         if not sep or not name.strip():
             raise UsageError(f"-s {pair!r}: expected NAME=VALUE")
         result[name.strip()] = value
+    check_setting_values(result)
     return result
+
+
+def check_start_urls(urls: list[str]) -> None:
+    """Every --start-url must be an absolute http(s) URL with a host: anything else is a usage error."""
+    for url in urls:
+        for one in url.split(","):  # the spider splits comma-separated lists the same way
+            parts = urlsplit(one.strip())
+            if parts.scheme not in ("http", "https") or not parts.hostname:
+                raise UsageError(f"--start-url {one!r} is not an http(s) URL (e.g. https://www.example.cn/fanwen/)")
+
+
+# Getters that turn a `-s` string into the type of the setting's default, and how to name that type.
+# Numbers are checked as floats: Scrapy reads some settings with int defaults (DOWNLOAD_TIMEOUT) as floats.
+_TYPED = ((bool, "getbool", "true or false"), (int | float, "getfloat", "a number"),
+          (dict, "getdict", "a JSON object"))
+
+
+def check_setting_values(overrides: dict[str, str]) -> None:
+    """Each `-s NAME=VALUE` must suit the type of NAME's default, and a FANWEN_ name must exist; a bad one is a
+    configuration error naming the setting (Scrapy would fail later with "could not convert string to float")."""
+    defaults = project_settings()
+    for name, value in overrides.items():
+        default = defaults.get(name)
+        if default is None:
+            if name.startswith("FANWEN_"):
+                known = difflib.get_close_matches(name, [k for k, _ in defaults.items() if k.startswith("FANWEN_")])
+                hint = f" (did you mean {known[0]}?)" if known else ""
+                raise ConfigError(f"-s {name}={value}: there is no setting {name}{hint}")
+            continue
+        for typ, getter, what in _TYPED:
+            if isinstance(default, typ) and not isinstance(value, typ):
+                probe = Settings({name: value})
+                try:
+                    getattr(probe, getter)(name)
+                except (ValueError, TypeError) as e:
+                    raise ConfigError(f"-s {name}={value}: {name} takes {what}, like its default "
+                                      f"{default!r}") from e
+                break
 
 
 _make_record = logging.getLogRecordFactory()
@@ -80,6 +121,7 @@ def _one_line_record(*args: Any, **kwargs: Any) -> logging.LogRecord:
 def crawl(site_names: list[str], start_urls: list[str], settings: Settings) -> list[CrawlResult]:
     """Crawl the named sites (each from its own start URLs, or from `start_urls` when one site is named)
     and/or the generic spider on each start URL. Blocks until every spider has closed."""
+    check_start_urls(start_urls)
     sites = load_sites(settings.getlist("FANWEN_SITES_DIRS"))
     unknown = [name for name in site_names if name not in sites]
     if unknown:
@@ -88,10 +130,18 @@ def crawl(site_names: list[str], start_urls: list[str], settings: Settings) -> l
         raise UsageError("a start URL can be combined with at most one site", field="start_url")
     if not site_names and not start_urls:
         raise UsageError("name a SITE (see `fanwen sites`) or give --start-url URL")
-    open_db(settings.get("FANWEN_DB")).close()  # fail fast, before any request, on an unusable --db
-    # Held until this process exits; the CrawlLock extension re-enters it. Taking it here gives a
-    # clean one-line StoreLocked error (exit status 4) instead of a refused spider.
-    acquire_crawl_lock(settings.get("FANWEN_DB"), settings.get("FANWEN_COMMAND") or "fanwen crawl")
+    if settings.get("FANWEN_REDIS_URL"):
+        # A worker: the shared queue and the writer are in Redis, no local archive is touched.
+        from fanwen.crawler.redisbus import connect
+        from fanwen.crawler.worker import apply_worker_settings
+
+        connect(settings.get("FANWEN_REDIS_URL")).close()  # fail fast on a bad URL or an unreachable server
+        apply_worker_settings(settings)
+    else:
+        open_db(settings.get("FANWEN_DB")).close()  # fail fast, before any request, on an unusable --db
+        # Held until this process exits; the CrawlLock extension re-enters it. Taking it here gives a
+        # clean one-line StoreLocked error (exit status 4) instead of a refused spider.
+        acquire_crawl_lock(settings.get("FANWEN_DB"), settings.get("FANWEN_COMMAND") or "fanwen crawl")
 
     jobs: list[tuple[type[EssaySpider], dict[str, Any]]] = []
     if site_names:

@@ -7,7 +7,8 @@ SPIDER_MODULES = ["fanwen.crawler.spiders"]
 NEWSPIDER_MODULE = "fanwen.crawler.spiders"
 
 # --- politeness -------------------------------------------------------------------------------
-USER_AGENT = "fanwen-archive/0.1 (research archive crawler; +https://github.com/fanwen-archive/fanwen-archive)"
+# FANWEN_CONTACT (below; fanwen crawl --contact) is appended as "; +CONTACT": only a contact the user gives.
+USER_AGENT = "fanwen-archive/0.1 (research archive crawler)"
 ROBOTSTXT_OBEY = True
 CONCURRENT_REQUESTS = 8
 CONCURRENT_REQUESTS_PER_DOMAIN = 2
@@ -56,6 +57,7 @@ FANWEN_COMMAND = ""                   # the command line recorded in `crawls` (s
 FANWEN_PROGRESS = False               # progress lines on stderr (the CLI turns them on unless --quiet)
 FANWEN_PROGRESS_INTERVAL = 5.0
 FANWEN_DEBUG = False                  # keep tracebacks in log lines (fanwen --debug)
+FANWEN_CONTACT = ""                   # an e-mail address or http(s) URL for site owners, added to the User-Agent
 
 # incremental crawls and re-checks (crawler/incremental.py; docs/scheduling.md)
 FANWEN_INCREMENTAL = True             # skip article URLs already archived (as articles or article parts)
@@ -80,6 +82,11 @@ FANWEN_HEALTH_MIN_PAGES = 5           # judge ratios only on runs with at least 
 FANWEN_HEALTH_LEAK_MARKERS = [        # text that never belongs in a cleaned essay
     "预览阅读已结束", "预览已结束", "全文预览已结束", "👉", "👈", "本文档来源自", "第一范文网是中国最大的范文网站",
 ]
+
+# worker mode (crawler/worker.py; README "Running on several machines"): `fanwen crawl --redis URL`
+FANWEN_REDIS_URL = ""                 # redis://HOST:PORT/DB: share the crawl, send items to `fanwen ingest`
+FANWEN_REDIS_IDLE_TIMEOUT = 30.0      # a worker exits after the shared queue has been idle this many seconds
+FANWEN_REDIS_HEARTBEAT = 1.0          # seconds between a worker's heartbeats (workers silent for 15 s are gone)
 
 # `scrapy crawl` exits with the fanwen exit status (3 warnings, 4 locked), as `fanwen crawl` does.
 COMMANDS_MODULE = "fanwen.crawler.commands"

@@ -13,6 +13,7 @@ from typing import Any
 
 from fanwen.errors import ConfigError
 from fanwen.pipelines.decode import normalise_label
+from fanwen.pipelines.rulecheck import rule_problem
 from fanwen.pipelines.rules import Rule, validate_rules
 from fanwen.pipelines.selectors import css
 from fanwen.tomldata import Schema, check_table, read_toml
@@ -97,11 +98,21 @@ def parse_site(raw: dict[str, Any], where: str) -> SiteConfig:
         deny_urls=_patterns(raw, "deny_urls", where),
         encoding=encoding,
         selectors=dict(selectors),
-        rules=tuple(validate_rules(raw.get("rules", []), where)),
+        rules=_checked_rules(raw.get("rules", []), where),
         settings=dict(raw.get("settings", {})),
         source=dict(raw["source"]),
         path=where,
     )
+
+
+def _checked_rules(raw: list, where: str) -> tuple[Rule, ...]:
+    """The site's rules, each proven against its own examples and keeps (a user rule is tested nowhere else)."""
+    rules = tuple(validate_rules(raw, where))
+    for i, rule in enumerate(rules):
+        problem = rule_problem(rule)
+        if problem:
+            raise ConfigError(f"{where}: rules[{i}] ({rule.id}): {problem}")
+    return rules
 
 
 def load_sites(dirs: list[str | Path] | None = None) -> dict[str, SiteConfig]:

@@ -40,6 +40,8 @@ ERRORS = "fanwen/errors/"  # + pipeline stage
 ERRORS_EXTRACT = ERRORS + "extract"
 DECODE = "fanwen/decode/"  # + how the page was decoded (header, meta, sniffed, lossy, …)
 DECODE_LOSSY = DECODE + "lossy"
+GARBAGE = "fanwen/garbage/"  # + binary | undecodable | mojibake (pages archived raw, never as articles)
+REDIRECT_LOOPS = "fanwen/download_errors/redirect_loop"  # a redirect back to a URL of its own chain
 
 # Incremental and refresh crawls.
 SKIPPED_KNOWN = "fanwen/incremental/skipped_known"
@@ -57,3 +59,7 @@ RETRY_GAVE_UP_TOO_LONG = "fanwen/retry/gave_up_too_long"
 # CPU time per stage, for bench/crawl_throughput.py.
 CPU_MS_EXTRACT = "fanwen/cpu_ms/extract"
 CPU_MS_STORE = "fanwen/cpu_ms/store"
+
+# Worker mode (crawler/worker.py).
+REDIS_SENT = "fanwen/redis/sent"  # documents sent to the writer
+REDIS_RUN = "fanwen/redis/run"  # this process's WorkerRun (who sent the messages)

@@ -31,12 +31,15 @@ class TakedownMiddleware:
         return mw
 
     def process_request(self, request: Request) -> None:
-        if self.conn is None:  # the crawl opened (and migrated) the archive before any request
-            self.conn = sqlite3.connect(self.path, timeout=30, check_same_thread=False)
         url = canonical_url(request.url)
-        if is_taken_down(self.conn, url) or (url != request.url and is_taken_down(self.conn, request.url)):
+        if self.taken_down(url) or (url != request.url and self.taken_down(request.url)):
             self.crawler.stats.inc_value(statkeys.TAKEDOWN_SKIPPED)
             raise IgnoreRequest(f"taken down: {request.url}")
+
+    def taken_down(self, url: str) -> bool:
+        if self.conn is None:  # the crawl opened (and migrated) the archive before any request
+            self.conn = sqlite3.connect(self.path, timeout=30, check_same_thread=False)
+        return is_taken_down(self.conn, url)
 
     def spider_closed(self) -> None:
         if self.conn is not None:

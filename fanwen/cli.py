@@ -7,6 +7,7 @@ health warnings, 4 another crawl holds the database's lock. Errors are one line;
 from __future__ import annotations
 
 import os
+import shlex
 import sys
 from pathlib import Path
 
@@ -92,21 +93,35 @@ def sites(sites_dirs: tuple[str, ...]) -> None:
 @click.option("--refresh", is_flag=True,
               help="Also re-check every archived article (conditional requests; changed texts keep revisions).")
 @click.option("--full", is_flag=True, help="Not incremental: fetch archived articles and 404/410 URLs again.")
+@click.option("--redis", "redis_url", metavar="URL",
+              help="Run as a worker sharing the crawl through Redis (redis://HOST:PORT/DB); `fanwen ingest` "
+                   "stores what it fetches. --db is not used.")
+@click.option("--idle-timeout", type=click.FloatRange(min=0), default=30.0, show_default=True, metavar="SECONDS",
+              help="With --redis: exit after the shared queue has been idle this long.")
+@click.option("--contact", metavar="EMAIL-or-URL",
+              help="How site owners reach you, added to the User-Agent (setting FANWEN_CONTACT; none by default).")
 @click.pass_context
 def crawl(ctx: click.Context, site_names: tuple[str, ...], start_urls: tuple[str, ...], db_path: str,
           settings: tuple[str, ...], sites_dirs: tuple[str, ...], quiet: bool, verbose: bool, refresh: bool,
-          full: bool) -> None:
+          full: bool, redis_url: str | None, idle_timeout: float, contact: str | None) -> None:
     """Crawl SITEs (see `fanwen sites`) or, with --start-url, a site no config knows.
 
     Incremental by default: archived articles are not fetched again (docs/scheduling.md).
+    With --redis, any number of workers on any number of machines share one crawl (README "Running on
+    several machines"). The User-Agent names a contact only when you give one (--contact or
+    -s FANWEN_CONTACT=you@example.cn).
 
-    Example: fanwen crawl --start-url http://127.0.0.1:8000/ -s DOWNLOAD_DELAY=0
+    Example: fanwen crawl --start-url http://127.0.0.1:8000/ -s DOWNLOAD_DELAY=0 --contact me@example.cn
+
+    Example: fanwen crawl ruiwen --redis redis://10.0.0.5:6379/0 --idle-timeout 60
     """
     from fanwen.crawler.run import crawl as run_crawl
     from fanwen.crawler.run import parse_setting_overrides, project_settings
 
     if refresh and full:
         raise UsageError("--refresh and --full exclude each other (--full already fetches everything)")
+    if refresh and redis_url:
+        raise UsageError("--refresh needs the archive: run it as a local crawl, without --redis")
     if db_path == DEFAULT_DB:
         Path(DEFAULT_DB).parent.mkdir(exist_ok=True)  # the default location works from any directory
     overrides = {"LOG_LEVEL": "INFO" if verbose else "WARNING", "FANWEN_PROGRESS": not quiet,
@@ -115,17 +130,28 @@ def crawl(ctx: click.Context, site_names: tuple[str, ...], start_urls: tuple[str
         overrides["FANWEN_REFRESH"] = True
     if full:
         overrides["FANWEN_INCREMENTAL"] = False
+    if contact is not None:
+        overrides["FANWEN_CONTACT"] = contact
     overrides.update(parse_setting_overrides(settings))
-    overrides.update({"FANWEN_DB": db_path, "FANWEN_COMMAND": " ".join(["fanwen", *sys.argv[2:]])})
+    overrides.update({"FANWEN_DB": db_path, "FANWEN_COMMAND": shlex.join(["fanwen", *sys.argv[1:]])})
     if sites_dirs:
         overrides["FANWEN_SITES_DIRS"] = list(sites_dirs)
+    if redis_url:
+        overrides.update({"FANWEN_REDIS_URL": redis_url, "FANWEN_REDIS_IDLE_TIMEOUT": idle_timeout})
     results = run_crawl(list(site_names), list(start_urls), project_settings(overrides))
     for r in results:
         c = r.counters
-        if not quiet:
+        if quiet:
+            pass
+        elif redis_url:
+            click.echo(f"{r.spider}: {c['pages']} pages fetched, {c['skipped']} archived articles skipped, "
+                       f"{c['errors']} errors; sent to {redis_url} for `fanwen ingest`")
+        else:
             click.echo(f"{r.spider}: {c['pages']} pages, {c['articles_new']} new, {c['articles_updated']} "
-                       f"updated, {c['articles_unchanged']} unchanged articles, {c['rejected']} non-article "
-                       f"pages, {c['dead_links']} dead links, {c['errors']} errors (crawl #{r.crawl_id}, {db_path})")
+                       f"updated, {c['articles_unchanged']} unchanged articles, {c['skipped']} known articles "
+                       f"not fetched again, {c['rejected']} non-article "
+                       f"pages ({c['garbage']} garbage), {c['dead_links']} dead links, {c['errors']} errors "
+                       f"(crawl #{r.crawl_id}, {db_path})")
             if r.pruned_versions:
                 click.echo(f"{r.spider}: pruned {r.pruned_versions} old list-page versions, "
                            f"{r.pruned_bytes / 1e3:,.1f} KB reclaimed")
@@ -208,6 +234,49 @@ def _document_from(source: str, url: str | None, site: str):
 
 
 @cli.command()
+@click.option("--redis", "redis_url", required=True, metavar="URL", help="The workers' Redis (redis://HOST:PORT/DB).")
+@db_option
+@click.option("--follow", is_flag=True, help="Keep waiting for more (until Ctrl-C or SIGTERM) instead of "
+                                             "exiting once the queue is empty.")
+@click.option("--batch-size", type=click.IntRange(min=1), default=200, show_default=True,
+              help="Documents per transaction.")
+@click.option("--quiet", "-q", is_flag=True, help="Print only warnings and errors.")
+def ingest(redis_url: str, db_path: str, follow: bool, batch_size: int, quiet: bool) -> None:
+    """The single writer for workers (`fanwen crawl --redis`): store their documents and run records.
+
+    Messages are acknowledged only after they are committed: a writer killed mid-way loses nothing,
+    and the next one carries on.
+
+    Example: fanwen ingest --redis redis://10.0.0.5:6379/0 --db data/fanwen.db --follow
+    """
+    import logging
+    import signal
+    import threading
+
+    from fanwen.pipelines.ingest import ingest as run_ingest
+
+    if db_path == DEFAULT_DB:
+        Path(DEFAULT_DB).parent.mkdir(exist_ok=True)
+    logging.basicConfig(level=logging.WARNING, format="%(levelname)s: %(message)s")
+    stop = threading.Event()
+    for sig in (signal.SIGINT, signal.SIGTERM):  # finish the batch in hand, then stop
+        signal.signal(sig, lambda *_: stop.set())
+    result = run_ingest(redis_url, db_path, follow=follow, batch_size=batch_size, stop=stop,
+                        command=" ".join(["fanwen", *sys.argv[1:]]))
+    o = result.outcomes
+    if not quiet:
+        click.echo(f"ingested {result.documents} documents: {o['articles_new']} new, {o['articles_updated']} "
+                   f"updated, {o['articles_unchanged']} unchanged articles, {o['rejected']} non-article pages; "
+                   f"{result.runs_finished} worker runs recorded (crawl #{result.crawl_id}, {db_path})")
+    if result.taken_down:
+        click.echo(f"{result.taken_down} documents not stored: an active takedown matches them", err=True)
+    if result.set_aside:
+        click.echo(f"Warning: {result.set_aside} unreadable messages set aside in Redis (fanwen:items:rejected)",
+                   err=True)
+        sys.exit(3)
+
+
+@cli.command()
 @db_option
 @click.option("--site", help="Only this site's articles.")
 @sites_dir_option
@@ -232,6 +301,8 @@ def reclean(db_path: str, site: str | None, sites_dirs: tuple[str, ...], workers
     from fanwen.progress import Progress
 
     db = open_db(db_path, create=False)
+    if site:
+        _require_sites([site], sites_dirs, db_path)
     workers = workers or os.cpu_count() or 1
     report = Progress(sys.stderr if progress or sys.stderr.isatty() else None,
                       lambda n, rate: f"reclean: {n:,} articles ({rate:,.0f}/s)", clock_every=50)
@@ -300,7 +371,7 @@ def dedupe(db_path: str, rebuild: bool, **options: float | int | None) -> None:
 @cli.command()
 @db_option
 @click.option("--host", default="127.0.0.1", show_default=True)
-@click.option("--port", default=8001, show_default=True, type=int)
+@click.option("--port", default=8001, show_default=True, type=click.IntRange(1, 65535))
 @click.option("--public", is_flag=True,
               help="Serving to the world: anonymous visitors see no takedown list and cannot run their own SQL.")
 def serve(db_path: str, host: str, port: int, public: bool) -> None:
@@ -317,7 +388,7 @@ def serve(db_path: str, host: str, port: int, public: bool) -> None:
 
 @cli.command()
 @click.option("--db", "db_path", default="data/demo.db", show_default=True)
-@click.option("--port", default=8001, show_default=True, type=int,
+@click.option("--port", default=8001, show_default=True, type=click.IntRange(1, 65535),
               help="Datasette's port on 127.0.0.1 (`make demo PORT=8002`); checked before the crawl.")
 @click.option("--no-serve", is_flag=True, help="Stop after the crawl.")
 def demo(db_path: str, port: int, no_serve: bool) -> None:
@@ -379,7 +450,8 @@ def schedule(site_names: tuple[str, ...], start_urls: tuple[str, ...], db_path: 
     from fanwen.crawler.run import parse_setting_overrides
     from fanwen.crawler.schedule import Job, cron_line, systemd_units
 
-    parse_setting_overrides(settings)  # reject a malformed -s now, not at 3 a.m.
+    overrides = parse_setting_overrides(settings)  # reject a malformed -s now, not at 3 a.m.
+    _require_sites(site_names, tuple(filter(None, overrides.get("FANWEN_SITES_DIRS", "").split(","))))
     extra = tuple(arg for pair in settings for arg in ("-s", pair))
     job = Job(sites=site_names, start_urls=start_urls, db=Path(db_path), at=at, extra=extra)
     if form == "cron":
@@ -487,6 +559,8 @@ def export(db_path: str, fmt: str | None, output: str, sites: tuple[str, ...], c
 
     if excel and no_bom:
         raise UsageError("--excel and --no-bom contradict each other; give one")
+    if sites:
+        _require_sites(sites, (), db_path)
     report = export_progress(sys.stderr if progress or sys.stderr.isatty() else None)
     count = export_rows(
         db_path,
@@ -515,6 +589,8 @@ def warc(db_path: str, site: str | None, since: str | None, output: str) -> None
     """
     from fanwen.browse.warc import WarcFilter, write_warc
 
+    if site:
+        _require_sites([site], (), db_path)
     count = write_warc(db_path, output, WarcFilter(site=site, since=since))
     click.echo(f"wrote {count:,} response records to {output}", err=True)
 
@@ -572,6 +648,28 @@ def takedown(db_path: str, pattern: str | None, reason: str | None, by: str | No
         db.close()
 
 
+def _require_sites(names: tuple[str, ...] | list[str], sites_dirs: tuple[str, ...], db_path: str | None = None) -> None:
+    """Every SITE must be a configured site (or, for commands that read an archive, a site it holds): a typo
+    is a usage error, never a silent run over nothing."""
+    from fanwen.crawler.siteconfig import load_sites
+
+    known = set(load_sites(list(sites_dirs)))
+    if db_path and Path(db_path).is_file():
+        import sqlite3
+
+        conn = sqlite3.connect(f"{Path(db_path).resolve().as_uri()}?mode=ro", uri=True)
+        try:
+            known |= {row[0] for row in conn.execute("select distinct site from articles")}
+        except sqlite3.Error:
+            pass  # not an archive: the command itself says so
+        finally:
+            conn.close()
+    for name in names:
+        if name not in known:
+            listed = ", ".join(sorted(known)[:12]) + (", …" if len(known) > 12 else "")
+            raise UsageError(f"unknown site '{name}' (known: {listed}; see `fanwen sites`)")
+
+
 def _format_from(output: str, fmt: str | None) -> str:
     from fanwen.browse.export import FORMATS
 
@@ -589,6 +687,11 @@ def main(argv: list[str] | None = None) -> None:
     try:
         cli.main(args=argv, prog_name="fanwen", standalone_mode=False)
     except click.exceptions.Exit as e:
+        sys.exit(e.exit_code)
+    except click.UsageError as e:
+        # One line, like every other error: click would print the usage and a hint above it.
+        hint = f" (see `{e.ctx.command_path} --help`)" if e.ctx else ""
+        click.echo(f"Error: {e.format_message()}{hint}", err=True)
         sys.exit(e.exit_code)
     except click.ClickException as e:
         e.show()

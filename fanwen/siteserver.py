@@ -2,7 +2,8 @@
 
 Used by `fanwen demo` and by the crawl tests (127.0.0.1, port 0). Files are served as bytes, never
 re-encoded; an optional `<root>/_site.toml` manifest sets the charset in the Content-Type header and per-path
-behaviour (error statuses, lying charset headers, delays, 503 + Retry-After for the first N hits).
+behaviour (error statuses, lying charset headers, delays, 503 + Retry-After for the first N hits, bodies
+cut short of their Content-Length). Paths may be percent-encoded in UTF-8 or, as on GBK sites, in GBK.
 Files whose name starts with `_` (the manifest, `_expected.json`) are metadata and answer 404.
 """
 
@@ -30,7 +31,7 @@ SITE_SCHEMA: Schema = {"charset": (False, str), "delay_ms": (False, int), "descr
                        "paths": (False, dict)}
 PATH_SCHEMA: Schema = {"charset": (False, str), "status": (False, int), "headers": (False, dict),
                        "delay_ms": (False, int), "retry_after": (False, int), "fail_times": (False, int),
-                       "description": (False, str)}
+                       "cut_at": (False, int), "description": (False, str)}
 
 # nginx's own error pages: what a crawler really meets on these hosts.
 ERROR_PAGE = (
@@ -49,6 +50,7 @@ class PathRule:
     delay_ms: int = 0
     retry_after: int | None = None
     fail_times: int | None = None
+    cut_at: int | None = None  # send only this many bytes of the body, then close (Content-Length says all)
 
 
 @dataclass(frozen=True)
@@ -82,7 +84,7 @@ def load_manifest(root: Path) -> SiteManifest:
 def _parse_rule(path: Path, url_path: str, raw: dict) -> PathRule:
     where = f'paths."{url_path}".'
     check_table(raw, PATH_SCHEMA, str(path), where)
-    for key in ("status", "delay_ms", "retry_after", "fail_times"):
+    for key in ("status", "delay_ms", "retry_after", "fail_times", "cut_at"):
         if raw.get(key, 0) < 0:
             raise ConfigError(f"{path}: {where}{key}: expected a non-negative integer")
     if "status" in raw and raw["status"] not in HTTPStatus._value2member_map_:
@@ -99,6 +101,7 @@ def _parse_rule(path: Path, url_path: str, raw: dict) -> PathRule:
         delay_ms=raw.get("delay_ms", 0),
         retry_after=raw.get("retry_after"),
         fail_times=raw.get("fail_times"),
+        cut_at=raw.get("cut_at"),
     )
 
 
@@ -114,7 +117,7 @@ class SiteServer:
         self._lock = threading.Lock()
         self._requests: list[tuple[str, str, int]] = []
         self._hits: dict[str, int] = {}
-        self._httpd = ThreadingHTTPServer((host, port), _make_handler(self))
+        self._httpd = _QuietServer((host, port), _make_handler(self))
         self._httpd.daemon_threads = True
         # A short poll interval makes stop() quick; tests start and stop many servers.
         self._thread = threading.Thread(
@@ -167,6 +170,15 @@ class SiteServer:
             return self._hits[url_path]
 
 
+class _QuietServer(ThreadingHTTPServer):
+    """A client that hangs up early (a crawler refusing a page over DOWNLOAD_MAXSIZE) is routine, not a
+    traceback on stderr."""
+
+    def handle_error(self, request: object, client_address: object) -> None:
+        if not isinstance(sys.exc_info()[1], ConnectionError):
+            super().handle_error(request, client_address)
+
+
 def serve_site(root: Path, host: str = "127.0.0.1", port: int = 0, verbose: bool = False) -> SiteServer:
     """Start serving `root` in a background thread and return the running server."""
     return SiteServer(Path(root), host, port, verbose).start()
@@ -199,7 +211,7 @@ class _SiteHandler(BaseHTTPRequestHandler):
 
     def _answer(self, send_body: bool) -> None:
         site = self.server_site
-        url_path = unquote(urlsplit(self.path).path) or "/"
+        url_path = _unquote_path(urlsplit(self.path).path) or "/"
         rule = site.manifest.paths.get(url_path, PathRule())
         delay_ms = rule.delay_ms or site.manifest.delay_ms
         if delay_ms:
@@ -228,7 +240,7 @@ class _SiteHandler(BaseHTTPRequestHandler):
         if self._not_modified(etag, mtime):
             self._send(304, b"", None, validators | rule.headers, send_body)
             return
-        self._send(200, body, self._content_type(file, charset), validators | rule.headers, send_body)
+        self._send(200, body, self._content_type(file, charset), validators | rule.headers, send_body, rule.cut_at)
 
     def _locate(self, url_path: str) -> Path | None:
         root = self.server_site.root
@@ -264,7 +276,8 @@ class _SiteHandler(BaseHTTPRequestHandler):
         return f"{mime}; charset={charset}" if charset and mime.startswith("text/") else mime
 
     def _send(
-        self, status: int, body: bytes, content_type: str | None, headers: dict[str, str], send_body: bool
+        self, status: int, body: bytes, content_type: str | None, headers: dict[str, str], send_body: bool,
+        cut_at: int | None = None,
     ) -> None:
         # Recorded before answering, so a client that has its response also sees it counted.
         self.server_site.record(self.command, self.path, status)
@@ -277,7 +290,17 @@ class _SiteHandler(BaseHTTPRequestHandler):
             self.send_header(name, value)
         self.end_headers()
         if send_body and status != 304:
-            self.wfile.write(body)
+            self.wfile.write(body if cut_at is None else body[:cut_at])
+        if cut_at is not None:
+            self.close_connection = True  # the client is left waiting for bytes that never come
+
+
+def _unquote_path(path: str) -> str:
+    """Percent-decode a request path: UTF-8, or GBK as the links of GBK sites encode it."""
+    try:
+        return unquote(path, errors="strict")
+    except UnicodeDecodeError:
+        return unquote(path, encoding="gb18030", errors="replace")
 
 
 def _error_page(status: int) -> bytes:

@@ -102,6 +102,9 @@ def find_essay_element(body: Element) -> tuple[Element, float]:
         small_rest = rest <= DESCEND_REST and rest <= 0.25 * good[top]
         if good[top] == 0 or (good[top] < DESCEND_SHARE * good[best] and not small_rest):
             break
+        # One huge paragraph (a 100,000-character line) must not shed the essay's other paragraphs.
+        if top.tag == "p" and not small_rest:
+            break
         best = top
     return best, good[best]
 

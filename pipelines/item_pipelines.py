@@ -15,7 +15,7 @@ from fanwen.pipelines.dedupe import index_missing
 from fanwen.pipelines.process import process_document
 from fanwen.pipelines.records import Document, Extraction
 from fanwen.pipelines.sitename import site_name_of
-from fanwen.pipelines.store import open_db, record_site, save_pages, upsert_article
+from fanwen.pipelines.store import open_db, record_site, store_document
 
 logger = logging.getLogger(__name__)
 
@@ -98,15 +98,16 @@ class StorePipeline:
         ext = item.extraction
         started = time.process_time()
         try:
-            with self.db.atomic():
-                save_pages(self.db, item, ext.kind, crawl_id)
-                outcome = upsert_article(self.db, item, ext, crawl_id) if ext.is_article else None
+            outcome = store_document(self.db, item, crawl_id)
         except sqlite3.OperationalError as e:
             if "full" not in str(e):
                 raise
             self._stop_disk_full(e)
             raise DropItem(f"not stored, the disk is full: {item.url}") from e
         stats.inc_value(f"{statkeys.ARTICLES}{outcome}" if outcome else f"{statkeys.REJECTED}{ext.kind}")
+        if ext.kind == "garbage":
+            stats.inc_value(f"{statkeys.GARBAGE}{ext.reason.split(':', 1)[0]}")
+            logger.warning("not an article, garbage: %s (%s); the raw page is archived", item.url, ext.reason)
         stats.inc_value(statkeys.CPU_MS_STORE, (time.process_time() - started) * 1000)
         return item
 

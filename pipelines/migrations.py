@@ -126,6 +126,12 @@ def _reclean_runs(conn: sqlite3.Connection) -> None:
                                          "pid": "INTEGER"}, "id")
 
 
+def _garbage(conn: sqlite3.Connection) -> None:
+    """Pages that are no text (binary, undecodable, mojibake) are kept raw with the reason; crawls count them."""
+    _add_column(conn, "pages", "reason", "TEXT")
+    _add_column(conn, "crawls", "garbage", "INTEGER")
+
+
 def _sites(conn: sqlite3.Connection) -> None:
     """One row per site key with the title readers see (pipelines/store.py record_site)."""
     _create_table(conn, "sites", {"name": "TEXT NOT NULL", "title": "TEXT", "title_from": "TEXT",
@@ -139,7 +145,8 @@ STEPS: tuple[Step, ...] = (
     Step(4, "reclean_runs: resumable reclean progress", _reclean_runs),
     Step(5, "near-duplicate groups: articles.dup_group, dedupe_docs, dedupe_fingerprints, dedupe_settings",
          ensure_dedupe_schema),
-    Step(6, "sites: each site key's title (from its config, or read from its pages)", _sites),
+    Step(6, "pages.reason (why a page is garbage), crawls.garbage", _garbage),
+    Step(7, "sites: each site key's title (from its config, or read from its pages)", _sites),
 )
 SCHEMA_VERSION = STEPS[-1].version
 HISTORY_TABLE = "schema_migrations"

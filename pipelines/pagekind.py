@@ -176,3 +176,62 @@ def kind_of_cleaned(lines: list[str], body: Element) -> str | None:
         # No prose: a forum index or a bare link list is a list; anything else is empty.
         return "list" if sum(1 for a in body.iter("a") if a.get("href") is not None) >= MIN_LIST_LINKS else "empty"
     return None
+
+
+# --- garbage: bytes that are no web page, or text that no longer reads --------------------------------
+
+# File signatures of what sites serve by mistake (or on purpose) as text/html: 文库 downloads, images, archives.
+_MAGIC = (
+    (b"%PDF-", "a PDF document"),
+    (b"PK\x03\x04", "a ZIP archive (docx/xlsx/zip)"),
+    (b"\xd0\xcf\x11\xe0", "an MS Office document (doc/xls)"),
+    (b"\x89PNG", "a PNG image"),
+    (b"GIF8", "a GIF image"),
+    (b"\xff\xd8\xff", "a JPEG image"),
+    (b"\x1f\x8b", "gzip-compressed bytes"),
+    (b"Rar!", "a RAR archive"),
+)
+# C0 controls other than tab, newline, form feed and carriage return never occur in real pages in bulk;
+# a few NULs do (hostile or broken CMS output) and are kept as inert text.
+_CONTROL = re.compile(r"[\x00-\x08\x0b\x0e-\x1f\x7f]")
+# Share of the decoded text that may be control characters or U+FFFD before a page counts as garbage.
+MAX_BAD_SHARE = 0.02
+MIN_BAD_CHARS = 16
+SAMPLE = 8_000
+# Mojibake: UTF-8 bytes that were read as GBK (and stored or served again as text). Encoding such text back to
+# GBK gives the original UTF-8 bytes, which decode to Chinese again; real Chinese text's GBK bytes are not UTF-8.
+MIN_HAN_FOR_MOJIBAKE = 20
+_HAN = re.compile(r"[\u4e00-\u9fff]")
+
+
+def garbage_reason(body: bytes, text: str) -> str | None:
+    """Why a page's bytes or decoded text are garbage ("pdf: …", "binary: …", "undecodable: …",
+    "mojibake: …"), or None for a page that reads as text. The reason's first word is its kind."""
+    head = body[:1024].lstrip()
+    for magic, what in _MAGIC:
+        if head.startswith(magic):
+            return f"binary: {what}, not a web page"
+    if not text:
+        return None
+    full, text = text, text[:SAMPLE]  # binary garbage shows from the start; a sample keeps this cheap
+    controls = len(_CONTROL.findall(text))
+    if controls >= MIN_BAD_CHARS and controls > MAX_BAD_SHARE * len(text):
+        return f"binary: {controls} control characters in {len(text)}"
+    lost = text.count("\ufffd")
+    if lost >= MIN_BAD_CHARS and lost > MAX_BAD_SHARE * len(text):
+        return f"undecodable: {lost} of {len(text)} characters could not be decoded"
+    first_han = _HAN.search(full)  # past a long <head> of scripts and styles
+    recovered = _read_back_as_utf8(full[first_han.start():first_han.start() + SAMPLE]) if first_han else 0
+    if recovered:
+        return f"mojibake: UTF-8 read as GBK ({recovered} Chinese characters come back when it is undone)"
+    return None
+
+
+def _read_back_as_utf8(text: str) -> int:
+    """How many Chinese characters undoing a UTF-8-read-as-GBK mix-up recovers (0 when it recovers few, or
+    mostly broken sequences, as it does for any real text)."""
+    if len(_HAN.findall(text)) < MIN_HAN_FOR_MOJIBAKE:
+        return 0
+    undone = text.encode("gbk", "ignore").decode("utf-8", "replace")
+    han = len(_HAN.findall(undone))
+    return han if han >= MIN_HAN_FOR_MOJIBAKE and han > 3 * undone.count("\ufffd") else 0

@@ -6,6 +6,7 @@ from collections.abc import Sequence
 
 from fanwen.pipelines.decode import decode_html
 from fanwen.pipelines.extract import extract_document
+from fanwen.pipelines.pagekind import garbage_reason
 from fanwen.pipelines.records import Document, Extraction
 from fanwen.pipelines.rules import Rule
 
@@ -24,4 +25,10 @@ def process_document(
     if doc.hint in ("list", "duplicate"):
         return Extraction(kind=doc.hint)
     pages = [(p.url, decode_html(p.body, p.headers, force=encoding).text) for p in doc.parts if p.status < 400]
+    # Garbage (binary bytes, a PDF served as text/html, mojibake) is never an article: its raw bytes are
+    # archived under kind "garbage" with the reason, so nothing is lost and nothing unreadable is stored as text.
+    for part, (_, text) in zip((p for p in doc.parts if p.status < 400), pages, strict=True):
+        reason = garbage_reason(part.body, text)
+        if reason:
+            return Extraction(kind="garbage", reason=f"{part.url}: {reason}" if len(pages) > 1 else reason)
     return extract_document(pages, selectors=selectors, rules=rules)

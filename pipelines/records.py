@@ -55,10 +55,13 @@ class Extraction:
     """The result of extracting and cleaning one document.
 
     `kind` is "article" when an essay was found; otherwise it names why the page is not one
-    ("list", "search", "not-found", "captcha", "login", "blocked", "empty", "duplicate", "http-<status>").
+    ("list", "search", "not-found", "captcha", "login", "blocked", "empty", "duplicate", "http-<status>",
+    "garbage"). `reason` says why a "garbage" page is garbage: its first word is the garbage kind
+    (binary, undecodable, mojibake).
     """
 
     kind: str
+    reason: str = ""
     title: str = ""
     published: str | None = None
     category: str | None = None

@@ -50,11 +50,13 @@ def open_db(path: str | Path, *, create: bool = True) -> sqlite_utils.Database:
             raise
         if create:
             db.enable_wal()
-            # In WAL mode NORMAL stays crash-safe (a power cut may lose the last commits, never corrupt the
-            # file) and saves an fsync per article.
-            db.execute("pragma synchronous = normal")
         if create or db["articles"].exists():
             ensure_schema(db, path)
+        # In WAL mode NORMAL stays crash-safe (a power cut may lose the last commits, never corrupt the file;
+        # kill -9 loses nothing committed) and saves an fsync per article: `reclean` commits one article at a
+        # time too. The setting is per connection, so every opening sets it (never outside WAL, where it is not).
+        if db.execute("pragma journal_mode").fetchone()[0] == "wal":
+            db.execute("pragma synchronous = normal")
     except sqlite3.DatabaseError as e:
         raise StoreError(f"cannot use database {path}: {e}") from e
     return db
@@ -71,7 +73,8 @@ def content_hash(text: str) -> str:
     """Stable fingerprint of the cleaned text (exact-duplicate detection, change detection)."""
     return hashlib.sha1(text.encode("utf-8")).hexdigest()
 
-def save_pages(db: sqlite_utils.Database, doc: Document, kind: str, crawl_id: int | None) -> None:
+def save_pages(db: sqlite_utils.Database, doc: Document, kind: str, crawl_id: int | None,
+               reason: str | None = None) -> None:
     """Store every fetched part of a document raw (zlib-compressed), so cleaning can be re-run."""
     rows = []
     for i, part in enumerate(doc.parts, start=1):
@@ -82,6 +85,7 @@ def save_pages(db: sqlite_utils.Database, doc: Document, kind: str, crawl_id: in
             "site": doc.site,
             "status": part.status,
             "kind": kind if i == 1 else f"{kind}-part",
+            "reason": reason,
             "encoding": part.encoding,
             "headers": json.dumps(part.headers, ensure_ascii=False),
             "body": zlib.compress(part.body, 6),
@@ -107,6 +111,17 @@ def keep_page_versions(db: sqlite_utils.Database, rows: list[dict]) -> None:
         " where url = ? and body is not ?",
         [(stamp, r["url"], r["body"]) for r in rows],
     )
+
+
+def store_document(db: sqlite_utils.Database, doc: Document, crawl_id: int | None) -> str | None:
+    """Store one extracted document in one transaction: its raw pages, and the article when it is one.
+    Returns upsert_article's outcome, or None for a page that is not an article. Used by the crawl's store
+    pipeline and by `fanwen ingest`, so both write exactly alike."""
+    ext = doc.extraction
+    with db.atomic():
+        save_pages(db, doc, ext.kind, crawl_id, ext.reason or None)
+        return upsert_article(db, doc, ext, crawl_id) if ext.is_article else None
+
 
 def page_body(row: dict) -> bytes:
     """The raw bytes of a stored page."""
@@ -220,7 +235,7 @@ def _upsert(db: sqlite_utils.Database, table: str, rows: list[dict]) -> None:
             db.conn.executemany(_upsert_sql(table, columns), [tuple(r[c] for c in columns) for r in rows])
 
 def record_site(db: sqlite_utils.Database, name: str, title: str, title_from: str) -> None:
-    """Remember a site's title (table `sites`, schema step 5): from its config (always wins) or read from its
+    """Remember a site's title (table `sites`, schema step 7): from its config (always wins) or read from its
     pages (never replaces a config's); `title_from` says which."""
     with db.atomic():
         db.execute(
@@ -230,10 +245,12 @@ def record_site(db: sqlite_utils.Database, name: str, title: str, title_from: st
             [name, title, title_from, now()],
         )
 
-def start_crawl(db: sqlite_utils.Database, command: str, sites: list[str]) -> int:
-    """Open a run-history row and return its id."""
-    db["crawls"].insert({"started": now(), "command": command, "sites": ",".join(sites), "exit_status": None,
-                         "pid": os.getpid(), "host": socket.gethostname()})
+def start_crawl(db: sqlite_utils.Database, command: str, sites: list[str], *, started: str | None = None,
+                pid: int | None = None, host: str | None = None) -> int:
+    """Open a run-history row and return its id. A run of another process (a worker whose statistics reach
+    the archive through `fanwen ingest`) gives its own start time, pid and host."""
+    db["crawls"].insert({"started": started or now(), "command": command, "sites": ",".join(sites),
+                         "exit_status": None, "pid": pid or os.getpid(), "host": host or socket.gethostname()})
     return db.execute("select max(id) from crawls").fetchone()[0]
 
 def close_abandoned_crawls(db: sqlite_utils.Database) -> int:

@@ -18,6 +18,9 @@ ROOT = Path(__file__).resolve().parent.parent
 if Path(fanwen.crawler.__file__).resolve().parent != ROOT / "crawler":
     raise pytest.UsageError(f"fanwen is installed from {Path(fanwen.crawler.__file__).parent.parent}, not this "
                             f"checkout ({ROOT}): run `make install` here")
+sys.path.insert(0, str(ROOT))
+from bench.redisserver import redis_binary, redis_server  # noqa: E402
+
 SITES = Path(__file__).parent / "sites"
 DEMO = ROOT / "data" / "demo"
 BLIND_ROOTS = sorted(p for p in (Path(__file__).parent / "blind_sites").iterdir() if (p / "_expected.json").is_file())
@@ -46,3 +49,14 @@ def fanwen(*args: str, timeout: float = 120, cwd: Path | None = None) -> subproc
 
 
 FAST = ["-s", "DOWNLOAD_DELAY=0", "-s", "AUTOTHROTTLE_ENABLED=False", "-s", "CONCURRENT_REQUESTS_PER_DOMAIN=8"]
+
+
+
+@pytest.fixture
+def redis_url(tmp_path: Path) -> Iterator[str]:
+    """A real redis-server of our own on a free loopback port, without persistence; stopped after the test.
+    Installed by scripts/system-deps.sh (`make test`); the test is skipped, saying so, where it is missing."""
+    if redis_binary() is None:
+        pytest.skip("redis-server is not installed (scripts/system-deps.sh installs it)")
+    with redis_server(tmp_path) as url:
+        yield url

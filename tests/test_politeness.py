@@ -40,7 +40,7 @@ def test_polite_defaults():
     s = project_settings()
     assert s.getbool("ROBOTSTXT_OBEY") and s.getbool("AUTOTHROTTLE_ENABLED")
     assert 1 <= s.getint("CONCURRENT_REQUESTS_PER_DOMAIN") <= 2
-    assert "+http" in s.get("USER_AGENT")
+    assert "fanwen-archive" in s.get("USER_AGENT") and "+" not in s.get("USER_AGENT")  # no made-up contact
     assert {429, 503} <= set(s.getlist("RETRY_HTTP_CODES"))
     assert s.getdict("DOWNLOADER_MIDDLEWARES")["scrapy.downloadermiddlewares.retry.RetryMiddleware"] is None
 

@@ -9,26 +9,15 @@ import pytest
 
 from fanwen.errors import ConfigError
 from fanwen.pipelines.clean.blocks import Line
-from fanwen.pipelines.clean.lines import LineResult, apply_line_rules, trim_before_notice
+from fanwen.pipelines.clean.lines import apply_line_rules
 from fanwen.pipelines.folding import fold
+from fanwen.pipelines.rulecheck import removes, run_rule, spares
 from fanwen.pipelines.rules import declared_ids, load_rules, merge_rules, validate_rules
-from fanwen.pipelines.selectors import css
-from fanwen.pipelines.tree import parse_html
 
 RULES = load_rules()
 PIPELINES = Path(__file__).resolve().parent.parent / "pipelines"
 EXAMPLES = [pytest.param(r, ex, id=f"{r.id}:{i}") for r in RULES for i, ex in enumerate(r.examples)]
 KEEPS = [pytest.param(r, k, id=f"{r.id}:{i}") for r in RULES for i, k in enumerate(r.keeps)]
-
-
-def _run(rule, text):
-    if rule.before_notice:
-        lines, removed = trim_before_notice([Line(text)], [rule])
-        return LineResult(lines, removed, False)
-    # a rule kept off the head of the essay is tried after that many lines of prose
-    head = [Line(f"第{i}段正文。") for i in range(rule.after_n_lines or 0)]
-    result = apply_line_rules([*head, Line(text, linked=rule.linked_only)], [rule])
-    return LineResult(result.lines[len(head):], result.removed, result.truncated)
 
 
 def test_every_rule_has_examples_and_keeps():
@@ -38,30 +27,21 @@ def test_every_rule_has_examples_and_keeps():
 
 @pytest.mark.parametrize("rule,example", EXAMPLES)
 def test_rule_removes_its_examples(rule, example):
-    if rule.kind == "selector":
-        assert css(rule.pattern)(parse_html(example)), rule.pattern
-        return
-    result = _run(rule, example)
-    assert result.removed and result.removed[0].rule == rule.id
-    assert [line.text for line in result.lines] != [example]
-    assert result.truncated == rule.truncates
+    assert removes(rule, example), rule.pattern
+    if rule.kind != "selector":
+        assert run_rule(rule, example).truncated == rule.truncates
 
 
 @pytest.mark.parametrize("rule,keep", KEEPS)
 def test_rule_spares_its_keeps(rule, keep):
-    if rule.kind == "selector":
-        assert not css(rule.pattern)(parse_html(keep))
-        return
-    result = _run(rule, keep)
-    assert [line.text for line in result.lines] == [keep]
-    assert result.removed == [] and not result.truncated
+    assert spares(rule, keep), rule.pattern
 
 
 def test_matching_is_width_and_script_folded_but_text_is_not():
     rule = next(r for r in RULES if r.id == "paywall-preview-ended")
-    assert _run(rule, "预览阅读已结束，若您需要全文或代笔。").removed
+    assert run_rule(rule, "预览阅读已结束，若您需要全文或代笔。").removed
     assert fold("以下是小編整理的，歡迎閱讀") == "以下是小编整理的,欢迎阅读"
-    kept = _run(rule, "全文共三章，欢迎阅读。")
+    kept = run_rule(rule, "全文共三章，欢迎阅读。")
     assert kept.lines[0].text == "全文共三章，欢迎阅读。"
 
 

@@ -61,8 +61,11 @@ def test_warc_round_trip(site_server, tmp_path):
     filtered = tmp_path / "none.warc.gz"
     result = fanwen("warc", "--db", str(db), "--site", site_name, "--since", "2999-01-01", "-o", str(filtered))
     assert result.returncode == 0 and [r[0] for r in read_warc(filtered)] == ["warcinfo"]
-    result = fanwen("warc", "--db", str(db), "--site", "elsewhere", "-o", str(filtered))
-    assert result.stderr == f"wrote 0 response records to {filtered}\n"
+    # A site the archive does not hold is a mistake (issue 11: unknown site names are errors everywhere).
+    unknown = tmp_path / "unknown.warc.gz"
+    result = fanwen("warc", "--db", str(db), "--site", "elsewhere", "-o", str(unknown))
+    assert result.returncode == 2 and result.stderr.startswith("Error: unknown site 'elsewhere'")
+    assert not unknown.exists()
 
 
 def test_warc_refusals_leave_no_file(tmp_path):

@@ -14,6 +14,7 @@ from typing import Any
 from urllib.parse import urlsplit
 
 import scrapy
+from scrapy import signals
 from scrapy.exceptions import IgnoreRequest
 from scrapy.http import Response, TextResponse
 from scrapy.spidermiddlewares.httperror import HttpError
@@ -21,6 +22,7 @@ from twisted.python.failure import Failure
 
 from fanwen.crawler import statkeys
 from fanwen.crawler.middlewares import header_dict
+from fanwen.crawler.politeness import user_agent
 from fanwen.crawler.siteconfig import SiteConfig
 from fanwen.crawler.urls import canonical_url, continuation_pages, host_of, is_resource, page_number, site_key_of
 from fanwen.pipelines.records import Document, Fetched
@@ -46,14 +48,26 @@ class EssaySpider(scrapy.Spider):
         self.hosts = hosts
 
     @classmethod
+    def from_crawler(cls, crawler: Any, *args: Any, **kwargs: Any) -> EssaySpider:
+        spider = super().from_crawler(crawler, *args, **kwargs)
+        crawler.signals.connect(spider.on_dropped, signal=signals.request_dropped)
+        return spider
+
+    @classmethod
     def update_settings(cls, settings: Any) -> None:
         super().update_settings(settings)
         if cls.site and cls.site.settings:
             settings.setdict(cls.site.settings, priority="spider")
+        if settings.get("FANWEN_CONTACT"):
+            agent = user_agent(settings.get("USER_AGENT"), settings.get("FANWEN_CONTACT"))
+            settings.set("USER_AGENT", agent, priority=max(settings.getpriority("USER_AGENT") or 0, 30))
 
     async def start(self) -> AsyncIterator[scrapy.Request]:
         for url in self.start_urls_:
-            yield scrapy.Request(url, callback=self.parse, errback=self.on_error, meta={"fanwen_start": True})
+            # A start page that cannot be fetched ends the run with one line of its own (the CLI's `Error: could
+            # not fetch the start page`, the `crawls` row): Scrapy's give-up line would only repeat it above.
+            yield scrapy.Request(url, callback=self.parse, errback=self.on_error,
+                                 meta={"fanwen_start": True, "give_up_log_level": logging.INFO})
 
     # -- callbacks ---------------------------------------------------------------------------------
 
@@ -114,7 +128,15 @@ class EssaySpider(scrapy.Spider):
         # counted, not shouted about.
         routine = failure.check(IgnoreRequest) or (failure.check(HttpError)
                                                    and failure.value.response.status in (404, 410))
-        self.logger.log(logging.DEBUG if routine else logging.WARNING, "could not fetch %s", message)
+        level = logging.DEBUG if routine else logging.INFO if request.meta.get("fanwen_start") else logging.WARNING
+        self.logger.log(level, "could not fetch %s", message)
+
+    def on_dropped(self, request: scrapy.Request, spider: scrapy.Spider) -> None:
+        """The duplicate filter drops a redirect back into its own chain without a word: a redirect loop."""
+        if request.url in request.meta.get("redirect_urls", ()):
+            self.crawler.stats.inc_value(statkeys.REDIRECT_LOOPS)
+            chain = " → ".join([*request.meta["redirect_urls"], request.url])
+            self.logger.warning("could not fetch %s: redirect loop (%s)", request.meta["redirect_urls"][0], chain)
 
     # -- helpers -----------------------------------------------------------------------------------
 
