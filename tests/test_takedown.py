@@ -97,6 +97,8 @@ async def test_takedown_hides_everywhere_and_undo_restores(site, db, tmp_path):
     assert (await ds.client.get("/fanwen/articles/" + url.replace("/", "~2F").replace(":", "~3A"))).status_code == 404
     found = (await ds.client.get("/fanwen/articles.json?_search=" + SENTENCE + "&_shape=array")).json()
     assert found == []
+    download = await ds.client.get("/-/fanwen-export.csv")
+    assert download.status_code == 200 and site.url + "news/1226.html" in download.text and url not in download.text
     # Any SQL, even on the withheld rows themselves, reads nothing of them.
     raw = (await ds.client.get("/fanwen.json?_shape=array&sql=select+url,+row+from+withheld")).json()
     assert raw and all(r == {"url": None, "row": None} for r in raw)
