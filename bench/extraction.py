@@ -3,8 +3,8 @@
 Every system gets the same decoded HTML (decoding is not timed). For each labelled directory (corpus),
 each part of it and each system it prints mean precision/recall/char-F1 (bench/scoring.py), the worst
 page F1, article recall (real articles kept as articles), non-articles rejected, junk lines leaked,
-gold sentences lost, and ms/page: the part's pages extracted in one process, REPEATS times, best pass
-(parse included). Parts: the dev and sealed halves of a split corpus (tests/real_pages), else tuned,
+gold sentences lost, and ms/page: CPU time of the part's pages extracted in one process, REPEATS times,
+best pass (parse included). Parts: the dev and sealed halves of a split corpus (tests/real_pages), else tuned,
 held-out and generic (news/blog/forum/table-layout) families. For ours "kept as an article" is
 kind == article; for the peers it is "returned any text".
 
@@ -105,15 +105,16 @@ def readability_peer() -> Extractor | None:
 def measure(systems: dict[str, Extractor], inputs: dict[str, list[tuple[str, str]]], repeats: int):
     """Outputs of each system per page name, and its best ms/page over `repeats` passes.
 
-    The systems take turns within each repeat, so on a shared machine a burst of load slows all of them
-    alike instead of one system's whole run."""
+    CPU time of this process, not wall time: every system is single-threaded CPU work, and on a machine
+    shared with other jobs the wall clock counts their time too. The systems also take turns within each
+    repeat, so what load does to caches falls on all of them alike."""
     outputs: dict[str, dict] = {}
     passes: dict[str, list[float]] = {system: [] for system in systems}
     for _ in range(repeats):
         for system, extract in systems.items():
-            started = time.perf_counter()
+            started = time.process_time()
             outputs[system] = {name: extract(pages) for name, pages in inputs.items()}
-            passes[system].append((time.perf_counter() - started) * 1000 / len(inputs))
+            passes[system].append((time.process_time() - started) * 1000 / len(inputs))
     return outputs, {system: min(times) for system, times in passes.items()}
 
 

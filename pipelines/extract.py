@@ -258,6 +258,25 @@ def extract_pages(
     return [extract_page(url, html, selectors or {}, all_rules) for url, html in pages]
 
 
+# A line this long that a continuation page shares with an earlier page is a box every page repeats (a
+# summary, a notice), not the essay going on; shorter lines (谢谢大家！) may recur in an essay.
+PAGE_REPEAT_CHARS = 10
+
+
+def _page_lines(result: PageResult) -> set[str]:
+    """The squeezed lines a page showed in its essay element, kept or removed."""
+    return {flat for text in (*(line.text for line in result.lines), *(r.text for r in result.removed))
+            if len(flat := _squeezed(text)) >= PAGE_REPEAT_CHARS}
+
+
+def _drop_page_repeats(lines: list[Line], seen: set[str]) -> tuple[list[Line], list[Removal]]:
+    """Drop the lines of a continuation page that an earlier page of the document already showed."""
+    kept = [line for line in lines if _squeezed(line.text) not in seen]
+    if len(kept) == len(lines):
+        return lines, []
+    return kept, [Removal("page-repeat", "navigation", line.text) for line in lines if _squeezed(line.text) in seen]
+
+
 def assemble_document(results: list[PageResult]) -> Extraction:
     """Steps 2–3: stitch the pages' results into one document (the first page decides its kind)."""
     if not results:
@@ -267,10 +286,13 @@ def assemble_document(results: list[PageResult]) -> Extraction:
         return Extraction(kind=first.kind, title=first.title, reason=first.reason)
     lines: list[Line] = list(first.lines)
     removed = list(first.removed)
+    seen = _page_lines(first)
     for more in results[1:]:
         more_lines, dropped = _drop_title_lines(more.lines, first.title)
+        more_lines, repeated = _drop_page_repeats(more_lines, seen)
+        seen |= _page_lines(more)
         lines += more_lines
-        removed += dropped + more.removed
+        removed += dropped + repeated + more.removed
     return Extraction(
         kind="article",
         title=first.title,

@@ -28,6 +28,7 @@ from fanwen.pipelines.clean.boilerplate import (
 )
 from fanwen.pipelines.clean.hidden import HiddenText, hidden_rules
 from fanwen.pipelines.clean.lines import apply_line_rules, drop_opening_summary, join_chunk_breaks, trim_before_notice
+from fanwen.pipelines.clean.related import drop_related_headings
 from fanwen.pipelines.forum import cut_signature
 from fanwen.pipelines.records import Removal
 from fanwen.pipelines.rules import Rule
@@ -84,6 +85,8 @@ def clean_block(block: Element, anchored: Sequence[Anchored], rules: Sequence[Ru
     if post:
         lines, signature = cut_signature(lines)
         removed += [Removal("forum-signature", "comment", line.text) for line in signature]
+    lines, labels = drop_related_headings(lines)
+    removed += labels
     lines, joined = join_chunk_breaks(lines)
     result = apply_line_rules(lines, rules)
     kept, summary = drop_opening_summary(result.lines)
