@@ -23,7 +23,7 @@ from bench import scoring  # noqa: E402
 PAGES = scoring.load_pages(scoring.REAL_PAGES_DIR)
 # part: (article recall, non-articles rejected, mean char-F1 over articles) floors
 FLOORS = {
-    "dev": (0.99, 0.9, 0.98),
+    "dev": (0.99, 0.9, 0.985),
     "sealed": (0.87, 0.8, 0.78),
 }
 
