@@ -56,8 +56,9 @@ class Extraction:
 
     `kind` is "article" when an essay was found; otherwise it names why the page is not one
     ("list", "search", "not-found", "captcha", "login", "blocked", "empty", "duplicate", "http-<status>",
-    "garbage"). `reason` says why a "garbage" page is garbage: its first word is the garbage kind
-    (binary, undecodable, mojibake).
+    "garbage"). `reason` says why the page is not an article, in words (stored as pages.reason): for a
+    "garbage" page its first word is the garbage kind (binary, undecodable, mojibake); for the others the
+    evidence that rejected it (pipelines/extract.py).
     """
 
     kind: str
@@ -70,8 +71,6 @@ class Extraction:
     truncated: bool = False
     removed: list[Removal] = field(default_factory=list)
     parts: list[EssayPart] = field(default_factory=list)
-    # Why the page is not an article (the evidence, in words); "" for an article.
-    reason: str = ""
 
     @property
     def is_article(self) -> bool:
