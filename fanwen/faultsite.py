@@ -22,12 +22,11 @@ import json
 import random
 import shutil
 import sys
-import time
 from dataclasses import dataclass, field
 from pathlib import Path
 from urllib.parse import quote
 
-from fanwen.siteserver import MANIFEST, serve_site
+from fanwen.siteserver import MANIFEST, run_until_interrupted, serve_site
 
 FAULT_DIR = "faults"
 # First-hit failures laid over existing articles: (status, extra manifest keys). Each recovers on a retry.
@@ -182,13 +181,7 @@ def main(argv: list[str] | None = None) -> int:
     server = serve_site(args.out, port=args.port)
     print(server.url, flush=True)
     print(json.dumps(plan.__dict__, ensure_ascii=False), file=sys.stderr, flush=True)
-    try:
-        while True:
-            time.sleep(3600)
-    except KeyboardInterrupt:
-        return 0
-    finally:
-        server.stop()
+    return run_until_interrupted(server)
 
 
 if __name__ == "__main__":

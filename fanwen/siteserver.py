@@ -322,6 +322,11 @@ def main(argv: list[str] | None = None) -> int:
         print(f"Error: {exc}", file=sys.stderr)
         return getattr(exc, "exit_code", 1)
     print(server.url, flush=True)
+    return run_until_interrupted(server)
+
+
+def run_until_interrupted(server: SiteServer) -> int:
+    """Keep a started server up until Ctrl-C, then stop it; the exit status of a clean stop (0)."""
     try:
         while True:
             time.sleep(3600)
