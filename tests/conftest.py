@@ -2,8 +2,11 @@
 
 from __future__ import annotations
 
+import contextlib
 import subprocess
 import sys
+import threading
+import time
 from collections.abc import Callable, Iterator
 from pathlib import Path
 
@@ -60,3 +63,26 @@ def redis_url(tmp_path: Path) -> Iterator[str]:
         pytest.skip("redis-server is not installed (scripts/system-deps.sh installs it)")
     with redis_server(tmp_path) as url:
         yield url
+
+
+@contextlib.contextmanager
+def datasette_server(db: str | Path) -> Iterator[str]:
+    """The archive's real Datasette app (fanwen serve's) under uvicorn on 127.0.0.1 and an OS-chosen port,
+    in a thread; yields its base URL and stops it afterwards."""
+    import uvicorn
+
+    from fanwen.browse.serve import make_datasette
+
+    uv = uvicorn.Server(uvicorn.Config(make_datasette(str(db)).app(), host="127.0.0.1", port=0,
+                                       log_level="warning"))
+    thread = threading.Thread(target=uv.run, daemon=True)
+    thread.start()
+    deadline = time.monotonic() + 20
+    while not uv.started:
+        assert thread.is_alive() and time.monotonic() < deadline, "Datasette server did not start"
+        time.sleep(0.05)
+    try:
+        yield f"http://127.0.0.1:{uv.servers[0].sockets[0].getsockname()[1]}"
+    finally:
+        uv.should_exit = True
+        thread.join(10)

@@ -7,16 +7,12 @@ from __future__ import annotations
 
 import shutil
 import subprocess
-import threading
-import time
 from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
-import uvicorn
+from conftest import datasette_server
 from test_search_corpus import make_archive, substring_scan
-
-from fanwen.browse.serve import make_datasette
 
 CHROMIUM = Path("/usr/bin/chromium")
 ARTIFACTS = Path(__file__).resolve().parent.parent / "test-artifacts"
@@ -33,18 +29,8 @@ pytestmark = [
 def server(tmp_path_factory) -> Iterator[tuple[str, Path]]:
     """A real Datasette server for a fresh archive on 127.0.0.1 and an OS-chosen port."""
     archive = make_archive(tmp_path_factory.mktemp("browser") / "fanwen.db", random_articles=60)
-    config = uvicorn.Config(make_datasette(str(archive)).app(), host="127.0.0.1", port=0, log_level="warning")
-    uv = uvicorn.Server(config)
-    thread = threading.Thread(target=uv.run, daemon=True)
-    thread.start()
-    deadline = time.monotonic() + 20
-    while not uv.started:
-        assert thread.is_alive() and time.monotonic() < deadline, "Datasette server did not start"
-        time.sleep(0.05)
-    port = uv.servers[0].sockets[0].getsockname()[1]
-    yield f"http://127.0.0.1:{port}", archive
-    uv.should_exit = True
-    thread.join(10)
+    with datasette_server(archive) as url:
+        yield url, archive
 
 
 @pytest.fixture(scope="module")

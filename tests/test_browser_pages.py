@@ -5,19 +5,15 @@ the chart. Runs on the bundled demo crawled by `fanwen demo`; screenshots go to 
 from __future__ import annotations
 
 import sqlite3
-import threading
-import time
 from collections.abc import Iterator
 from pathlib import Path
 from urllib.parse import urlencode
 
 import pytest
-import uvicorn
-from conftest import fanwen
+from conftest import datasette_server, fanwen
 from test_browser import ARGS, ARTIFACTS, CHROMIUM
 
 from fanwen.browse.audit import rule_whys
-from fanwen.browse.serve import make_datasette
 
 pytestmark = [
     pytest.mark.browser,
@@ -35,16 +31,8 @@ def demo(tmp_path_factory) -> Iterator[tuple[str, Path]]:
     db = tmp_path_factory.mktemp("demo") / "fanwen.db"
     result = fanwen("demo", "--no-serve", "--db", str(db))
     assert result.returncode == 0, result.stderr
-    uv = uvicorn.Server(uvicorn.Config(make_datasette(str(db)).app(), host="127.0.0.1", port=0, log_level="warning"))
-    thread = threading.Thread(target=uv.run, daemon=True)
-    thread.start()
-    deadline = time.monotonic() + 20
-    while not uv.started:
-        assert thread.is_alive() and time.monotonic() < deadline, "Datasette server did not start"
-        time.sleep(0.05)
-    yield f"http://127.0.0.1:{uv.servers[0].sockets[0].getsockname()[1]}", db
-    uv.should_exit = True
-    thread.join(10)
+    with datasette_server(db) as url:
+        yield url, db
 
 
 @pytest.fixture(scope="module")

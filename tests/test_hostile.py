@@ -8,15 +8,12 @@ from __future__ import annotations
 import csv
 import json
 import sqlite3
-import threading
-import time
 from pathlib import Path
 from urllib.parse import quote
 
 import lxml.html
 import pytest
-import uvicorn
-from conftest import fanwen
+from conftest import datasette_server, fanwen
 from test_browser import ARGS, CHROMIUM
 
 from fanwen.browse.serve import make_datasette
@@ -129,17 +126,8 @@ def test_exports_keep_the_text_and_neutralise_formulas(archive, tmp_path):
 
 @pytest.fixture(scope="module")
 def server(archive):
-    config = uvicorn.Config(make_datasette(str(archive)).app(), host="127.0.0.1", port=0, log_level="warning")
-    uv = uvicorn.Server(config)
-    thread = threading.Thread(target=uv.run, daemon=True)
-    thread.start()
-    deadline = time.monotonic() + 20
-    while not uv.started:
-        assert thread.is_alive() and time.monotonic() < deadline, "Datasette server did not start"
-        time.sleep(0.05)
-    yield f"http://127.0.0.1:{uv.servers[0].sockets[0].getsockname()[1]}"
-    uv.should_exit = True
-    thread.join(10)
+    with datasette_server(archive) as url:
+        yield url
 
 
 @pytest.mark.browser
