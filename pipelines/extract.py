@@ -40,12 +40,14 @@ from fanwen.pipelines.prose import LIST_LINKS, item_list, keeps_page, no_sentenc
 from fanwen.pipelines.records import Extraction, Removal
 from fanwen.pipelines.rules import Rule, load_rules, merge_rules
 from fanwen.pipelines.selectors import select_one
-from fanwen.pipelines.tree import Element, body_of, parse_html, text
+from fanwen.pipelines.tree import Element, body_of, ink, parse_html, text
 
 # --- the essay element ------------------------------------------------------------------------------------
 
 # Colons are left out: meta lines (发布时间:… 作者:…) have them, prose has commas and full stops.
 _SENTENCE_PUNCT = re.compile(r"[，。！？；、,!?;]")
+# A short string ending in a sentence mark is a line of verse or a short sentence, not a label.
+_VERSE_LINE = re.compile(r"..[，。！？；,!?;]$")
 # Unlinked text in a paragraph-like string counts fully; short labels count this much.
 SHORT_WEIGHT = 0.2
 
@@ -61,7 +63,7 @@ def _score(node: Element, good: dict[Element, float], link: dict[Element, float]
             continue
         if in_link:
             lk += n
-        elif n >= 10 and _SENTENCE_PUNCT.search(string):
+        elif (n >= 10 and _SENTENCE_PUNCT.search(string)) or (n >= 4 and _VERSE_LINE.search(string.strip())):
             g += n
         else:
             g += n * SHORT_WEIGHT
@@ -152,6 +154,9 @@ _SECOND_ESSAY = re.compile(r"^第[二2]篇")
 # A title repeated in the essay sits in its first lines (after a dropped intro or meta line, as a
 # centred or bold line); further down the same words are the essay's own.
 TITLE_REPEAT_LINES = 3
+# Header chrome above a repeated title: at most this many lines of at most CHROME_LINE visible characters.
+CHROME_ABOVE_TITLE = 8
+CHROME_LINE = 12
 # What may follow a title glued to the first paragraph (a Word export with its CSS stripped).
 _AFTER_GLUED_TITLE = re.compile(r"^(?:\s|同志们|各位|尊敬的|亲爱的|老师们|同学们)")
 
@@ -163,6 +168,21 @@ def _squeezed(text: str) -> str:
 def _repeats_title(text: str, target: str, single: bool) -> bool:
     bare = _TITLE_SUFFIX.sub("", _TITLE_PREFIX.sub("", text) if single else re.sub(r"^1、", "", text))
     return bool(bare) and _squeezed(clean_title(bare)) == target
+
+
+def _drop_above_title(lines: list[Line], title: str) -> tuple[list[Line], list[Removal]]:
+    """Short lines above a repeated title are the block's own header chrome (a follow button, counters, a
+    channel label): the essay starts under its title. Run before the line rules, so rules scoped to the
+    first lines (a date line under the title) count from the title."""
+    target = _squeezed(title)
+    if not target:
+        return lines, []
+    single = not any(_SECOND_ESSAY.match(line.text) for line in lines)
+    start = next((i for i, line in enumerate(lines[:CHROME_ABOVE_TITLE + 1])
+                  if ink(line.text) > CHROME_LINE or _repeats_title(line.text, target, single)), 0)
+    if not start or not _repeats_title(lines[start].text, target, single):
+        return lines, []
+    return lines[start:], [Removal("above-title", "navigation", line.text) for line in lines[:start]]
 
 
 def _drop_title_lines(lines: list[Line], title: str) -> tuple[list[Line], list[Removal]]:
@@ -219,7 +239,8 @@ def extract_page(url: str, html: str, selectors: dict[str, str], rules: Sequence
     if post is not None and post.published and "date" not in selectors:
         published = post.published
     author = read_author(root, selectors, near)
-    cleaned = clean_block(block, anchored, rules, post=post is not None)
+    cleaned = clean_block(block, anchored, rules, post=post is not None,
+                          header=lambda lines: _drop_above_title(lines, title))
     mark_notice_after(cleaned, block, rules)
     lines, title_removed = _drop_title_lines(cleaned.lines, title)
     texts = [line.text for line in lines]

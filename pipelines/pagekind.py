@@ -49,15 +49,31 @@ def refusal_kind(title: str, visible_text: str, password_field: bool) -> str | N
     if len(visible_text) > SHORT_PAGE * 3:
         return None
     head = fold(title + "\n" + visible_text[:SHORT_PAGE])
-    if _BLOCKED.search(head):
+    if _says(_BLOCKED, head):
         return "blocked"
-    if _CAPTCHA.search(head):
+    if _says(_CAPTCHA, head):
         return "captcha"
-    if _NOT_FOUND.search(head) and len(visible_text) <= SHORT_PAGE * 2:
+    if _says(_NOT_FOUND, head) and len(visible_text) <= SHORT_PAGE * 2:
         return "not-found"
-    if password_field and _LOGIN.search(head):
+    if password_field and _says(_LOGIN, head):
         return "login"
     return None
+
+
+# A refusal is a short notice ("正在进行安全检测...", "您访问的页面不存在！"); the same words inside a long
+# sentence ("支持阿里云内容安全检测，对不合规的内容自动审核") are a text about them.
+NOTICE_RUN = 40
+_RUN_BREAK = re.compile(r"\s|[。！？!?]")
+
+
+def _says(words: re.Pattern[str], head: str) -> bool:
+    """Whether `words` occur in `head` within a short run of text (between spaces or sentence ends)."""
+    for match in words.finditer(head):
+        start = max((m.end() for m in _RUN_BREAK.finditer(head, 0, match.start())), default=0)
+        end = next((m.start() for m in _RUN_BREAK.finditer(head, match.end())), len(head))
+        if end - start <= NOTICE_RUN:
+            return True
+    return False
 
 
 _HEADINGS = ("h1", "h2", "h3", "h4", "h5", "h6")

@@ -21,7 +21,8 @@ from dataclasses import dataclass
 from fanwen.pipelines.clean.blocks import Line
 from fanwen.pipelines.tree import ink
 
-_SENTENCE_END = re.compile(r"[。！？!?]")
+# A Latin full stop ends a sentence after a word, before a space or the line's end (not in 3.14 or a URL).
+_SENTENCE_END = re.compile(r"[。！？!?]|(?<=[A-Za-z0-9)\"'’”])\.(?=\s|$|[\"'’”])")
 # Any mark a sentence or a line of verse carries; a table of data or a column of labels has none.
 _SENTENCE_MARK = re.compile(r"[，。！？；、,!?;]")
 # A prose line: at least this many visible characters with a sentence end.

@@ -37,3 +37,92 @@ def test_the_label_of_a_link_box_goes_with_its_links():
     assert [r.text for r in removed] == ["证券要闻"]  # one linked title is not a box (行业动态, 延伸阅读)
     assert [r.rule for r in removed] == ["related-heading"]
     assert "一、工作目标" in [line.text for line in kept]
+
+
+PORTAL_POST = """<!DOCTYPE html><html><head><meta charset="utf-8"><title>{title}_新闻频道_某某网</title></head><body>
+<div class="nav"><a href="/">首页</a> <a href="/news/">新闻</a> <a href="/tech/">科技</a> <a href="/ent/">娱乐</a></div>
+<div class="article-main">
+  <div class="top-bar"><div class="follow">+关注</div><div>89</div><div>66</div><div>25</div></div>
+  <h1>{title}</h1>
+  <p>2024-05-18 16:56发布于北京某某新媒体官方账号</p>
+  <p>近日，某市一家门店在直播时出现不雅画面，引来“擦边”质疑。据平台发布的公告，涉事门店的账号已被无限期封禁。</p>
+  <p>在近日的一场直播中，主播俯身讲解时被镜头拍到不雅画面。该场直播录屏画面也在网络流传，引来大量批评。</p>
+  <p>平台公告称，近期发现部分主播以“香车美女”为噱头，在直播间打“擦边球”吸引流量，严重破坏了直播生态。</p>
+  <p>特别声明：以上内容(如有图片或视频亦包括在内)为自媒体平台“某某号”用户上传并发布，本平台仅提供信息存储服务。</p>
+  <p>评论 66文明上网理性发言，请遵守《新闻评论服务协议》</p>
+  <div class="c"><span>人生有点甜</span><p>支持平台做法，今天擦边不管，明天就啥都敢露。</p>
+    <span>吉林网友</span><span>回复</span></div>
+  <div class="c"><span>立杆无影</span><p>网红直播就是个得寸进尺的市场，也要给孩子一个健康的成长环境。</p>
+    <span>上海网友</span></div>
+  <p>查看全部66条评论</p>
+</div>
+<div class="footer">Copyright 2024 某某网</div>
+</body></html>"""
+
+
+def test_a_self_media_post_loses_its_header_chrome_its_declaration_and_its_comments():
+    title = "汽车品牌直播出现不雅画面，涉事账号被无限期封禁！"
+    ext = extract_document([("https://news.example.com/a/1.html", PORTAL_POST.format(title=title))])
+    assert ext.kind == "article"
+    lines = ext.text.splitlines()
+    assert lines[0].startswith("近日，某市一家门店")  # counters, follow button, title and date line gone
+    assert lines[-1].startswith("平台公告称")
+    by_rule = {r.text: r.rule for r in ext.removed}
+    assert "+关注" in by_rule and by_rule["89"] == by_rule["25"] == "above-title"
+    assert by_rule["支持平台做法，今天擦边不管，明天就啥都敢露。"] == "platform-declaration-end"
+    assert by_rule["查看全部66条评论"] == "platform-declaration-end"
+
+
+def test_a_comment_thread_opened_by_its_prompt_goes_and_the_closing_source_note_above_it_too():
+    html = PORTAL_POST.format(title="某地开展安全检查").replace(
+        "<p>特别声明：以上内容(如有图片或视频亦包括在内)为自媒体平台“某某号”用户上传并发布，本平台仅提供信息存储服务。</p>",
+        "<p>声明：本文转自某某日报，不代表本网立场。</p>")
+    ext = extract_document([("https://news.example.com/a/2.html", html)])
+    by_rule = {r.text: r.rule for r in ext.removed}
+    # the declaration is the essay's last line once the thread is cut, so the end-scoped rule sees it
+    assert by_rule["声明：本文转自某某日报，不代表本网立场。"] == "attribution-declaration"
+    assert by_rule["评论 66文明上网理性发言，请遵守《新闻评论服务协议》"] == "comment-section-start"
+    assert by_rule["立杆无影"] == "comment-section-start"
+    assert ext.text.splitlines()[-1].startswith("平台公告称")
+
+
+POEM_PAGE = """<html><head><meta charset="utf-8"><title>静夜思•夜-某某诗歌网</title></head><body>
+<div class="menu"><a href="/">首页</a><a href="/sg/">诗歌</a><a href="/sw/">散文</a></div>
+<div class="col-md-8"><h3>静夜思•夜</h3>
+ <div class="info"><span>作者：涅阳城</span> <span>2020年01月12日18:32</span> <a href="#">收藏</a></div>
+ <div id="content">
+  <div class="m-lg">深夜看书须尽欢，<br>明月照亮浊酒案。<br>一杯美酒空对月，<br>酌酒吟诗五千年。<br><br></div>
+  <div class="noteBox"><div class="note">注释：</div>
+  <div class="noteCon">夜深人静时，是自己一天最轻松的时刻，此时品品红酒、
+  独坐书房翻看经典，遨游在知识的海洋里，甚是尽兴；恰逢腊月十六，皎洁圆满的月光照进窗子、洒在酒案上；对着月亮饮一杯美酒，
+  尽兴之时酌酒吟诗，歌颂华夏五千年之磅礴、之气势。</div></div>
+ </div>
+</div>
+<div class="links"><a href="/1">春日</a><a href="/2">秋思</a><a href="/3">冬夜</a></div>
+</body></html>"""
+
+
+def test_a_poem_above_its_longer_note_is_part_of_the_essay():
+    ext = extract_document([("https://poems.example.org/c/1.shtml", POEM_PAGE)])
+    assert ext.kind == "article"
+    assert ext.text.splitlines()[:4] == ["深夜看书须尽欢，", "明月照亮浊酒案。", "一杯美酒空对月，", "酌酒吟诗五千年。"]
+    assert "歌颂华夏五千年之磅礴" in ext.text
+
+
+ENGLISH_STORY = """<html><head><meta charset="utf-8"><title>A cookbook from Taiwan</title></head><body>
+<nav><a href="/">Home</a> <a href="/food">Food</a> <a href="/places">Places</a></nav>
+<article><h1>A cookbook from Taiwan</h1>
+<p>At age 17, chef and <a href="/v">video creator</a> George Lee gave up eating meat for 100 days. His
+<a href="/g">A-gong</a>, or grandfather, had passed away.</p>
+<p>During that period, Lee and his family ate special meals prepared by the nuns of a temple in
+<a href="/taipei">Taipei</a>. Many dishes mimicked classic food by using meat substitutes.</p>
+<p>Lee attended culinary school in <a href="/paris">Paris</a> and college in
+<a href="/ca">California</a> before returning home. By then, he had become a full-time vegan.</p>
+<p>That changed in 2022, when Lee went back to the <a href="/t">temple</a> as a volunteer.</p>
+</article></body></html>"""
+
+
+def test_an_english_story_with_inline_links_reads_as_prose():
+    ext = extract_document([("https://magazine.example.com/articles/cookbook", ENGLISH_STORY)])
+    assert ext.kind == "article", ext.reason
+    assert "Lee went back to the" in ext.text

@@ -15,6 +15,11 @@ def test_refusals_on_short_pages_only():
     # A long essay that mentions 验证码 or 登录 is an essay.
     assert refusal_kind("网络安全讲话", ESSAY + "不要轻易泄露验证码。", False) is None
     assert refusal_kind("用户登录", "用户名 密码 登录", False) is None
+    # On a short page too, the words inside a long sentence are a text about them, not a notice.
+    about = ("介绍 本项目基于 fof/filter 进行修改，支持阿里云内容安全检测，"
+             "对不合规的内容，自动进入小黑屋审核、记录日志、入库")
+    assert refusal_kind("内容安全插件 - 社区", about, False) is None
+    assert refusal_kind("提示", "抱歉，您访问的页面不存在或已被删除，请返回首页。", False) == "not-found"
 
 
 def test_password_field():

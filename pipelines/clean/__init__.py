@@ -13,7 +13,7 @@ Every step reports what it removed (Removal with the rule id), so nothing disapp
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 
 from lxml import etree
@@ -76,12 +76,20 @@ def prepare_page(root: Element, rules: Sequence[Rule]) -> list[Anchored]:
     return found
 
 
-def clean_block(block: Element, anchored: Sequence[Anchored], rules: Sequence[Rule], *, post: bool = False) -> Cleaned:
+LineStep = Callable[[list[Line]], tuple[list[Line], list[Removal]]]
+
+
+def clean_block(block: Element, anchored: Sequence[Anchored], rules: Sequence[Rule], *, post: bool = False,
+                header: LineStep | None = None) -> Cleaned:
     """Steps 3–4 on the chosen essay element; keeps the audit of steps 1–2 for removals inside it.
-    `post`: the element is a forum post, whose signature (under a dash rule) is dropped."""
+    `post`: the element is a forum post, whose signature (under a dash rule) is dropped. `header`: drops
+    the element's header chrome before the line rules (the caller knows the title)."""
     removed = [r for anchor, r in anchored if is_inside(anchor, block)]
     lines = element_lines(block)
     source = [line.text for line in lines]
+    if header is not None:
+        lines, chrome = header(lines)
+        removed += chrome
     if post:
         lines, signature = cut_signature(lines)
         removed += [Removal("forum-signature", "comment", line.text) for line in signature]

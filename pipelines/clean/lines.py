@@ -137,7 +137,22 @@ def _plan(rules: tuple[Rule, ...]) -> _Plan:
 
 
 def apply_line_rules(lines: Sequence[Line], rules: Sequence[Rule]) -> LineResult:
-    """Run every line rule over `lines` (one page's essay block) in order."""
+    """Run every line rule over `lines` (one page's essay block) in order.
+
+    When a drop-rest rule cuts the block (a comment thread, download chrome), the rules scoped to the last
+    lines run again on the lines above the cut, so a closing declaration above a comment thread is still
+    the essay's end."""
+    result, cut = _apply_once(lines, rules)
+    if cut is None or cut[0] + 1 == len(lines):
+        return result
+    index, rule = cut
+    result, _ = _apply_once(lines[: index + 1], rules)
+    result.removed += [Removal(rule.id, rule.category, rest.text) for rest in lines[index + 1:]]
+    return result
+
+
+def _apply_once(lines: Sequence[Line], rules: Sequence[Rule]) -> tuple[LineResult, tuple[int, Rule] | None]:
+    """One pass of the line rules; also where a drop-rest rule cut the block, if one did."""
     plan = _plan(tuple(rules))
     result = LineResult(lines=[])
     count = len(lines)
@@ -183,13 +198,12 @@ def apply_line_rules(lines: Sequence[Line], rules: Sequence[Rule]) -> LineResult
             dropped_rest = rule.action == "drop-rest"
             break
         if dropped_rest:
-            for rest in lines[i + 1:]:
-                result.removed.append(Removal(rule.id, rule.category, rest.text))
-            break
+            result.removed += [Removal(rule.id, rule.category, rest.text) for rest in lines[i + 1:]]
+            return result, (i, rule)
         if text:
             result.lines.append(Line(text, line.linked, line.heading))
             last_kept = i
-    return result
+    return result, None
 
 
 def trim_before_notice(lines: list[Line], rules: Sequence[Rule]) -> tuple[list[Line], list[Removal]]:
