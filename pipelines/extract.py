@@ -52,26 +52,32 @@ _VERSE_LINE = re.compile(r"..[，。！？；,!?;]$")
 SHORT_WEIGHT = 0.2
 
 
-def _score(node: Element, good: dict[Element, float], link: dict[Element, float], in_link: bool) -> tuple[float, float]:
+def _score(node: Element, good: dict[Element, float], link: dict[Element, float], in_link: bool,
+           in_prose: bool = False) -> tuple[float, float]:
     g = lk = 0.0
     # The node's own strings: its text, then each child's tail.
-    for string in (node.text, *(child.tail for child in node)):
-        if not string:
-            continue
-        n = len(string.strip())
-        if not n:
-            continue
+    strings = [string.strip() for string in (node.text, *(child.tail for child in node)) if string and string.strip()]
+    own = "".join(strings)
+    # Running text cut into short pieces by inline links ("雄安新区是<a>中国</a>第19个…，也是首个由…") reads
+    # as a whole.
+    prose = not in_link and len(own) >= 10 and bool(_SENTENCE_PUNCT.search(own))
+    for string in strings:
+        n = len(string)
         if in_link:
             lk += n
-        elif (n >= 10 and _SENTENCE_PUNCT.search(string)) or (n >= 4 and _VERSE_LINE.search(string.strip())):
+        elif in_prose or prose and len(strings) > 1 or (n >= 10 and _SENTENCE_PUNCT.search(string)) or (
+                n >= 4 and _VERSE_LINE.search(string)):
             g += n
         else:
             g += n * SHORT_WEIGHT
     for child in node.iterchildren(etree.Element):
-        linkish = in_link or child.tag == "a" or (
+        # A link inside running text (an encyclopedia's or a news story's inline links) is part of the
+        # prose, not link chrome to subtract.
+        inline = prose and child.tag == "a" and not in_link
+        linkish = in_link or (child.tag == "a" and not inline) or (
             child.tag in ("li", "dd", "dt") and child.find(".//a") is not None
         )
-        cg, clk = _score(child, good, link, linkish)
+        cg, clk = _score(child, good, link, linkish, in_prose or inline)
         g += cg
         lk += clk
     good[node], link[node] = g, lk
@@ -81,6 +87,8 @@ def _score(node: Element, good: dict[Element, float], link: dict[Element, float]
 # Descend into a child that keeps this share of the candidate's text, or that leaves behind only a little
 # (at most DESCEND_REST weighted characters and a quarter of its own: a title, an info line, a source note).
 DESCEND_SHARE = 0.9
+# A best paragraph whose parent holds this many times its prose stands for the parent.
+PARAGRAPH_SHARE = 1.5
 DESCEND_REST = 60
 
 
@@ -94,6 +102,11 @@ def find_essay_element(body: Element) -> tuple[Element, float]:
         score = good[el] - link[el]
         if score >= best_score:
             best, best_score = el, score
+    # One paragraph is never the whole essay when its parent holds much more prose: the parent's own link
+    # chrome (an encyclopedia's navboxes and references) outweighed the other paragraphs.
+    parent = best.getparent()
+    if best.tag == "p" and parent is not None and good[parent] >= PARAGRAPH_SHARE * good[best]:
+        best = parent
     # ≥ keeps the deepest of equal candidates; now climb down through single-child wrappers.
     while True:
         kids = list(best.iterchildren(etree.Element))

@@ -17,7 +17,11 @@ from fanwen.pipelines.rules import Rule
 from fanwen.pipelines.selectors import select_one, selector_index
 from fanwen.pipelines.tree import Element, body_of, text
 
-_TITLE_SPLIT = re.compile(r"\s*(?:_|\||｜|\s[-–—]\s|--|——\s*[\u4e00-\u9fff]{0,8}网)\s*")
+# Site separators; an unspaced hyphen only before a site name at the end ("静夜思•夜-中国诗歌网").
+_TITLE_SPLIT = re.compile(
+    r"\s*(?:_|\||｜|\s[-–—]\s|--|——\s*[\u4e00-\u9fff]{0,8}网|[-–—](?=[\u4e00-\u9fff]{2,10}网\s*$))\s*")
+# A 文库 page titles the essay by its file name ("2024年工作总结.docx").
+_FILE_EXTENSION = re.compile(r"\.(?:docx?|pdf|txt|pptx?|xlsx?|wps|et|dps)$", re.I)
 # Forum thread-type tags ("[作文] …"); full-width 【原创】 is part of the title and stays.
 _TYPE_TAG = re.compile(r"^\[[^\[\]]{1,8}\]\s*")
 _PAGE_NOISE = re.compile(r"\s*(?:[(（]\s*(?:第\s*)?\d{1,2}\s*(?:页)?\s*[)）]|第\s*\d{1,2}\s*页|_\d{1,2})\s*$")
@@ -65,7 +69,7 @@ def clean_title(raw: str) -> str:
     head = _TITLE_SPLIT.split(title)[0].strip()
     if len(head) >= 2:
         title = head
-    title = _PAGE_NOISE.sub("", title).strip()
+    title = _FILE_EXTENSION.sub("", _PAGE_NOISE.sub("", title).strip())
     bare = _WORD_COUNT.sub("", title)
     return bare if len(bare) >= 2 else title
 

@@ -177,6 +177,10 @@ def test_clean_title_strips_site_suffix_and_page_noise():
     assert clean_title("关于开展民主评议工作的讲话(2)") == "关于开展民主评议工作的讲话"
     assert clean_title("年度工作总结 第3页") == "年度工作总结"
     assert clean_title("2023-2024学年工作计划") == "2023-2024学年工作计划"
+    assert clean_title("静夜思•夜-中国诗歌网") == "静夜思•夜"
+    assert clean_title("2024年食品安全检测工作总结.docx") == "2024年食品安全检测工作总结"
+    assert clean_title("年度考核表.DOC - 某某文库") == "年度考核表"
+    assert clean_title("Python入门.pdf版本说明") == "Python入门.pdf版本说明"
 
 
 def test_paywall_notice_in_a_sibling_box_still_marks_truncated():

@@ -126,3 +126,28 @@ def test_an_english_story_with_inline_links_reads_as_prose():
     ext = extract_document([("https://magazine.example.com/articles/cookbook", ENGLISH_STORY)])
     assert ext.kind == "article", ext.reason
     assert "Lee went back to the" in ext.text
+
+
+def _navbox(n: int) -> str:
+    return "<table class='navbox'><tr><td>" + " · ".join(
+        f"<a href='/wiki/{i}'>某某县第{i}号行政区划条目</a>" for i in range(n)) + "</td></tr></table>"
+
+
+def test_an_encyclopedia_entry_keeps_every_paragraph_beside_its_navboxes():
+    paragraphs = [
+        "<p><b>雄安新区</b>是<a href='/z'>中国</a>第19个<a href='/g'>国家级新区</a>，也是首个由<a href='/c'>中共中央</a>、"
+        "<a href='/s'>国务院</a>印发通知成立的国家级新区，位于<a href='/h'>河北省</a><a href='/b'>保定市</a>境内。</p>",
+        "<p>新区规划范围涵盖<a href='/x'>雄县</a>、<a href='/r'>容城</a>、<a href='/a'>安新</a>三县及周边部分区域，"
+        "地处北京、天津、保定腹地，区位优势明显，交通便捷通畅，生态环境优良，资源环境承载能力较强。</p>",
+        "<p>夏朝雄县属有易氏，春秋时期，雄县为北燕之城。战国时期，雄县为燕国易邑地，安新初为燕国辖域，后为燕南赵北地，"
+        "有葛城、浑埿城、三台城。秦朝雄县属广阳郡，后属上谷郡，容城置县，安新为广阳、钜鹿两郡交壤地。西汉雄县属涿郡，"
+        "容城设深泽侯国后改容城侯国。东汉雄县属涿郡，三国时期雄县更名易城县，属河间郡，容城废入范阳国。</p>",
+    ]
+    html = ("<html><head><meta charset='utf-8'><title>雄安新区 - 维基百科</title></head><body>"
+            "<div id='nav'><a href='/'>首页</a> <a href='/r'>随机条目</a></div>"
+            "<div class='mw-parser-output'><h1>雄安新区</h1>" + "".join(paragraphs) + _navbox(60) + _navbox(40)
+            + "</div></body></html>")
+    ext = extract_document([("https://zh.wikipedia.example/wiki/xiongan", html)])
+    assert ext.kind == "article"
+    for needle in ("是中国第19个国家级新区", "三县及周边部分区域", "容城废入范阳国"):
+        assert needle in ext.text
