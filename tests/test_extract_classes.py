@@ -136,7 +136,8 @@ def _navbox(n: int) -> str:
 def test_an_encyclopedia_entry_keeps_every_paragraph_beside_its_navboxes():
     paragraphs = [
         "<p><b>雄安新区</b>是<a href='/z'>中国</a>第19个<a href='/g'>国家级新区</a>，"
-        "也是首个由<a href='/c'>中共中央</a>、<a href='/s'>国务院</a>印发通知成立的国家级新区，位于<a href='/h'>河北省</a><a href='/b'>保定市</a>境内。</p>",
+        "也是首个由<a href='/c'>中共中央</a>、<a href='/s'>国务院</a>印发通知成立的国家级新区，"
+        "位于<a href='/h'>河北省</a><a href='/b'>保定市</a>境内。</p>",
         "<p>新区规划范围涵盖<a href='/x'>雄县</a>、<a href='/r'>容城</a>、<a href='/a'>安新</a>三县及周边部分区域，"
         "地处北京、天津、保定腹地，区位优势明显，交通便捷通畅，生态环境优良，资源环境承载能力较强。</p>",
         "<p>夏朝雄县属有易氏，春秋时期，雄县为北燕之城。战国时期，雄县为燕国易邑地，安新初为燕国辖域，后为燕南赵北地，"
