@@ -36,7 +36,15 @@ from fanwen.pipelines.metadata import (
     title_segments,
 )
 from fanwen.pipelines.pagekind import MIN_ESSAY_CHARS, has_password_field, kind_of_cleaned, list_kind, refusal_kind
-from fanwen.pipelines.prose import LIST_LINKS, item_list, keeps_page, no_sentences, reads_as_prose, short_article
+from fanwen.pipelines.prose import (
+    LIST_LINKS,
+    item_list,
+    keeps_page,
+    no_sentences,
+    reads_as_prose,
+    short_article,
+    verse,
+)
 from fanwen.pipelines.records import Extraction, Removal
 from fanwen.pipelines.rules import Rule, load_rules, merge_rules
 from fanwen.pipelines.selectors import select_one
@@ -265,7 +273,7 @@ def extract_page(url: str, html: str, selectors: dict[str, str], rules: Sequence
     # Measured on the element as the page shows it: the line rules drop linked lines as related links.
     if sum(1 for _ in block.iter("a")) >= LIST_LINKS and item_list(element_lines(block, soup=False)):
         return PageResult("list", title=title, reason="the main block is a list of linked titles")
-    if no_sentences(texts):
+    if no_sentences(texts) and not verse(lines):
         return PageResult("list", title=title, reason=f"{len(texts)} lines without a sentence mark")
     return PageResult("article", title, published, category, author, lines, title_removed + cleaned.removed,
                       cleaned.truncated, cleaned.source)

@@ -9,6 +9,7 @@ linked lines do not alternate with text (the items of a list held inside the ele
     item_list(lines)       → bool   the element is itself a list of linked titles with little prose
     no_sentences(lines)    → bool   a table or column of labels: not one sentence mark in many lines
     short_article(lines)   → bool   a poem, a 对联, two short paragraphs: short, but sentences
+    verse(lines)           → bool   a modern poem without punctuation: unlinked lines of words
     keeps_page(lines)      → bool   either of reads_as_prose and short_article
 """
 
@@ -106,6 +107,24 @@ def item_list(lines: Sequence[Line]) -> bool:
 def no_sentences(lines: Sequence[str]) -> bool:
     """Whether many lines carry not one sentence mark: a data table or a column of labels, not an essay."""
     return len(lines) >= TABLE_LINES and not any(_SENTENCE_MARK.search(line) for line in lines)
+
+
+_HAN = re.compile(r"[\u4e00-\u9fff]")
+# Verse: lines of words (mostly Chinese characters, this long in the middle), not numbers, codes and labels.
+VERSE_HAN_SHARE = 0.8
+VERSE_LINE = (5, 30)
+
+
+def verse(lines: Sequence[Line]) -> bool:
+    """Whether unlinked lines read as verse (a modern poem without punctuation), not as a table or labels."""
+    if not lines or any(line.linked for line in lines):
+        return False
+    texts = [line.text for line in lines]
+    chars = sum(map(ink, texts))
+    if not chars or len(_HAN.findall("".join(texts))) < VERSE_HAN_SHARE * chars:
+        return False
+    middle = sorted(map(ink, texts))[len(texts) // 2]
+    return VERSE_LINE[0] <= middle <= VERSE_LINE[1]
 
 
 # A short article (a poem, a 对联, a 祝福语, two short paragraphs): at least this many visible characters in at

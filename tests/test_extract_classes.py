@@ -152,3 +152,22 @@ def test_an_encyclopedia_entry_keeps_every_paragraph_beside_its_navboxes():
     assert ext.kind == "article"
     for needle in ("是中国第19个国家级新区", "三县及周边部分区域", "容城废入范阳国"):
         assert needle in ext.text
+
+
+MODERN_POEM = """<html><head><meta charset="utf-8"><title>致橡树 - 诗歌频道 - 某某文学网</title></head><body>
+<div class="nav"><a href="/">首页</a> <a href="/shige/">诗歌</a> <a href="/sanwen/">散文</a> <a href="/xiaoshuo/">小说</a></div>
+<div class="main"><h1>致橡树</h1><div class="info">作者：舒婷 发布时间：2021-03-08</div>
+<div class="poem">我如果爱你<br>绝不像攀援的凌霄花<br>借你的高枝炫耀自己<br>我如果爱你<br>绝不学痴情的鸟儿<br>
+为绿荫重复单调的歌曲<br>也不止像泉源<br>常年送来清凉的慰藉<br>也不止像险峰<br>增加你的高度<br>衬托你的威仪<br>
+甚至日光<br>甚至春雨<br>不<br>这些都还不够<br>我必须是你近旁的一株木棉<br>作为树的形象和你站在一起</div></div>
+<div class="side"><h3>热门诗歌</h3><ul><li><a href="/1">再别康桥</a></li><li><a href="/2">面朝大海，春暖花开</a></li>
+<li><a href="/3">乡愁</a></li><li><a href="/4">雨巷</a></li><li><a href="/5">错误</a></li></ul></div>
+<div class="footer">Copyright © 2021 某某文学网 版权所有</div></body></html>"""
+
+
+def test_a_modern_poem_without_punctuation_is_an_article():
+    ext = extract_document([("https://wenxue.example.com/shige/1.html", MODERN_POEM)])
+    assert ext.kind == "article", ext.reason
+    assert ext.text.splitlines()[0] == "我如果爱你"
+    assert "作为树的形象和你站在一起" in ext.text
+    assert "再别康桥" not in ext.text
