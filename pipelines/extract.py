@@ -40,6 +40,7 @@ from fanwen.pipelines.prose import (
     LIST_LINKS,
     item_list,
     keeps_page,
+    prose_stats,
     no_sentences,
     reads_as_prose,
     short_article,
@@ -48,7 +49,7 @@ from fanwen.pipelines.prose import (
 from fanwen.pipelines.records import Extraction, Removal
 from fanwen.pipelines.rules import Rule, load_rules, merge_rules
 from fanwen.pipelines.selectors import select_one
-from fanwen.pipelines.tree import Element, body_of, ink, parse_html, text
+from fanwen.pipelines.tree import Element, body_of, ink, is_inside, parse_html, text
 
 # --- the essay element ------------------------------------------------------------------------------------
 
@@ -130,6 +131,34 @@ def find_essay_element(body: Element) -> tuple[Element, float]:
             break
         best = top
     return best, good[best]
+
+
+# Before a page is rejected for the link chrome around a main block that does not read as prose, the next
+# best candidates outside that block get a look: an essay the scoring missed (its own links, a longer
+# sidebar) still reads as prose. An excerpt of a list is one paragraph, never this much prose in lines.
+ALT_CANDIDATES = 8
+ALT_PROSE = 300
+ALT_PROSE_LINES = 3
+
+
+def prose_elsewhere(body: Element, block: Element) -> Element | None:
+    """The best-scoring element outside `block` (and its ancestors) that reads as prose, if one does."""
+    good: dict[Element, float] = {}
+    link: dict[Element, float] = {}
+    _score(body, good, link, False)
+    around = {block, *block.iterancestors()}
+    # By all their text: the essay may have counted as links (paragraphs in list items that hold a link).
+    ranked = sorted((el for el in good if el not in around), key=lambda el: good[el] + link[el], reverse=True)
+    for el in ranked[:ALT_CANDIDATES]:
+        if is_inside(el, block):
+            continue
+        lines = element_lines(el, soup=False)
+        stats = prose_stats(lines)
+        # No linked titles among its lines: a stream of linked titles with long excerpts reads as prose too.
+        if (stats.prose_chars >= ALT_PROSE and stats.prose_lines >= ALT_PROSE_LINES and stats.linked < 2
+                and reads_as_prose(lines)):
+            return el
+    return None
 
 
 def _text_before(body: Element, block: Element, limit: int = 600) -> str:
@@ -253,7 +282,10 @@ def extract_page(url: str, html: str, selectors: dict[str, str], rules: Sequence
         return PageResult(refusal, title=title, reason=f"{refusal} words on a page without prose")
     kind = list_kind(url, body, block, int(weight))
     if kind and not keeps_page(element_lines(block, soup=False)):
-        return PageResult(kind, title=title, reason="repeated link items outweigh a main block without prose")
+        other = prose_elsewhere(body, block) if post is None and "body" not in selectors else None
+        if other is None:
+            return PageResult(kind, title=title, reason="repeated link items outweigh a main block without prose")
+        block = other
     near = _text_before(body, block)
     published = read_published(root, selectors, near + "\n" + normalize_line(text(block, " "))[:200],
                                meta_date)

@@ -171,3 +171,20 @@ def test_a_modern_poem_without_punctuation_is_an_article():
     assert ext.text.splitlines()[0] == "我如果爱你"
     assert "作为树的形象和你站在一起" in ext.text
     assert "再别康桥" not in ext.text
+
+
+def test_an_essay_written_as_list_items_with_links_is_not_rejected_for_the_lists_around_it():
+    steps = "".join(
+        f"<li>第{n}步，打开<a href='/tool/{n}'>工具页面</a>，按照提示填写本单位的基本信息，核对无误后提交，"
+        f"系统会在三个工作日内完成审核，审核结果通过短信通知，请注意查收并妥善保存回执编号。</li>" for n in range(1, 7))
+    sidebar = "".join(f"<li><a href='/news/{n}.html'>某某县召开第{n}次工作推进会议</a><span>2024-0{n}-01</span></li>"
+                      for n in range(1, 10))
+    html = ("<html><head><meta charset='utf-8'><title>网上申报操作指南_办事服务_某某县人民政府</title></head><body>"
+            "<div class='top'><a href='/'>首页</a><a href='/gk/'>政务公开</a><a href='/bs/'>办事服务</a></div>"
+            f"<div class='left'><h1>网上申报操作指南</h1><ol class='steps'>{steps}</ol></div>"
+            f"<div class='right'><h3>最新动态</h3><ul>{sidebar}</ul><h3>热点关注</h3><ul>{sidebar}</ul></div>"
+            "</body></html>")
+    ext = extract_document([("https://www.county.example.gov.cn/bs/guide.html", html)])
+    assert ext.kind == "article", ext.reason
+    assert ext.text.count("按照提示填写本单位的基本信息") == 6
+    assert "工作推进会议" not in ext.text
