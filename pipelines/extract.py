@@ -276,39 +276,53 @@ def extract_page(url: str, html: str, selectors: dict[str, str], rules: Sequence
         block, weight = find_essay_element(body)
     else:
         weight = float(len(text(block)))
+
+    def cleaned_page(block: Element) -> PageResult:
+        """Metadata, cleaning and the after-cleaning checks with `block` as the essay element."""
+        near = _text_before(body, block)
+        published = read_published(root, selectors, near + "\n" + normalize_line(text(block, " "))[:200],
+                                   meta_date)
+        if post is not None and post.published and "date" not in selectors:
+            published = post.published
+        author = read_author(root, selectors, near)
+        cleaned = clean_block(block, anchored, rules, post=post is not None,
+                              header=lambda lines: _drop_above_title(lines, title))
+        mark_notice_after(cleaned, block, rules)
+        lines, title_removed = _drop_title_lines(cleaned.lines, title)
+        texts = [line.text for line in lines]
+        kind = kind_of_cleaned(texts, body)
+        if kind and not short_article(texts):
+            chars = sum(map(len, texts))
+            return PageResult(kind, title=title, reason=f"{chars} characters left after cleaning"
+                              if chars < MIN_ESSAY_CHARS else "the main block is cut-off excerpts")
+        # Measured on the element as the page shows it: the line rules drop linked lines as related links.
+        if sum(1 for _ in block.iter("a")) >= LIST_LINKS and item_list(element_lines(block, soup=False)):
+            return PageResult("list", title=title, reason="the main block is a list of linked titles")
+        if no_sentences(texts) and not verse(lines):
+            return PageResult("list", title=title, reason=f"{len(texts)} lines without a sentence mark")
+        return PageResult("article", title, published, category, author, lines, title_removed + cleaned.removed,
+                          cleaned.truncated, cleaned.source)
+
+    # A page is rejected on positive evidence only: before that, the next candidates outside the chosen
+    # element get one look (a site's own selector or a forum post is not second-guessed).
+    second_look = post is None and "body" not in selectors
     # Keep when in doubt: refusal words and link items around the essay reject only a page whose essay
     # element does not read as prose (a short essay titled 那一次，我出错了 is an essay).
     if refusal and not reads_as_prose(element_lines(block, soup=False)):
-        return PageResult(refusal, title=title, reason=f"{refusal} words on a page without prose")
+        other = prose_elsewhere(body, block) if second_look else None
+        if other is None:
+            return PageResult(refusal, title=title, reason=f"{refusal} words on a page without prose")
+        block, second_look = other, False
     kind = list_kind(url, body, block, int(weight))
     if kind and not keeps_page(element_lines(block, soup=False)):
-        other = prose_elsewhere(body, block) if post is None and "body" not in selectors else None
+        other = prose_elsewhere(body, block) if second_look else None
         if other is None:
             return PageResult(kind, title=title, reason="repeated link items outweigh a main block without prose")
-        block = other
-    near = _text_before(body, block)
-    published = read_published(root, selectors, near + "\n" + normalize_line(text(block, " "))[:200],
-                               meta_date)
-    if post is not None and post.published and "date" not in selectors:
-        published = post.published
-    author = read_author(root, selectors, near)
-    cleaned = clean_block(block, anchored, rules, post=post is not None,
-                          header=lambda lines: _drop_above_title(lines, title))
-    mark_notice_after(cleaned, block, rules)
-    lines, title_removed = _drop_title_lines(cleaned.lines, title)
-    texts = [line.text for line in lines]
-    kind = kind_of_cleaned(texts, body)
-    if kind and not short_article(texts):
-        chars = sum(map(len, texts))
-        return PageResult(kind, title=title, reason=f"{chars} characters left after cleaning" if chars < MIN_ESSAY_CHARS
-                          else "the main block is cut-off excerpts")
-    # Measured on the element as the page shows it: the line rules drop linked lines as related links.
-    if sum(1 for _ in block.iter("a")) >= LIST_LINKS and item_list(element_lines(block, soup=False)):
-        return PageResult("list", title=title, reason="the main block is a list of linked titles")
-    if no_sentences(texts) and not verse(lines):
-        return PageResult("list", title=title, reason=f"{len(texts)} lines without a sentence mark")
-    return PageResult("article", title, published, category, author, lines, title_removed + cleaned.removed,
-                      cleaned.truncated, cleaned.source)
+        block, second_look = other, False
+    page = cleaned_page(block)
+    if page.kind != "article" and second_look and (other := prose_elsewhere(body, block)) is not None:
+        return cleaned_page(other)
+    return page
 
 
 def extract_document(

@@ -188,3 +188,17 @@ def test_an_essay_written_as_list_items_with_links_is_not_rejected_for_the_lists
     assert ext.kind == "article", ext.reason
     assert ext.text.count("按照提示填写本单位的基本信息") == 6
     assert "工作推进会议" not in ext.text
+
+
+def test_the_second_look_also_saves_an_essay_whose_chosen_block_empties_in_cleaning():
+    # No link list around it this time (the links are too short to be titles): the info box is chosen,
+    # and cleaning leaves nothing of it.
+    steps = "".join(
+        f"<li>第{n}步，打开<a href='/tool/{n}'>此处</a>的页面，按照提示填写本单位的基本信息，核对无误后提交，"
+        f"系统会在三个工作日内完成审核，审核结果通过短信通知，请注意查收并妥善保存回执编号。</li>" for n in range(1, 7))
+    html = ("<html><head><meta charset='utf-8'><title>网上申报操作指南</title></head><body>"
+            "<div class='info'><p>发布时间：2024-05-01 来源：本站</p><p>字体：大 中 小</p></div>"
+            f"<div class='left'><ol class='steps'>{steps}</ol></div></body></html>")
+    ext = extract_document([("https://www.county.example.gov.cn/bs/guide2.html", html)])
+    assert ext.kind == "article", ext.reason
+    assert ext.text.count("按照提示填写本单位的基本信息") == 6
