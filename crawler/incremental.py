@@ -7,7 +7,8 @@ So a crawl
 
 * never requests an archived article again (counted under fanwen/incremental/skipped_known),
 * re-reads start, list and every other page to discover new articles,
-* stops paging through a list once FANWEN_STOP_AFTER_KNOWN_PAGES of its pages linked only to known URLs,
+* pages through a list read before one page at a time, and stops once FANWEN_STOP_AFTER_KNOWN_PAGES of
+  its pages linked only to known URLs,
 * asks a 404/410 URL again only after FANWEN_GONE_RECHECK_DAYS,
 * re-checks archived articles with conditional requests (If-None-Match / If-Modified-Since from the stored
   headers) when FANWEN_REFRESH is on, or when they were first seen less than FANWEN_REFRESH_DAYS ago.
@@ -37,7 +38,9 @@ from fanwen.pipelines.store import forget_gone, mark_gone, open_db
 
 GONE_STATUSES = (404, 410)
 PAGE_PARAMS = {"page", "p", "pn", "pg", "pageno", "pageindex", "page_no"}
-_PAGE_SUFFIX = re.compile(r"[_-]?\d+$")
+# A page number: a short number after _ or -, or a short number as the whole name (2.html); a long
+# number is an article's id (22360061.html), which is no page of the list it sits in.
+_PAGE_SUFFIX = re.compile(r"(?:^|[_-])\d{1,4}$")
 _FIRST_PAGE_STEMS = {"index", "list", "default", "page"}
 
 
@@ -51,6 +54,17 @@ def list_key(url: str) -> str:
         stem = ""
     query = urlencode([(k, v) for k, v in parse_qsl(parts.query) if k.lower() not in PAGE_PARAMS])
     return f"{parts.netloc}{directory}/{stem}?{query}"
+
+
+def page_number(url: str) -> int:
+    """A list page's number: its page parameter, else the number its file name ends in, else 1."""
+    parts = urlsplit(url)
+    for k, v in parse_qsl(parts.query):
+        if k.lower() in PAGE_PARAMS and v.isdigit():
+            return int(v)
+    name = parts.path.rpartition("/")[2].rsplit(".", 1)[0]
+    number = _PAGE_SUFFIX.search(name)
+    return int(number.group().lstrip("_-")) if number else 1
 
 
 def conditional_headers(stored: dict[str, str]) -> dict[str, str]:
@@ -176,8 +190,8 @@ class IncrementalMiddleware:
             if url in self.fetched and list_key(url) == key:
                 held.append(item)  # a page of this same list fetched before: its pagination, decided below
                 continue
-            if url not in self.fetched:
-                new_links += 1
+            if url not in self.fetched and list_key(url) != key:
+                new_links += 1  # a page of this list read for the first time (a new last page) is no news
             yield item
         if not held:
             return
@@ -186,8 +200,12 @@ class IncrementalMiddleware:
         if self.stop_after and self.stale_pages[key] >= self.stop_after:
             stats.inc_value(statkeys.PAGINATION_STOPPED, len(held))
             return
-        for request in held:
-            yield request
+        # Page on one step at a time through pages read before: a pager shows many pages, and scheduling
+        # them all from page 1 would read them before page 2 could say the list holds nothing new.
+        here = page_number(response.url)
+        ahead = [request for request in held if page_number(request.url) > here]
+        if ahead:
+            yield min(ahead, key=lambda request: page_number(request.url))
 
     def response_received(self, response: Response, request: Request) -> None:
         if self.db is None or request.meta.get("fanwen_doc") or urlsplit(response.url).path == "/robots.txt":
