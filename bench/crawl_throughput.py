@@ -22,6 +22,7 @@ sys.path.insert(0, str(ROOT))
 
 from bench.sitegen import generate  # noqa: E402
 from fanwen.pipelines.decode import decode_html  # noqa: E402
+from fanwen.pipelines.dedupe import PendingGroups  # noqa: E402
 from fanwen.pipelines.extract import extract_document  # noqa: E402
 from fanwen.pipelines.reclean import stored_document  # noqa: E402
 from fanwen.pipelines.records import Document  # noqa: E402
@@ -48,11 +49,14 @@ def stage_costs(db_path: Path, tmp: Path) -> dict[str, float]:
     extractions = [extract_document(pp) for pp in texts]
     extract_ms = (time.process_time() - t) * 1000 / pages
     out = open_db(tmp / "stage.db")
+    pending = PendingGroups(out)  # as the store pipeline does: near-duplicates grouped a batch at a time
     t = time.process_time()
     for d, e in zip(docs, extractions, strict=True):
         with out.atomic():
             save_pages(out, d, e.kind, 1)
-            upsert_article(out, d, e, 1)
+            upsert_article(out, d, e, 1, pending=pending)
+        pending.flush()
+    pending.flush(force=True)
     store_ms = (time.process_time() - t) * 1000 / pages
     return {"decode": decode_ms, "extract+clean": extract_ms, "store": store_ms}
 

@@ -28,13 +28,12 @@ import sqlite_utils
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
 from bench.dupcorpus import Article, corpus  # noqa: E402
-from fanwen.pipelines.dedupe import DedupeParams, index_article, save_params  # noqa: E402
+from fanwen.pipelines.dedupe import BATCH, DedupeParams, index_articles, save_params  # noqa: E402
 from fanwen.pipelines.fingerprint import normalise  # noqa: E402
 from fanwen.pipelines.migrations import migrate  # noqa: E402
 
 ARTICLES = 100_000  # the size the issue asks for
 DUP_SHARE = 0.10  # planted near-duplicates
-COMMIT_EVERY = 100
 PEER_ARTICLES = 20_000
 NUM_PERM = 128
 PEER_SHINGLE = 5
@@ -71,10 +70,8 @@ def run_ours(articles: list[Article], path: Path, params: DedupeParams) -> dict:
                                for i, a in enumerate(articles)), batch_size=1000)
     db.conn.commit()
     started, cpu = time.perf_counter(), time.process_time()
-    for start in range(0, len(articles), COMMIT_EVERY):
-        with db.atomic():
-            for a in articles[start:start + COMMIT_EVERY]:
-                index_article(db, a.url, a.text, params)
+    for start in range(0, len(articles), BATCH):
+        index_articles(db, [a.url for a in articles[start:start + BATCH]], params)
     seconds, cpu = time.perf_counter() - started, time.process_time() - cpu
     groups = dict(db.execute("select url, dup_group from articles").fetchall())
     sizes = dict(db.execute("select name, sum(pgsize) from dbstat where name in"

@@ -23,6 +23,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
 from bench.search import ZIPF_S, vocabulary  # noqa: E402
 from fanwen.browse.search_index import index_tokens  # noqa: E402
+from fanwen.pipelines.dedupe import PendingGroups  # noqa: E402
 from fanwen.pipelines.records import Document, Extraction, Fetched, Removal  # noqa: E402
 from fanwen.pipelines.store import open_db, save_pages, start_crawl, upsert_article  # noqa: E402
 
@@ -164,14 +165,16 @@ def build(path: Path, n: int, *, workers: int = 2, progress_every: int = 50_000)
     started = time.perf_counter()
     batches = [(first, min(n, first + BATCH)) for first in range(have, n, BATCH)]
     done = have
+    pending = PendingGroups(db, every=BATCH)  # as a crawl does: near-duplicates grouped a batch at a time
     with multiprocessing.get_context("fork").Pool(workers) as pool:
         for batch in pool.imap(_make_batch, batches):
             with db.atomic():
                 for doc, ext, tokens in batch:
                     precomputed.update(tokens)
                     save_pages(db, doc, "article", crawl_id)
-                    upsert_article(db, doc, ext, crawl_id)
+                    upsert_article(db, doc, ext, crawl_id, pending=pending)
                     precomputed.clear()
+                pending.flush()  # in the batch's transaction, so a resumed build finds every article grouped
             done += len(batch)
             if done % progress_every == 0 or done == n:
                 rate = (done - have) / (time.perf_counter() - started)

@@ -330,12 +330,16 @@ def reclean(db_path: str, site: str | None, sites_dirs: tuple[str, ...], workers
 @click.option("--shingle", type=int, help="Characters per shingle [10] (--rebuild).")
 @click.option("--sample", type=int, help="Keep about one shingle in N [8] (--rebuild).")
 @click.option("--min-shared", type=int, help="Fingerprints two texts must share at least [5] (--rebuild).")
-@click.option("--common", type=int, help="A fingerprint listed for more texts weighs less [4] (--rebuild).")
-@click.option("--postings-cap", type=int, help="Texts listed per fingerprint [32] (--rebuild).")
+@click.option("--common", type=int, help="A probe listed for more texts weighs less [4] (--rebuild).")
+@click.option("--postings-cap", type=int, help="Texts listed per probe [32] (--rebuild).")
+@click.option("--probe", type=int, help="Index and look up one fingerprint in N [3] (--rebuild).")
+@click.option("--gate", type=float, help="Weight of shared probes that makes a candidate [0.5] (--rebuild).")
+@click.option("--weighted", type=float, help="Share of the shorter text's probe weight shared [0.5] (--rebuild).")
 def dedupe(db_path: str, rebuild: bool, **options: float | int | None) -> None:
     """Group near-duplicate articles (articles.dup_group); crawls keep the groups up to date as they go.
 
-    Without --rebuild: fingerprint the articles not yet indexed (an archive from before this feature).
+    Without --rebuild: fingerprint the articles not yet indexed (an archive from before this feature, or
+    the last batch of a crawl that was killed: crawls group their articles a batch at a time).
     With --rebuild: drop the index and regroup everything, e.g. with a stricter --threshold; later crawls
     use the same settings. Takes the crawl lock.
 

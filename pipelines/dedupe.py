@@ -3,25 +3,32 @@
 Two articles are near-duplicates when most fingerprints (fanwen.pipelines.fingerprint) of the shorter
 one occur in the longer one: `shared / min(|A|, |B|) >= threshold` and `shared >= min_shared`. Measuring
 containment rather than resemblance makes a truncated preview, or a copy with another intro and
-watermark, match its full copy; requiring most of the shorter text keeps apart different speeches that
-share 公文 openings and closings (同志们：… 下面我讲几点意见 … 谢谢大家！). Groups are the connected
-components of that relation; `articles.dup_group` holds the URL of the group's most complete member
-(complete before truncated, then longest, then first seen) for every member, NULL when an article has no
-near-duplicate.
+watermark, match its full copy. Groups are the connected components of that relation;
+`articles.dup_group` holds the URL of the group's most complete member (complete before truncated, then
+longest, then first seen) for every member, NULL when an article has no near-duplicate.
+
+Finding the candidates: only one fingerprint in `probe` (fingerprint % probe == 0, so a passage's probes
+are the same in every text holding it) is indexed and looked up. A probe listed for many distinct texts
+is a stock 公文 phrase (同志们：… 下面我讲几点意见 … 谢谢大家！) or site boilerplate and weighs
+common / texts; a doc becomes a candidate only when the probes it shares weigh at least `gate`, so
+different speeches sharing formulas are never compared, and the few candidates left are confirmed on
+all their fingerprints. Indexing a third of the fingerprints keeps the index and its lookups small
+(bench/dedupe.py: recall is kept, precision comes from the gate).
 
 Storage: `dedupe_docs` (one row per fingerprinted article: its fingerprints as a blob) and
-`dedupe_fingerprints` (an inverted index fingerprint → docs). Each fingerprint keeps at most
-`postings_cap` docs, the first that had it: a shingle found in more texts than that is boilerplate or a
-text copied everywhere, whose first copies are already indexed, so looking up an article stays cheap
-however large the archive. `dedupe_settings` holds the parameters the index was built with;
-`fanwen dedupe --rebuild` recomputes everything with new ones.
+`dedupe_fingerprints` (an inverted index probe → docs). Each probe keeps at most `postings_cap` docs,
+the first that had it: a shingle found in more texts than that is boilerplate or a text copied
+everywhere, whose first copies are already indexed, so looking up an article stays cheap however large
+the archive. Articles are grouped a batch at a time (index_articles; a crawl through PendingGroups),
+which reads the index once per batch. `dedupe_settings` holds the parameters the index was built with;
+`fanwen dedupe --rebuild` recomputes everything with new ones. An index built before probes (every
+fingerprint indexed) is a superset of what the lookups need, so it keeps working as it is.
 """
 
 from __future__ import annotations
 
 import json
 import sqlite3
-from collections import Counter
 from collections.abc import Iterable
 from dataclasses import asdict, dataclass
 
@@ -34,6 +41,8 @@ DOCS = "dedupe_docs"
 POSTINGS = "dedupe_fingerprints"
 SETTINGS = "dedupe_settings"
 MAX_VARIABLES = 10_000  # bound parameters per statement (SQLite's limit is 32,766 since 3.32)
+BATCH = 1_000  # articles grouped per batch by a crawl, ingest, reclean and `fanwen dedupe`
+STOCK = 0.25  # a probe weighing less (listed for over 4 × common texts) makes no candidate, not even in part
 
 
 @dataclass(frozen=True)
@@ -44,8 +53,11 @@ class DedupeParams:
     sample: int = 8  # about one shingle in `sample` is kept
     threshold: float = 0.5  # share of the shorter text's fingerprints that must occur in the other
     min_shared: int = 5  # and at least this many fingerprints in common (very short texts never match)
-    postings_cap: int = 32  # docs kept per fingerprint
-    common: int = 4  # a fingerprint listed for more docs than this weighs common / listed
+    postings_cap: int = 32  # docs kept per probe
+    common: int = 4  # a probe listed for more texts than this weighs common / texts
+    probe: int = 3  # one fingerprint in `probe` is indexed and looked up
+    gate: float = 0.5  # a candidate shares probes weighing at least this
+    weighted: float = 0.5  # and this share of the shorter text's probe weight
 
     def check(self) -> DedupeParams:
         """Return self, or raise UsageError naming the first out-of-range value."""
@@ -61,6 +73,12 @@ class DedupeParams:
             raise UsageError(f"--common must be at least 1, not {self.common}")
         if self.postings_cap < 2:
             raise UsageError(f"--postings-cap must be at least 2, not {self.postings_cap}")
+        if self.probe < 1:
+            raise UsageError(f"--probe must be at least 1, not {self.probe}")
+        if not 0 < self.weighted <= 1:
+            raise UsageError(f"--weighted must be in (0, 1], not {self.weighted}")
+        if self.gate <= 0:
+            raise UsageError(f"--gate must be above 0, not {self.gate}")
         return self
 
 
@@ -72,7 +90,7 @@ def ensure_dedupe_schema(conn: sqlite3.Connection) -> None:
     # grp mirrors articles.dup_group, so that the postings lookup counts texts without reading articles.
     conn.execute(f"create table if not exists {DOCS} (id integer primary key, url text not null unique,"
                  " prints blob not null, grp text)")
-    # Keyed by (fingerprint, doc) without a rowid: the lookup reads one contiguous range per fingerprint.
+    # Keyed by (probe, doc) without a rowid: the lookup reads one contiguous range per probe.
     conn.execute(f"create table if not exists {POSTINGS} (fingerprint integer not null, doc integer not null,"
                  " primary key (fingerprint, doc)) without rowid")
     conn.execute(f"create table if not exists {SETTINGS} (key text primary key, value text not null)")
@@ -91,58 +109,106 @@ def save_params(db: sqlite_utils.Database, params: DedupeParams) -> None:
                " on conflict(key) do update set value = excluded.value", [json.dumps(asdict(params))])
 
 
-def index_article(db: sqlite_utils.Database, url: str, text: str, params: DedupeParams | None = None) -> str | None:
-    """(Re)fingerprint one stored article and update the groups it joins or leaves; returns its dup_group.
+def index_articles(db: sqlite_utils.Database, urls: Iterable[str], params: DedupeParams | None = None) -> int:
+    """Fingerprint these stored articles, in this order, and update the groups they join; returns how many.
 
-    Call after the article's row is written, in the same transaction. Cost: one index lookup of
-    its fingerprints, a few writes; a changed text that leaves a group regroups that group only.
+    One transaction and one index lookup for the whole batch: the postings of every probe of every
+    article are read at once and kept in memory while the batch is grouped, and the batch's own
+    postings are written at the end, sorted. The groups are the same as indexing the articles one by
+    one in this order (tests/test_dedupe.py). An article already indexed is first taken out (its text
+    changed); a URL that is no article (taken down meanwhile) is skipped.
     """
-    with db.atomic():  # commits when the caller has no transaction open (as store._upsert does)
-        return _index(db, url, text, params or load_params(db))
+    urls = list(dict.fromkeys(urls))
+    if not urls:
+        return 0
+    params = params or load_params(db)
+    with db.atomic():  # commits when the caller has no transaction open
+        texts: dict[str, str] = {}
+        for start in range(0, len(urls), MAX_VARIABLES):
+            marks, values = _in_list(urls[start:start + MAX_VARIABLES])
+            texts.update(db.execute(f"select url, text from articles where url in {marks}", values).fetchall())
+            for doc, url, blob in db.execute(f"select id, url, prints from {DOCS} where url in {marks}", values):
+                _forget(db, url, doc, unpack(blob))
+        prints = {url: fingerprints(texts[url] or "", params.shingle, params.sample) for url in urls if url in texts}
+        batch = _Batch(db, params)
+        batch.load({fp for found in prints.values() for fp in found if fp % params.probe == 0})
+        for url, found in prints.items():
+            batch.add(url, found)
+        batch.write()
+    return len(prints)
 
 
-def _index(db: sqlite_utils.Database, url: str, text: str, params: DedupeParams) -> str | None:
-    old = db.execute(f"select id, prints from {DOCS} where url = ?", [url]).fetchone()
-    if old:
-        _forget(db, url, old[0], unpack(old[1]))
-    prints = fingerprints(text, params.shingle, params.sample)
-    per_fp, candidates = _probe(db, prints, params)
-    full = {fp for fp, (docs, _) in per_fp.items() if docs >= params.postings_cap}
-    matched = _matches(db, prints, {fp: texts for fp, (_, texts) in per_fp.items()}, candidates, params)
-    doc = db.execute(f"insert into {DOCS} (url, prints) values (?, ?)", [url, pack(prints)]).lastrowid
-    db.conn.executemany(f"insert into {POSTINGS} (fingerprint, doc) values (?, ?)",
-                        [(fp, doc) for fp in prints - full])
-    if not matched:
-        return None
-    marks, values = _in_list(matched)
-    urls = [r[0] for r in db.execute(f"select url from {DOCS} where id in {marks}", values)]
-    return _merge(db, [url, *urls])
+def index_article(db: sqlite_utils.Database, url: str, params: DedupeParams | None = None) -> str | None:
+    """Group one stored article now (a batch of one); returns its dup_group."""
+    index_articles(db, [url], params)
+    row = db.execute("select dup_group from articles where url = ?", [url]).fetchone()
+    return row[0] if row else None
+
+
+def forget_article(db: sqlite_utils.Database, url: str) -> None:
+    """Take an article out of the index and out of its group (its text changed, or it is taken down)."""
+    with db.atomic():
+        row = db.execute(f"select id, prints from {DOCS} where url = ?", [url]).fetchone()
+        _forget(db, url, row[0] if row else None, unpack(row[1]) if row else set())
+
+
+class PendingGroups:
+    """Articles stored but not grouped yet, grouped `every` at a time (the crawl's store pipeline, ingest,
+    reclean): one batch looks the index up once for all its articles and writes its postings sorted, where
+    grouping each article as it is stored costs a lookup and scattered writes each.
+
+    Until then an article's dup_group is NULL (or, for a changed text, no longer set). Articles of a
+    process that dies before its flush are not lost: they have no row in the index, so index_missing (the
+    next crawl, ingest or `fanwen dedupe`) groups them.
+    """
+
+    def __init__(self, db: sqlite_utils.Database, every: int | None = None) -> None:
+        self.db = db
+        self.every = every or BATCH
+        self.urls: list[str] = []
+
+    def add(self, url: str) -> None:
+        self.urls.append(url)
+
+    def flush(self, *, force: bool = False) -> int:
+        """Group the pending articles once `every` are waiting (or any with force); returns how many."""
+        if not self.urls or (len(self.urls) < self.every and not force):
+            return 0
+        urls, self.urls = self.urls, []
+        return index_articles(self.db, urls)
 
 
 def index_missing(db: sqlite_utils.Database, params: DedupeParams | None = None) -> int:
-    """Fingerprint every article not yet in the index (an archive from before dedupe); returns how many."""
+    """Fingerprint every article not yet in the index (an archive from before dedupe, articles a killed
+    crawl stored but did not group, a rebuild that was interrupted), BATCH at a time, each batch committed
+    on its own; returns how many."""
     indexed = db.execute(f"select count(*) from {DOCS}").fetchone()[0]
     if indexed == db.execute("select count(*) from articles").fetchone()[0]:
-        return 0  # articles are never deleted, so equal counts mean every article is indexed
+        return 0  # every indexed doc is an article (takedowns forget theirs), so equal counts mean all indexed
     params = params or load_params(db)
-    pending = db.execute(
-        f"select a.url, a.text from articles a left join {DOCS} d on d.url = a.url where d.url is null"
-        " order by a.rowid"
-    ).fetchall()
-    with db.atomic():
-        for url, text in pending:
-            index_article(db, url, text or "", params)
-    return len(pending)
+    done, after = 0, 0
+    while True:
+        rows = db.execute(f"select rowid, url from articles a where rowid > ? and not exists"
+                          f" (select 1 from {DOCS} d where d.url = a.url) order by rowid limit ?",
+                          [after, BATCH]).fetchall()
+        if not rows:
+            return done
+        after = rows[-1][0]
+        done += index_articles(db, [url for _, url in rows], params)
 
 
 def rebuild(db: sqlite_utils.Database, params: DedupeParams) -> int:
-    """Drop the index and every group, then recompute them with `params`; returns the articles indexed."""
+    """Drop the index and every group, then recompute them with `params`; returns the articles indexed.
+
+    The groups are dropped in one transaction and recomputed a batch at a time: an interrupted rebuild is
+    finished by `fanwen dedupe` (index_missing), with the same settings.
+    """
     with db.atomic():
         db.execute(f"delete from {POSTINGS}")
         db.execute(f"delete from {DOCS}")
         db.execute("update articles set dup_group = null where dup_group is not null")
         save_params(db, params.check())
-        return index_missing(db, params)
+    return index_missing(db, params)
 
 
 def group_summary(db: sqlite_utils.Database) -> tuple[int, int]:
@@ -153,119 +219,189 @@ def group_summary(db: sqlite_utils.Database) -> tuple[int, int]:
     return groups, members
 
 
-def _in_list(values: Iterable[int]) -> tuple[str, list[int]]:
+
+def _in_list(values: Iterable[int | str]) -> tuple[str, list]:
     values = list(values)
     return f"({', '.join('?' * len(values))})", values
 
 
-def _texts_listed(db: sqlite_utils.Database, prints: set[int]) -> Counter[int]:
-    """How many distinct texts each of these fingerprints lists (absent: none).
+class _Batch:
+    """What grouping one batch needs from the index, in memory: the docs listed under its probes, the text
+    each of them belongs to, and the fingerprints of the candidates it confirms.
 
-    A text is a group of near-duplicates or an ungrouped doc: a passage of a text copied forty times is
-    still one text's passage, not boilerplate.
+    A text is a group of near-duplicates (keyed by its dup_group) or an ungrouped doc (keyed by its id):
+    a passage of a text copied forty times is still one text's passage, not boilerplate.
     """
-    texts: Counter[int] = Counter()
-    ordered = list(prints)
-    for start in range(0, len(ordered), MAX_VARIABLES):
-        marks, values = _in_list(ordered[start:start + MAX_VARIABLES])
-        texts.update(dict(db.execute(
-            f"select p.fingerprint, count(distinct coalesce(d.grp, d.id)) from {POSTINGS} p"
-            f" join {DOCS} d on d.id = p.doc where p.fingerprint in {marks} group by p.fingerprint", values,
-        ).fetchall()))
-    return texts
 
+    def __init__(self, db: sqlite_utils.Database, params: DedupeParams) -> None:
+        self.db = db
+        self.params = params
+        self.listed: dict[int, list[int]] = {}  # probe -> docs, first indexed first (at most postings_cap)
+        self.text: dict[int, int | str] = {}  # doc -> its text
+        self.members: dict[int | str, list[int]] = {}  # text -> its docs known here
+        self.known: dict[int, tuple[str, set[int]]] = {}  # doc -> (url, fingerprints) of the docs compared
+        self.postings: list[tuple[int, int]] = []  # written by write()
+        self.new_docs: list[int] = []  # written by write(), numbered from here
+        self.next_id = db.execute(f"select coalesce(max(id), 0) + 1 from {DOCS}").fetchone()[0]
+        self.weights: dict[int, float] = {}  # probe -> _weight(), until its list or a listed doc's text changes
+        self.listing: dict[int, list[int]] = {}  # doc -> the probes listing it, to forget those weights
 
-def _probe(db: sqlite_utils.Database, prints: set[int], params: DedupeParams
-           ) -> tuple[dict[int, tuple[int, int]], list[tuple[int, int, float, int, object]]]:
-    """One pass over the postings of these fingerprints.
+    def load(self, probes: set[int]) -> None:
+        """Read the postings of these probes (and the text of each doc listed) in a few statements."""
+        ordered = sorted(fp for fp in probes if fp not in self.listed)
+        for fp in ordered:
+            self.listed[fp] = []
+        unknown = set()
+        for start in range(0, len(ordered), MAX_VARIABLES):
+            marks, values = _in_list(ordered[start:start + MAX_VARIABLES])
+            for fp, doc in self.db.execute(f"select fingerprint, doc from {POSTINGS} where fingerprint in {marks}",
+                                           values):
+                self.listed[fp].append(doc)
+                self.listing.setdefault(doc, []).append(fp)
+                if doc not in self.text:
+                    unknown.add(doc)
+        unknown = sorted(unknown)
+        for start in range(0, len(unknown), MAX_VARIABLES):
+            marks, values = _in_list(unknown[start:start + MAX_VARIABLES])
+            for doc, group in self.db.execute(f"select id, grp from {DOCS} where id in {marks}", values):
+                self._know(doc, doc if group is None else group)
 
-    Returns ({fingerprint: (docs listed, distinct texts listed)}, [(doc, shared fingerprints, shared weight,
-    doc's fingerprint count, doc's text)] for docs sharing at least min_shared; a text is a group or a doc).
-    SQLite does the counting, so Python sees one row per fingerprint and per candidate, not one per posting.
-    """
-    if not prints:
-        return {}, []
-    ordered = list(prints)[:MAX_VARIABLES]  # a text of over 100,000 characters is judged by its start
-    marks, values = _in_list(ordered)
-    per_fp: dict[int, tuple[int, int]] = {}
-    per_doc: list[tuple[int, int, float, int, object]] = []
-    for kind, key, n, value, size, text in db.execute(
-        f"""with hits as materialized (
-              select p.fingerprint as fp, p.doc as doc, coalesce(d.grp, d.id) as text, length(d.prints) / 4 as size
-              from {POSTINGS} p join {DOCS} d on d.id = p.doc where p.fingerprint in {marks}),
-            fps as (select fp, count(*) as n, count(distinct text) as texts from hits group by fp)
-            select 0, fp, n, texts, null, null from fps
-            union all
-            select 1, h.doc, count(*), sum(min(1.0, ? * 1.0 / f.texts)), max(h.size), max(h.text)
-            from hits h join fps f on f.fp = h.fp group by h.doc having count(*) >= ?""",
-        [*values, params.common, params.min_shared],
-    ):
-        if kind == 0:
-            per_fp[key] = (n, value)
-        else:
-            per_doc.append((key, n, value, size, text))
-    return per_fp, per_doc
+    def add(self, url: str, prints: set[int]) -> None:
+        """Index one article (its fingerprints) and join it to the groups of the docs it matches."""
+        params = self.params
+        probes = [fp for fp in prints if fp % params.probe == 0]
+        matched = self._matches(prints, probes) if len(prints) >= params.min_shared else {}
+        doc = self.next_id
+        self.next_id += 1
+        self.new_docs.append(doc)
+        self._know(doc, doc)
+        self.known[doc] = (url, prints)
+        text: int | str = doc
+        if matched:
+            text = _merge(self.db, [url, *(self.known[other][0] for other in matched.values())])
+            moved = [member for key in [*matched, doc] for member in self.members.pop(key, [])]
+            self.members.setdefault(text, []).extend(moved)
+            for member in moved:
+                self.text[member] = text
+                for fp in self.listing.get(member, ()):
+                    self.weights.pop(fp, None)
+        for fp in probes:
+            docs = self.listed[fp]
+            # A probe lists each text once: the copies of a text republished everywhere would otherwise fill
+            # the lists of the stock phrases it contains, and those phrases would look like one text's own.
+            if not docs or len(docs) < params.postings_cap and all(self.text[listed] != text for listed in docs):
+                docs.append(doc)
+                self.postings.append((fp, doc))
+                self.listing.setdefault(doc, []).append(fp)
+                self.weights.pop(fp, None)
 
+    def write(self) -> None:
+        """Write the batch's docs (with their final groups) and postings: two statements, in key order."""
+        rows = []
+        for doc in self.new_docs:
+            text = self.text[doc]
+            rows.append((doc, self.known[doc][0], pack(self.known[doc][1]), text if isinstance(text, str) else None))
+        self.db.conn.executemany(f"insert into {DOCS} (id, url, prints, grp) values (?, ?, ?, ?)", rows)
+        self.db.conn.executemany(f"insert into {POSTINGS} (fingerprint, doc) values (?, ?)", sorted(self.postings))
+        self.new_docs, self.postings = [], []
 
-def _matches(db: sqlite_utils.Database, prints: set[int], texts: dict[int, int],
-             candidates: list[tuple[int, int, float, int, object]], params: DedupeParams) -> set[int]:
-    """Ids of indexed docs that are near-duplicates of a text with these fingerprints (one per group).
+    def _know(self, doc: int, text: int | str) -> None:
+        self.text[doc] = text
+        self.members.setdefault(text, []).append(doc)
 
-    Weighted containment: each fingerprint weighs _weight(distinct texts listed under it), so the stock
-    phrases and boilerplate two different texts share count for little. A candidate smaller than the new
-    text needs its own fingerprints' weights, fetched only when the bound from its size cannot decide.
-    One match per group is enough to join it, so the other members of a matched group are not weighed.
-    """
-    if len(prints) < params.min_shared or not candidates:
-        return set()
-    total = sum(_weight(texts.get(fp, 0), params) for fp in prints)
-    lightest = _weight(params.postings_cap, params)
-    matched: dict[object, int] = {}
-    unsure: dict[int, tuple[float, object]] = {}
-    for doc, count, got, size, text in sorted(candidates, key=lambda c: -c[2]):
-        if text in matched:
-            continue
-        if size >= len(prints):
-            if got >= params.threshold * total:
+    def _matches(self, prints: set[int], probes: list[int]) -> dict[int | str, int]:
+        """{text: one of its docs} for the texts an article with these fingerprints is a near-duplicate of.
+
+        Candidates are the texts sharing probes that weigh at least `gate`: a probe listed for many texts
+        (a stock 公文 phrase, site boilerplate) weighs common / texts, so sharing only such phrases makes no
+        candidate. A candidate doc is confirmed on all its fingerprints (containment) and on the weight of
+        the probes: the probes both share must weigh `weighted` of the shorter text's. One match per text
+        is enough to join it, so the other docs of a matched group are not compared.
+        """
+        params = self.params
+        by_doc: dict[int, float] = {}
+        by_text: dict[int | str, float] = {}
+        total = 0.0  # the weight of this text's probes
+        weights = self.weights
+        for fp in probes:
+            weight = weights.get(fp) or self._weight(fp)
+            total += weight
+            if weight < STOCK:
+                continue  # a stock phrase: weighed in the totals, but listing its texts would cost the most
+            docs = self.listed[fp]
+            for text in {self.text[doc] for doc in docs}:
+                by_text[text] = by_text.get(text, 0.0) + weight
+            for doc in docs:
+                by_doc[doc] = by_doc.get(doc, 0.0) + weight
+        candidates = sorted((doc for doc in by_doc if by_text[self.text[doc]] >= params.gate),
+                            key=lambda doc: (-by_text[self.text[doc]], -by_doc[doc], doc))
+        self._fetch([doc for doc in candidates if doc not in self.known])
+        matched: dict[int | str, int] = {}
+        for doc in candidates:
+            text, other = self.text[doc], self.known[doc][1]
+            if text not in matched and _near(len(prints & other), min(len(prints), len(other)), params) \
+                    and self._weighs(prints, total, other):
                 matched[text] = doc
-            continue
-        rest = size - count  # the candidate's fingerprints the new text lacks, weights unknown
-        if got >= params.threshold * (got + rest):
-            matched[text] = doc  # even if all of them weigh fully
-        elif got >= params.threshold * (got + rest * lightest):
-            unsure[doc] = (got, text)
-    unsure = {doc: v for doc, v in unsure.items() if v[1] not in matched}
-    if unsure:
-        marks, values = _in_list(unsure)
-        lacking = {doc: unpack(blob) - prints
-                   for doc, blob in db.execute(f"select id, prints from {DOCS} where id in {marks}", values)}
-        known = _texts_listed(db, set().union(*lacking.values()))
-        for doc, (got, text) in sorted(unsure.items(), key=lambda u: -u[1][0]):
-            if text not in matched and got >= params.threshold * (
-                    got + sum(_weight(known[fp], params) for fp in lacking[doc])):
-                matched[text] = doc
-    return set(matched.values())
+        return matched
 
+    def _weighs(self, prints: set[int], total: float, other: set[int]) -> bool:
+        """Whether the probes two texts share weigh `weighted` of the shorter text's probes."""
+        probe = self.params.probe
+        shared = [fp for fp in other if fp % probe == 0 and fp in prints]
+        weight = sum(self._weight(fp) for fp in shared)
+        if len(other) >= len(prints):
+            return weight >= self.params.weighted * total
+        lacking = [fp for fp in other if fp % probe == 0 and fp not in prints]
+        self.load(set(lacking))  # the shorter candidate's own probes, rarely read by this batch
+        return weight >= self.params.weighted * (weight + sum(self._weight(fp) for fp in lacking))
 
-def _weight(listed: int, params: DedupeParams) -> float:
-    """A fingerprint listed for many texts (stock 公文 phrases, site boilerplate) says little about identity."""
-    return min(1.0, params.common / max(listed, 1))
+    def _weight(self, fp: int) -> float:
+        """A probe listed for many texts (stock 公文 phrases, site boilerplate) says little about identity."""
+        weight = self.weights.get(fp)
+        if weight is None:
+            texts = len({self.text[doc] for doc in self.listed[fp]})
+            weight = self.weights[fp] = min(1.0, self.params.common / texts) if texts else 1.0
+        return weight
+
+    def _fetch(self, docs: list[int]) -> None:
+        for start in range(0, len(docs), MAX_VARIABLES):
+            marks, values = _in_list(docs[start:start + MAX_VARIABLES])
+            for doc, url, blob in self.db.execute(f"select id, url, prints from {DOCS} where id in {marks}", values):
+                self.known[doc] = (url, unpack(blob))
 
 
 def _near(shared: int, smaller: int, params: DedupeParams) -> bool:
-    """Unweighted test, for regrouping a group's own members (their shared phrases are not boilerplate)."""
+    """Containment: most of the shorter text's fingerprints occur in the other, and enough of them."""
     return shared >= params.min_shared and smaller > 0 and shared >= params.threshold * smaller
 
 
-def _forget(db: sqlite_utils.Database, url: str, doc: int, prints: set[int]) -> None:
-    """Take a doc out of the index before its text is fingerprinted again; its old group is regrouped."""
-    db.conn.executemany(f"delete from {POSTINGS} where fingerprint = ? and doc = ?", [(fp, doc) for fp in prints])
-    db.execute(f"delete from {DOCS} where id = ?", [doc])
+def _forget(db: sqlite_utils.Database, url: str, doc: int | None, prints: set[int]) -> None:
+    """Take a doc out of the index (its text changed, or it is taken down); its old group is regrouped.
+
+    A probe lists each text once, so a probe that listed this doc for its group gets another member of
+    the group that has it: the group stays findable by its copies.
+    """
+    listed: list[int] = []
+    if doc is not None:
+        ordered = sorted(prints)
+        for start in range(0, len(ordered), MAX_VARIABLES):
+            marks, values = _in_list(ordered[start:start + MAX_VARIABLES])
+            listed += [fp for (fp,) in db.execute(
+                f"select fingerprint from {POSTINGS} where doc = ? and fingerprint in {marks}", [doc, *values])]
+        db.conn.executemany(f"delete from {POSTINGS} where fingerprint = ? and doc = ?", [(fp, doc) for fp in listed])
+        db.execute(f"delete from {DOCS} where id = ?", [doc])
     row = db.execute("select dup_group from articles where url = ?", [url]).fetchone()
     if row and row[0] is not None:
         rest = [r[0] for r in db.execute("select url from articles where dup_group = ? and url != ?", [row[0], url])]
         db.execute("update articles set dup_group = null where url = ?", [url])
         _regroup(db, rest)
+        if listed and rest:
+            marks, values = _in_list(rest)
+            others = [(other, unpack(blob)) for other, blob in
+                      db.execute(f"select id, prints from {DOCS} where url in {marks} order by id", values)]
+            db.conn.executemany(f"insert or ignore into {POSTINGS} (fingerprint, doc) values (?, ?)",
+                                [(fp, next(other for other, found in others if fp in found)) for fp in listed
+                                 if any(fp in found for _, found in others)])
 
 
 def _regroup(db: sqlite_utils.Database, urls: list[str]) -> None:
@@ -297,6 +433,7 @@ def _regroup(db: sqlite_utils.Database, urls: list[str]) -> None:
     for members in components.values():
         if len(members) > 1:
             _merge(db, members)
+
 
 
 def _merge(db: sqlite_utils.Database, urls: list[str]) -> str:

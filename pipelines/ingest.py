@@ -29,7 +29,7 @@ import sqlite_utils
 from fanwen.crawler import redisbus
 from fanwen.crawler.lock import acquire_crawl_lock, release_crawl_lock
 from fanwen.errors import StoreError
-from fanwen.pipelines.dedupe import index_missing
+from fanwen.pipelines.dedupe import PendingGroups, index_missing
 from fanwen.pipelines.store import close_abandoned_crawls, finish_crawl, now, open_db, start_crawl, store_document
 from fanwen.pipelines.takedown import is_taken_down, takedowns
 
@@ -71,16 +71,20 @@ def ingest(redis_url: str, db_path: str | Path, *, follow: bool = False, batch_s
         redisbus.publish_known(client, archived_urls(db))
         _publish_takedowns(db, client)
         runs: dict[str, int] = {}
+        pending = PendingGroups(db)  # new articles are grouped with their near-duplicates a batch at a time
         while not stop.is_set():
             batch = redisbus.take(client, batch_size, wait=1.0 if follow else 0)
             if not batch:
                 if follow:
+                    pending.flush(force=True)  # idle: group what arrived
                     continue
                 break
-            stored = _write_batch(db, client, batch, runs, result)
+            stored = _write_batch(db, client, batch, runs, result, pending)
+            pending.flush()
             redisbus.acknowledge(client)
             redisbus.publish_known(client, stored)
             _publish_takedowns(db, client)  # a takedown recorded while the workers run reaches them
+        pending.flush(force=True)
         reason = "stopped" if follow else "finished"
     except sqlite3.OperationalError as e:
         raise StoreError(f"cannot write to {db_path}: {e}; the unacknowledged messages stay in Redis") from e
@@ -105,7 +109,7 @@ def _publish_takedowns(db: sqlite_utils.Database, client) -> None:
 
 
 def _write_batch(db: sqlite_utils.Database, client, batch: list[bytes], runs: dict[str, int],
-                 result: IngestResult) -> list[str]:
+                 result: IngestResult, pending: PendingGroups) -> list[str]:
     """Store one batch in one transaction; returns the article URLs it archived (for fanwen:known)."""
     archived: list[str] = []
     outcomes: Counter = Counter()
@@ -124,7 +128,7 @@ def _write_batch(db: sqlite_utils.Database, client, batch: list[bytes], runs: di
                 logger.warning("not stored, taken down: %s", message.doc.url)
                 result.taken_down += 1
             elif message.kind == "doc":
-                outcome = store_document(db, message.doc, crawl_id)
+                outcome = store_document(db, message.doc, crawl_id, pending)
                 column = OUTCOME_COLUMN[outcome]
                 db.execute(f"update crawls set {column} = coalesce({column}, 0) + 1 where id = ?", [crawl_id])
                 outcomes[column] += 1

@@ -11,7 +11,7 @@ from scrapy.exceptions import DropItem
 from scrapy.utils.defer import deferred_from_coro
 
 from fanwen.crawler import statkeys
-from fanwen.pipelines.dedupe import index_missing
+from fanwen.pipelines.dedupe import PendingGroups, index_missing
 from fanwen.pipelines.process import process_document
 from fanwen.pipelines.records import Document, Extraction
 from fanwen.pipelines.sitename import site_name_of
@@ -60,6 +60,7 @@ class StorePipeline:
         self.crawler = crawler
         self.path = crawler.settings.get("FANWEN_DB")
         self.db = None
+        self.pending: PendingGroups | None = None
 
     @classmethod
     def from_crawler(cls, crawler: Crawler) -> StorePipeline:
@@ -72,6 +73,8 @@ class StorePipeline:
         indexed = index_missing(self.db)
         if indexed:
             logger.warning("fingerprinted %d archived articles for near-duplicate groups (once per archive)", indexed)
+        # New articles are grouped with their near-duplicates a batch at a time (pipelines/dedupe.py).
+        self.pending = PendingGroups(self.db)
         spider = self.crawler.spider
         if getattr(spider, "site", None) is not None:
             record_site(self.db, spider.site.name, spider.site.title, "config")
@@ -79,6 +82,10 @@ class StorePipeline:
     def close_spider(self) -> None:
         if self.db is None:
             return
+        try:
+            self.pending.flush(force=True)
+        except sqlite3.OperationalError as e:  # a full disk: the articles are stored, `fanwen dedupe` groups them
+            logger.warning("near-duplicate groups not updated: %s (`fanwen dedupe` catches up)", e)
         spider = self.crawler.spider
         if getattr(spider, "site", None) is None:
             # After the crawl, from the stored pages: reading titles during it would slow the crawl down.
@@ -98,7 +105,8 @@ class StorePipeline:
         ext = item.extraction
         started = time.process_time()
         try:
-            outcome = store_document(self.db, item, crawl_id)
+            outcome = store_document(self.db, item, crawl_id, self.pending)
+            self.pending.flush()
         except sqlite3.OperationalError as e:
             if "full" not in str(e):
                 raise

@@ -23,6 +23,7 @@ from typing import Any
 
 import sqlite_utils
 
+from fanwen.pipelines.dedupe import PendingGroups, index_missing
 from fanwen.pipelines.process import process_document
 from fanwen.pipelines.records import Document, Extraction, Fetched
 from fanwen.pipelines.store import now, page_body, upsert_article
@@ -111,7 +112,8 @@ def _batches(db: sqlite_utils.Database, site: str | None, after: int, size: int)
         after = rows[-1][0]
 
 
-def _write(db: sqlite_utils.Database, results: list[Result], counts: Counter, progress: Progress | None) -> None:
+def _write(db: sqlite_utils.Database, results: list[Result], counts: Counter, progress: Progress | None,
+           pending: PendingGroups) -> None:
     for _, _, doc, ext in results:
         if progress:
             progress.tick()
@@ -120,7 +122,7 @@ def _write(db: sqlite_utils.Database, results: list[Result], counts: Counter, pr
         elif not ext.is_article:
             counts["no-longer-article"] += 1  # kept as it was
         else:
-            counts[upsert_article(db, doc, ext, None, seen=False)] += 1
+            counts[upsert_article(db, doc, ext, None, seen=False, pending=pending)] += 1
 
 
 def _db_path(db: sqlite_utils.Database) -> str:
@@ -146,14 +148,17 @@ def reclean(
     """
     run_id, last, done, counts = _open_run(db, site, restart)
     resumed_at = done
+    index_missing(db)  # an earlier run killed before its last batch was grouped
+    ungrouped = PendingGroups(db)  # changed texts are regrouped a batch at a time (pipelines/dedupe.py)
 
     def commit(targets: list[tuple[int, str, str]], results: list[Result]) -> None:
         nonlocal done
         with db.atomic():
-            _write(db, results, counts, progress)
+            _write(db, results, counts, progress, ungrouped)
             done += len(targets)
             db.execute(f"update {RUNS_TABLE} set last_rowid = ?, done = ?, counts = ? where id = ?",
                        [targets[-1][0], done, json.dumps(dict(counts)), run_id])
+        ungrouped.flush()
 
     if workers <= 1:
         for targets in _batches(db, site, last, batch):
@@ -173,6 +178,7 @@ def reclean(
             while pending:
                 first, future = pending.popleft()
                 commit(first, future.result())
+    ungrouped.flush(force=True)
     db.execute(f"update {RUNS_TABLE} set finished = ? where id = ?", [now(), run_id])
     if resumed_at:
         counts["resumed-after"] = resumed_at

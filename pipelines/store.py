@@ -19,7 +19,7 @@ import sqlite_utils
 
 from fanwen.browse.search_index import ensure_search_index
 from fanwen.errors import StoreError
-from fanwen.pipelines.dedupe import index_article
+from fanwen.pipelines.dedupe import PendingGroups, forget_article, index_article
 from fanwen.pipelines.migrations import Migration, SchemaTooNew, check_version, migrate
 from fanwen.pipelines.records import Document, Extraction
 
@@ -113,14 +113,15 @@ def keep_page_versions(db: sqlite_utils.Database, rows: list[dict]) -> None:
     )
 
 
-def store_document(db: sqlite_utils.Database, doc: Document, crawl_id: int | None) -> str | None:
+def store_document(db: sqlite_utils.Database, doc: Document, crawl_id: int | None,
+                   pending: PendingGroups | None = None) -> str | None:
     """Store one extracted document in one transaction: its raw pages, and the article when it is one.
     Returns upsert_article's outcome, or None for a page that is not an article. Used by the crawl's store
     pipeline and by `fanwen ingest`, so both write exactly alike."""
     ext = doc.extraction
     with db.atomic():
         save_pages(db, doc, ext.kind, crawl_id, ext.reason or None)
-        return upsert_article(db, doc, ext, crawl_id) if ext.is_article else None
+        return upsert_article(db, doc, ext, crawl_id, pending=pending) if ext.is_article else None
 
 
 def page_body(row: dict) -> bytes:
@@ -128,11 +129,13 @@ def page_body(row: dict) -> bytes:
     return zlib.decompress(row["body"])
 
 def upsert_article(
-    db: sqlite_utils.Database, doc: Document, ext: Extraction, crawl_id: int | None, *, seen: bool = True
+    db: sqlite_utils.Database, doc: Document, ext: Extraction, crawl_id: int | None, *, seen: bool = True,
+    pending: PendingGroups | None = None,
 ) -> str:
     """Insert or update one article by canonical URL. Returns "new", "updated" or "unchanged".
 
     `seen=False` (re-cleaning stored pages) leaves `last_seen`/`crawl_id` as the last crawl set them.
+    A new or changed text is grouped with its near-duplicates now, or with `pending`'s next batch.
     """
     digest = content_hash(ext.text)
     existing = db.execute(
@@ -171,8 +174,13 @@ def upsert_article(
         keep_revision(db, doc.url, crawl_id)
     _upsert(db, "articles", [row])
     _replace_children(db, doc.url, ext)
-    if not existing or existing[0] != digest:
-        index_article(db, doc.url, ext.text)  # near-duplicate groups follow the text (pipelines/dedupe.py)
+    if not existing or existing[0] != digest:  # near-duplicate groups follow the text (pipelines/dedupe.py)
+        if pending is None:
+            index_article(db, doc.url)
+        else:
+            if existing:
+                forget_article(db, doc.url)  # its old group must not keep it until the batch runs
+            pending.add(doc.url)
     return "updated" if existing else "new"
 
 def keep_revision(db: sqlite_utils.Database, url: str, crawl_id: int | None) -> None:

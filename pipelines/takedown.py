@@ -20,8 +20,11 @@ import socket
 import sqlite3
 from dataclasses import dataclass
 
+import sqlite_utils
+
 from fanwen.browse.search_index import FTS_TABLE
 from fanwen.errors import UsageError
+from fanwen.pipelines.dedupe import forget_article, index_articles
 from fanwen.pipelines.store import now
 
 # Table -> the condition tying its rows to the withheld articles (temp table `_withheld_urls`) or the pattern.
@@ -92,6 +95,8 @@ def take_down(conn: sqlite3.Connection, pattern: str, reason: str, by: str | Non
             conn.execute("delete from _withheld_urls")
             conn.execute("insert into _withheld_urls select url from articles where url glob ?", [pattern])
             urls = [r[0] for r in conn.execute("select url from _withheld_urls order by url")]
+            for url in urls:  # out of the near-duplicate index and groups: no group is led by a withheld copy
+                forget_article(sqlite_utils.Database(conn), url)
             moved = 0
             for table, where in _SOURCES.items():
                 rows = conn.execute(f"select * from {table} where {where}", {"pattern": pattern}).fetchall()
@@ -116,7 +121,7 @@ def undo(conn: sqlite3.Connection, pattern: str, by: str | None = None) -> tuple
     ids = active(conn, pattern)
     if not ids:
         raise UsageError(f"no active takedown of {pattern} (see `fanwen takedown --list`)")
-    restored = 0
+    restored_urls: list[str] = []
     with conn:
         for takedown_id in ids:
             conn.execute("update takedowns set undone_at = ?, undone_by = ? where id = ?",
@@ -137,8 +142,10 @@ def undo(conn: sqlite3.Connection, pattern: str, by: str | None = None) -> tuple
                 conn.execute(f"insert or replace into {table} ({', '.join(columns)}) "
                              f"values ({', '.join('?' for _ in columns)})", [row[c] for c in columns])
                 conn.execute("delete from withheld where id = ?", [withheld_id])
-                restored += table == "articles"
-    return len(ids), restored
+                if table == "articles":
+                    restored_urls.append(url)
+        index_articles(sqlite_utils.Database(conn), restored_urls)  # back into their near-duplicate groups
+    return len(ids), len(restored_urls)
 
 
 def purge(conn: sqlite3.Connection, pattern: str, by: str | None = None) -> int:
