@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import re
+import signal
 from pathlib import Path
 
 import pytest
@@ -155,3 +156,39 @@ def test_after_n_lines_keeps_a_rule_off_the_head():
     assert apply_line_rules([header, Line("正文。"), Line("正文。")], [rule]).removed == []
     late = apply_line_rules([Line("一。"), Line("二。"), Line("三。"), header, Line("写得真好!")], [rule])
     assert [line.text for line in late.lines] == ["一。", "二。", "三。"] and len(late.removed) == 2
+
+
+class _Hang(Exception):
+    pass
+
+
+def _adversarial(rule) -> list[str]:
+    """Inputs that make a regex with ambiguous nested repeats ((\\d+\\s*){2,}) backtrack for ever: long runs
+    that almost match, and the rule's own examples repeated and stretched, each ending where it fails."""
+    probes = ["6" * 36 + ".cn", "1 " * 24 + "x", " " * 40 + "x", "a" * 40 + "!", "/ " * 24 + "x"]
+    for text in (*rule.examples, *rule.keeps):
+        text = fold(text)
+        probes += [text * 4 + "\x00", "".join(c * 3 for c in text) + "\x00", text[: len(text) // 2] * 6 + "。"]
+    return probes
+
+
+@pytest.mark.parametrize("rule", [r for r in load_rules() if r.is_line_rule], ids=lambda r: r.id)
+def test_no_line_rule_backtracks_catastrophically(rule):
+    # A hang detector, not a speed bar: a safe rule answers each probe in microseconds, a rule with
+    # exponential backtracking does not answer within the minute (a 39-character line of digits froze a
+    # whole crawl). The alarm only turns that hang into a failure.
+    def hang(*_):
+        raise _Hang
+
+    previous = signal.signal(signal.SIGALRM, hang)
+    try:
+        for probe in _adversarial(rule):
+            signal.alarm(20)
+            try:
+                rule.search(probe)
+            except _Hang:
+                pytest.fail(f"{rule.id} backtracks without end on {probe[:40]!r}: use possessive repeats (\\d++)")
+            finally:
+                signal.alarm(0)
+    finally:
+        signal.signal(signal.SIGALRM, previous)
