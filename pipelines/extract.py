@@ -57,6 +57,14 @@ from fanwen.pipelines.tree import Element, body_of, ink, is_inside, parse_html, 
 _SENTENCE_PUNCT = re.compile(r"[，。！？；、,!?;]")
 # A short string ending in a sentence mark is a line of verse or a short sentence, not a label.
 _VERSE_LINE = re.compile(r"..[，。！？；,!?;]$")
+# A long run of Chinese words without a mark is text written with spaces for punctuation (a photo blog,
+# a modern poem), not a label.
+UNPUNCTUATED = 20
+_HAN = re.compile(r"[\u4e00-\u9fff]")
+
+
+def _words(string: str) -> bool:
+    return len(_HAN.findall(string)) >= 0.7 * len(string)
 # Unlinked text in a paragraph-like string counts fully; short labels count this much.
 SHORT_WEIGHT = 0.2
 
@@ -75,7 +83,7 @@ def _score(node: Element, good: dict[Element, float], link: dict[Element, float]
         if in_link:
             lk += n
         elif in_prose or prose and len(strings) > 1 or (n >= 10 and _SENTENCE_PUNCT.search(string)) or (
-                n >= 4 and _VERSE_LINE.search(string)):
+                n >= 4 and _VERSE_LINE.search(string)) or (n >= UNPUNCTUATED and _words(string)):
             g += n
         else:
             g += n * SHORT_WEIGHT
@@ -155,8 +163,8 @@ def prose_elsewhere(body: Element, block: Element) -> Element | None:
         lines = element_lines(el, soup=False)
         stats = prose_stats(lines)
         # No linked titles among its lines: a stream of linked titles with long excerpts reads as prose too.
-        if (stats.prose_chars >= ALT_PROSE and stats.prose_lines >= ALT_PROSE_LINES and stats.linked < 2
-                and reads_as_prose(lines)):
+        if stats.linked < 2 and (stats.prose_chars >= ALT_PROSE and stats.prose_lines >= ALT_PROSE_LINES
+                                 and reads_as_prose(lines) or stats.chars >= ALT_PROSE and verse(lines)):
             return el
     return None
 

@@ -112,14 +112,16 @@ def no_sentences(lines: Sequence[str]) -> bool:
 _HAN = re.compile(r"[\u4e00-\u9fff]")
 # Verse: lines of words (mostly Chinese characters, this long in the middle), not numbers, codes and labels.
 VERSE_HAN_SHARE = 0.8
-VERSE_LINE = (5, 30)
+VERSE_LINE = (5, 60)
+VERSE_LINES = 4
 
 
 def verse(lines: Sequence[Line]) -> bool:
-    """Whether unlinked lines read as verse (a modern poem without punctuation), not as a table or labels."""
-    if not lines or any(line.linked for line in lines):
+    """Whether lines read as verse or as prose written with spaces for punctuation (a modern poem, a photo
+    blog), not as a table or labels: a few linked lines at most, unlinked lines of words."""
+    texts = [line.text for line in lines if not line.linked]
+    if len(texts) < VERSE_LINES or (len(lines) - len(texts)) * 4 > len(lines):
         return False
-    texts = [line.text for line in lines]
     chars = sum(map(ink, texts))
     if not chars or len(_HAN.findall("".join(texts))) < VERSE_HAN_SHARE * chars:
         return False
@@ -135,8 +137,8 @@ _CUT_OFF = re.compile(r"(?:\.{3,}|…+)$")
 
 def keeps_page(lines: Sequence[Line]) -> bool:
     """Whether an element is evidence enough to keep its page an article against refusal words and link
-    chrome: it reads as prose, or it is a short article."""
-    return reads_as_prose(lines) or short_article([line.text for line in lines if not line.linked])
+    chrome: it reads as prose, it is a short article, or it is verse."""
+    return reads_as_prose(lines) or short_article([line.text for line in lines if not line.linked]) or verse(lines)
 
 
 def short_article(lines: Sequence[str]) -> bool:

@@ -202,3 +202,21 @@ def test_the_second_look_also_saves_an_essay_whose_chosen_block_empties_in_clean
     ext = extract_document([("https://www.county.example.gov.cn/bs/guide2.html", html)])
     assert ext.kind == "article", ext.reason
     assert ext.text.count("按照提示填写本单位的基本信息") == 6
+
+
+def test_a_photo_blog_written_with_spaces_for_punctuation_is_an_article():
+    lines = ["一波波接續性低溫寒流報到 已將新竹尖石鄉後山一帶層層山巒披上嫣紅的彩衣",
+             "玉峰道路一路上雲氣山嵐滯留山頭 順路下切蜿蜒道路後不久即抵達來到玉峰國小",
+             "美樹美如其名偌大楓香樹早已呈現金黃 泛紅色彩也是愛攝人仕所喜愛造訪之地",
+             "第二次造訪美樹發現到營區變了 印象中以前生冷招牌換成了原木招牌可謂匠心獨運",
+             "燻黑原木加上金黃色醒目字體 加上了貓頭鷹原木創作也充分發揮了裝飾藝術功力",
+             "來到現場已是落葉飄飄堆疊滿地 不時隨著風吹雨襲而葉落垂地"]
+    photos = "".join(f"<p>{line}</p><p><img src='/p/{i}.jpg'></p>" for i, line in enumerate(lines))
+    links = "".join(f"<li><a href='/blog/post/{n}'>新竹尖石_秀巒野溪溫泉之旅第{n}集</a></li>" for n in range(12))
+    html = ("<html><head><meta charset='utf-8'><title>新竹尖石 美樹營地賞楓 @ 某某的部落格</title></head><body>"
+            f"<div class='article'><h2>新竹尖石 美樹營地賞楓</h2><div class='article-content'>{photos}</div></div>"
+            f"<div class='sidebar'><h3>最新文章</h3><ul>{links}</ul><h3>熱門文章</h3><ul>{links}</ul></div>"
+            "</body></html>")
+    ext = extract_document([("https://blog.example.net/blog/post/39926056", html)])
+    assert ext.kind == "article", ext.reason
+    assert ext.text.splitlines() == lines
