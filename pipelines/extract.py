@@ -163,8 +163,8 @@ def prose_elsewhere(body: Element, block: Element) -> Element | None:
         lines = element_lines(el, soup=False)
         stats = prose_stats(lines)
         # No linked titles among its lines: a stream of linked titles with long excerpts reads as prose too.
-        if stats.linked < 2 and (stats.prose_chars >= ALT_PROSE and stats.prose_lines >= ALT_PROSE_LINES
-                                 and reads_as_prose(lines) or stats.chars >= ALT_PROSE and verse(lines)):
+        if (stats.prose_chars >= ALT_PROSE and stats.prose_lines >= ALT_PROSE_LINES and stats.linked < 2
+                and reads_as_prose(lines)):
             return el
     return None
 

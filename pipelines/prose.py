@@ -137,8 +137,8 @@ _CUT_OFF = re.compile(r"(?:\.{3,}|…+)$")
 
 def keeps_page(lines: Sequence[Line]) -> bool:
     """Whether an element is evidence enough to keep its page an article against refusal words and link
-    chrome: it reads as prose, it is a short article, or it is verse."""
-    return reads_as_prose(lines) or short_article([line.text for line in lines if not line.linked]) or verse(lines)
+    chrome: it reads as prose, or it is a short article."""
+    return reads_as_prose(lines) or short_article([line.text for line in lines if not line.linked])
 
 
 def short_article(lines: Sequence[str]) -> bool:
