@@ -284,19 +284,23 @@ def ingest(redis_url: str, db_path: str, follow: bool, batch_size: int, quiet: b
               help="Cleaning processes (default: one per core); results are written by one writer.")
 @click.option("--restart", is_flag=True, help="Start from the first article even if an earlier run was interrupted.")
 @click.option("--progress", is_flag=True, help="Report progress on stderr even when it is not a terminal.")
+@click.option("--rejected", is_flag=True,
+              help="Also revisit the pages extraction rejected (list, captcha, not-found …, stored with their "
+                   "reason): those that read as articles now are stored as articles.")
 def reclean(db_path: str, site: str | None, sites_dirs: tuple[str, ...], workers: int | None, restart: bool,
-            progress: bool) -> None:
+            progress: bool, rejected: bool) -> None:
     """Re-run extraction and cleaning on the stored raw pages (after a rules change); no re-crawl.
 
     Uses every core. Interrupted (Ctrl-C, kill, power cut), it resumes where it stopped when run again
     with the same --site; --restart starts over.
 
-    Example: fanwen reclean --site diyifanwen --workers 2
+    Example: fanwen reclean --site diyifanwen --workers 2 --rejected
     """
     import time
 
     from fanwen.crawler.siteconfig import load_sites
     from fanwen.pipelines.reclean import reclean as run_reclean
+    from fanwen.pipelines.reclean import revisit_rejected
     from fanwen.pipelines.store import open_db
     from fanwen.progress import Progress
 
@@ -320,6 +324,10 @@ def reclean(db_path: str, site: str | None, sites_dirs: tuple[str, ...], workers
     line = ", ".join(f"{n} {k}" for k, n in sorted(summary.items())) or "no articles to re-clean"
     click.echo(f"{line} ({done:,} articles in {seconds:.1f} s, {done / max(seconds, 1e-9):,.0f}/s, "
                f"{workers} worker{'s' if workers > 1 else ''}{f'; resumed after {resumed:,}' if resumed else ''})")
+    if rejected:
+        revisited = revisit_rejected(db, load_sites(list(sites_dirs)), site)
+        click.echo(f"rejected pages: {revisited['now-article']:,} now articles, "
+                   f"{revisited['still-rejected']:,} still rejected")
 
 
 @cli.command()

@@ -26,7 +26,7 @@ import sqlite_utils
 from fanwen.pipelines.dedupe import PendingGroups, index_missing
 from fanwen.pipelines.process import process_document
 from fanwen.pipelines.records import Document, Extraction, Fetched
-from fanwen.pipelines.store import now, page_body, upsert_article
+from fanwen.pipelines.store import now, page_body, store_document, upsert_article
 from fanwen.progress import Progress
 
 BATCH = 200  # articles per task and per transaction
@@ -182,4 +182,42 @@ def reclean(
     db.execute(f"update {RUNS_TABLE} set finished = ? where id = ?", [now(), run_id])
     if resumed_at:
         counts["resumed-after"] = resumed_at
+    return counts
+
+
+# The verdicts of extraction itself (not an HTTP error, a duplicate, a site's list hint or garbage bytes): a
+# rules or extractor change can overturn them, and each was stored with its page and its reason.
+REJECTED_KINDS = ("list", "search", "not-found", "captcha", "blocked", "login", "empty")
+
+
+def revisit_rejected(db: sqlite_utils.Database, sites: Mapping[str, Any], site: str | None = None,
+                     progress: Progress | None = None) -> Counter:
+    """Re-extract the stored pages that extraction rejected. One that reads as an article now is stored as
+    one (its raw page and the article, in one transaction); one still rejected keeps its row, with today's
+    kind and reason. Returns counts: now-article, still-rejected (multi-page rejects are revisited by
+    their first page)."""
+    counts: Counter = Counter()
+    marks = ", ".join("?" for _ in REJECTED_KINDS)
+    where = " and site = ?" if site else ""
+    rows = db.execute(f"select url from pages where part = 1 and kind in ({marks}){where} order by rowid",
+                      [*REJECTED_KINDS, *([site] if site else [])]).fetchall()
+    for (url,) in rows:
+        row = next(db.query("select * from pages where url = ? and part = 1", [url]))
+        fetched = Fetched(url=row["url"], status=row["status"], headers=json.loads(row["headers"] or "{}"),
+                          body=page_body(row), encoding=row["encoding"] or "", fetched_at=row["fetched_at"])
+        doc = Document(url=url, site=row["site"], parts=[fetched])
+        config = sites.get(row["site"])
+        doc.extraction = process_document(doc, selectors=getattr(config, "selectors", None),
+                                          rules=getattr(config, "rules", ()),
+                                          encoding=getattr(config, "encoding", None))
+        if progress:
+            progress.tick()
+        if doc.extraction.is_article:
+            store_document(db, doc, None)
+            counts["now-article"] += 1
+        else:
+            with db.atomic():
+                db.execute("update pages set kind = ?, reason = ? where url = ? and part = 1",
+                           [doc.extraction.kind, doc.extraction.reason or None, url])
+            counts["still-rejected"] += 1
     return counts

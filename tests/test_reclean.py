@@ -1,9 +1,10 @@
 """`fanwen reclean`: after a rules change, stored raw pages are re-cleaned in place, without the network."""
 
+import json
 import sqlite3
 
 import pytest
-from conftest import FAST, fanwen
+from conftest import FAST, ROOT, fanwen
 
 pytestmark = pytest.mark.slow
 
@@ -65,3 +66,37 @@ def test_reclean_applies_new_rules_to_stored_pages(site_server, tmp_path):
 def test_reclean_of_missing_database_is_one_line_error(tmp_path):
     result = fanwen("reclean", "--db", str(tmp_path / "none.db"))
     assert result.returncode == 1 and result.stderr.startswith("Error: database")
+
+
+def test_reclean_rejected_revisits_pages_an_older_extractor_rejected(tmp_path):
+    """A page rejected with a reason keeps its raw copy, so a better extractor can overturn the verdict."""
+    from fanwen.pipelines.records import Document, Extraction, Fetched
+    from fanwen.pipelines.store import open_db, store_document
+
+    pages = ROOT / "tests" / "pages"
+    db_path = tmp_path / "a.db"
+    db = open_db(str(db_path))
+    stored = {}
+    for name, verdict in (("6dgww-1", "list"), ("dede-4", "list"), ("wenku-4", "empty")):
+        gold = json.loads((pages / f"{name}.json").read_text(encoding="utf-8"))
+        body = (pages / f"{name}.html").read_bytes()
+        fetched = Fetched(url=gold["url"], status=200, headers={}, body=body, encoding=gold["encoding"],
+                          fetched_at="2025-01-01T00:00:00")
+        doc = Document(url=gold["url"], site="old", parts=[fetched])
+        doc.extraction = Extraction(kind=verdict, reason="the main block is a list of linked titles")
+        store_document(db, doc, None)
+        stored[name] = gold
+    db.conn.close()
+
+    result = fanwen("reclean", "--db", str(db_path), "--rejected")
+    assert result.returncode == 0, result.stderr
+    assert "rejected pages: 1 now articles, 2 still rejected" in result.stdout
+    conn = sqlite3.connect(db_path)
+    essay = stored["6dgww-1"]
+    title, text = conn.execute("select title, text from articles where url = ?", [essay["url"]]).fetchone()
+    assert title == essay["title"] and text == essay["text"]
+    kinds = dict(conn.execute("select url, kind from pages where part = 1").fetchall())
+    assert kinds[essay["url"]] == "article"
+    assert kinds[stored["dede-4"]["url"]] == "list" and kinds[stored["wenku-4"]["url"]] == "captcha"
+    reason = conn.execute("select reason from pages where url = ?", [stored["wenku-4"]["url"]]).fetchone()[0]
+    assert "captcha" in reason  # today's reason replaces the old one
