@@ -106,6 +106,7 @@ def _score(node: Element, good: dict[Element, float], link: dict[Element, float]
 DESCEND_SHARE = 0.9
 # A best paragraph whose parent holds this many times its prose stands for the parent.
 PARAGRAPH_SHARE = 1.5
+CONTAINER_SHARE = 3
 DESCEND_REST = 60
 
 
@@ -124,6 +125,14 @@ def find_essay_element(body: Element) -> tuple[Element, float]:
     parent = best.getparent()
     if best.tag == "p" and parent is not None and good[parent] >= PARAGRAPH_SHARE * good[best]:
         best = parent
+    # The same for any small winner (a reference table, one section) inside a container that holds several
+    # times its prose and more prose than links: an encyclopedia's sections lost to its link-heavy chrome.
+    for ancestor in best.iterancestors():
+        if ancestor is body or ancestor not in good:
+            break
+        if good[ancestor] >= CONTAINER_SHARE * good[best] and link[ancestor] <= good[ancestor]:
+            best = ancestor
+            break
     # ≥ keeps the deepest of equal candidates; now climb down through single-child wrappers.
     while True:
         kids = list(best.iterchildren(etree.Element))

@@ -220,3 +220,19 @@ def test_a_photo_blog_written_with_spaces_for_punctuation_is_an_article():
     ext = extract_document([("https://blog.example.net/blog/post/39926056", html)])
     assert ext.kind == "article", ext.reason
     assert ext.text.splitlines() == lines
+
+
+def test_an_encyclopedia_entry_is_not_its_reference_list():
+    paras = "".join(f"<div class='para'>{n}年，她参与音乐剧的演出，随后发行第{n}张专辑，"
+                    "专辑的首支单曲在电台播出后受到欢迎，她也因此获得了更多的演出机会，并开始为其他歌手创作歌曲。</div>"
+                    for n in range(1996, 2002))
+    works = "".join(f"<td><a href='/item/{n}'>作品第{n}号</a></td>" for n in range(80))
+    refs = "".join(f"<li>{n}. 第{n}届金曲奖完全入围名单．新浪[引用日期2014-05-19]</li>" for n in range(1, 10))
+    html = ("<html><head><meta charset='utf-8'><title>某歌手_百科</title></head><body>"
+            "<div class='nav'><a href='/'>首页</a><a href='/help'>帮助</a></div>"
+            f"<div class='main-content'><h1>某歌手</h1><h2>早年经历</h2>{paras}"
+            f"<table class='works'><tr>{works}</tr></table>"
+            f"<h2>参考资料</h2><ul class='refs'>{refs}</ul></div></body></html>")
+    ext = extract_document([("https://baike.example.com/item/1", html)])
+    assert ext.kind == "article"
+    assert "1996年，她参与音乐剧的演出" in ext.text and "2001年，她参与音乐剧的演出" in ext.text
