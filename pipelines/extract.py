@@ -45,6 +45,8 @@ from fanwen.pipelines.prose import (
     reads_as_prose,
     short_article,
     verse,
+    verse_lines,
+    word_line,
 )
 from fanwen.pipelines.records import Extraction, Removal
 from fanwen.pipelines.rules import Rule, load_rules, merge_rules
@@ -60,11 +62,8 @@ _VERSE_LINE = re.compile(r"..[，。！？；,!?;]$")
 # A long run of Chinese words without a mark is text written with spaces for punctuation (a photo blog,
 # a modern poem), not a label.
 UNPUNCTUATED = 20
-_HAN = re.compile(r"[\u4e00-\u9fff]")
-
-
-def _words(string: str) -> bool:
-    return len(_HAN.findall(string)) >= 0.7 * len(string)
+# Verse: at least this many lines broken by <br>, read as a whole like prose.
+VERSE_STRINGS = 6
 # Unlinked text in a paragraph-like string counts fully; short labels count this much.
 SHORT_WEIGHT = 0.2
 
@@ -78,12 +77,14 @@ def _score(node: Element, good: dict[Element, float], link: dict[Element, float]
     # Running text cut into short pieces by inline links ("雄安新区是<a>中国</a>第19个…，也是首个由…") reads
     # as a whole.
     prose = not in_link and len(own) >= 10 and bool(_SENTENCE_PUNCT.search(own))
+    # Many lines of words broken by <br> (a song's lyrics, a poem without marks) read as a whole too.
+    prose = prose or not in_link and len(strings) >= VERSE_STRINGS and verse_lines(strings)
     for string in strings:
         n = len(string)
         if in_link:
             lk += n
         elif in_prose or prose and len(strings) > 1 or (n >= 10 and _SENTENCE_PUNCT.search(string)) or (
-                n >= 4 and _VERSE_LINE.search(string)) or (n >= UNPUNCTUATED and _words(string)):
+                n >= 4 and _VERSE_LINE.search(string)) or (n >= UNPUNCTUATED and word_line(string)):
             g += n
         else:
             g += n * SHORT_WEIGHT

@@ -111,22 +111,34 @@ def no_sentences(lines: Sequence[str]) -> bool:
 
 _HAN = re.compile(r"[\u4e00-\u9fff]")
 # Verse: lines of words (mostly Chinese characters, this long in the middle), not numbers, codes and labels.
-VERSE_HAN_SHARE = 0.8
+VERSE_HAN_SHARE = 0.7
+VERSE_WORD_SHARE = 0.8
+_LATIN_WORDS = re.compile(r"^[A-Za-z'’]+(?: [A-Za-z'’]+)+$")
 VERSE_LINE = (5, 60)
 VERSE_LINES = 4
 
 
 def verse(lines: Sequence[Line]) -> bool:
-    """Whether lines read as verse or as prose written with spaces for punctuation (a modern poem, a photo
-    blog), not as a table or labels: a few linked lines at most, unlinked lines of words."""
+    """Whether lines read as verse or as prose written with spaces for punctuation (a modern poem, song
+    lyrics with their pinyin, a photo blog), not as a table or labels: a few linked lines at most, unlinked
+    lines of words."""
     texts = [line.text for line in lines if not line.linked]
     if len(texts) < VERSE_LINES or (len(lines) - len(texts)) * 4 > len(lines):
         return False
-    chars = sum(map(ink, texts))
-    if not chars or len(_HAN.findall("".join(texts))) < VERSE_HAN_SHARE * chars:
-        return False
+    return verse_lines(texts)
+
+
+def verse_lines(texts: Sequence[str]) -> bool:
+    """Whether strings are lines of words of a verse's length (see `verse`)."""
     middle = sorted(map(ink, texts))[len(texts) // 2]
-    return VERSE_LINE[0] <= middle <= VERSE_LINE[1]
+    if not VERSE_LINE[0] <= middle <= VERSE_LINE[1]:
+        return False
+    return sum(1 for text in texts if word_line(text)) >= VERSE_WORD_SHARE * len(texts)
+
+
+def word_line(text: str) -> bool:
+    """A line of Chinese words (numbers and codes are not), or of Latin words (pinyin, English)."""
+    return len(_HAN.findall(text)) >= VERSE_HAN_SHARE * len(text) or bool(_LATIN_WORDS.match(text))
 
 
 # A short article (a poem, a 对联, a 祝福语, two short paragraphs): at least this many visible characters in at

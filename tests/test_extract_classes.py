@@ -236,3 +236,21 @@ def test_an_encyclopedia_entry_is_not_its_reference_list():
     ext = extract_document([("https://baike.example.com/item/1", html)])
     assert ext.kind == "article"
     assert "1996年，她参与音乐剧的演出" in ext.text and "2001年，她参与音乐剧的演出" in ext.text
+
+
+def test_song_lyrics_with_their_pinyin_beat_a_punctuated_appeal_beside_them():
+    song = ["爱 逝去的爱 讨不回来", "Ai shi qu de ai tao bu hui lai",
+            "我还有话想对你说", "Wo hai you hua xiang dui ni shuo",
+            "舍不得说 来不及说", "She bu de shuo lai bu ji shuo",
+            "离别的话最难说出口", "Li bie de hua zui nan shuo chu kou",
+            "你会找到新的生活", "Ni hui zhao dao xin de sheng huo",
+            "我会收起我的难过", "Wo hui shou qi wo de nan guo"]
+    html = ("<html><head><meta charset='utf-8'><title>Chinese Pinyin Lyrics: Zhi Neng Xiang Nian Ni</title></head>"
+            "<body><div class='menu'><a href='/'>Home</a> <a href='/a-z'>A-Z</a></div>"
+            f"<div class='post-body'>{'<br />'.join(song)}<br /></div>"
+            "<div class='sidebar'><p>To our fans, your contribution will allow us to continue providing pinyin "
+            "translation for FREE. Donations could be done via the link below. Thank you for your support!</p></div>"
+            "</body></html>")
+    ext = extract_document([("https://lyrics.example.com/2024/05/zhi-neng.html", html)])
+    assert ext.kind == "article", ext.reason
+    assert ext.text.splitlines() == song
