@@ -41,7 +41,7 @@ DOCS = "dedupe_docs"
 POSTINGS = "dedupe_fingerprints"
 SETTINGS = "dedupe_settings"
 MAX_VARIABLES = 10_000  # bound parameters per statement (SQLite's limit is 32,766 since 3.32)
-BATCH = 1_000  # articles grouped per batch by a crawl, ingest, reclean and `fanwen dedupe`
+BATCH = 5_000  # articles grouped per batch by a crawl, ingest, reclean and `fanwen dedupe`
 STOCK = 0.25  # a probe weighing less (listed for over 4 × common texts) makes no candidate, not even in part
 
 
