@@ -23,7 +23,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
 from bench.search import ZIPF_S, vocabulary  # noqa: E402
 from fanwen.browse.search_index import index_tokens  # noqa: E402
-from fanwen.pipelines.dedupe import PendingGroups  # noqa: E402
+from fanwen.pipelines.dedupe import PendingGroups, index_missing  # noqa: E402
 from fanwen.pipelines.records import Document, Extraction, Fetched, Removal  # noqa: E402
 from fanwen.pipelines.store import open_db, save_pages, start_crawl, upsert_article  # noqa: E402
 
@@ -165,7 +165,8 @@ def build(path: Path, n: int, *, workers: int = 2, progress_every: int = 50_000)
     started = time.perf_counter()
     batches = [(first, min(n, first + BATCH)) for first in range(have, n, BATCH)]
     done = have
-    pending = PendingGroups(db, every=BATCH)  # as a crawl does: near-duplicates grouped a batch at a time
+    index_missing(db)  # a stopped build's last articles not yet grouped (as a crawl catches up)
+    pending = PendingGroups(db)  # as a crawl does: near-duplicates grouped a batch at a time
     with multiprocessing.get_context("fork").Pool(workers) as pool:
         for batch in pool.imap(_make_batch, batches):
             with db.atomic():
@@ -174,11 +175,12 @@ def build(path: Path, n: int, *, workers: int = 2, progress_every: int = 50_000)
                     save_pages(db, doc, "article", crawl_id)
                     upsert_article(db, doc, ext, crawl_id, pending=pending)
                     precomputed.clear()
-                pending.flush()  # in the batch's transaction, so a resumed build finds every article grouped
+            pending.flush()
             done += len(batch)
             if done % progress_every == 0 or done == n:
                 rate = (done - have) / (time.perf_counter() - started)
                 print(f"  built {done:,}/{n:,} articles, {rate:,.0f}/s", flush=True)
+    pending.flush(force=True)
     # No FTS 'optimize': an archive grown by crawls is not optimized either (automerge bounds its segments).
     db.conn.commit()
     db.execute("pragma wal_checkpoint(truncate)")
