@@ -116,6 +116,7 @@ VERSE_WORD_SHARE = 0.8
 _LATIN_WORDS = re.compile(r"^[A-Za-z'’]+(?: [A-Za-z'’]+)+$")
 VERSE_LINE = (5, 60)
 VERSE_LINES = 4
+PROSE_LINE_WITHOUT_MARKS = 25
 
 
 def verse(lines: Sequence[Line]) -> bool:
@@ -126,6 +127,13 @@ def verse(lines: Sequence[Line]) -> bool:
     if len(texts) < VERSE_LINES or (len(lines) - len(texts)) * 4 > len(lines):
         return False
     return verse_lines(texts)
+
+
+def unpunctuated_prose(lines: Sequence[Line]) -> bool:
+    """Verse whose lines are a paragraph's length: prose written with spaces for punctuation (a photo blog),
+    which a list of titles never is."""
+    texts = [line.text for line in lines if not line.linked]
+    return verse(lines) and sorted(map(ink, texts))[len(texts) // 2] >= PROSE_LINE_WITHOUT_MARKS
 
 
 def verse_lines(texts: Sequence[str]) -> bool:
@@ -150,7 +158,8 @@ _CUT_OFF = re.compile(r"(?:\.{3,}|…+)$")
 def keeps_page(lines: Sequence[Line]) -> bool:
     """Whether an element is evidence enough to keep its page an article against refusal words and link
     chrome: it reads as prose, or it is a short article."""
-    return reads_as_prose(lines) or short_article([line.text for line in lines if not line.linked])
+    return reads_as_prose(lines) or short_article([line.text for line in lines if not line.linked]) or (
+        unpunctuated_prose(lines))
 
 
 def short_article(lines: Sequence[str]) -> bool:

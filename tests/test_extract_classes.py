@@ -254,3 +254,18 @@ def test_song_lyrics_with_their_pinyin_beat_a_punctuated_appeal_beside_them():
     ext = extract_document([("https://lyrics.example.com/2024/05/zhi-neng.html", html)])
     assert ext.kind == "article", ext.reason
     assert ext.text.splitlines() == song
+
+
+def test_a_photo_blog_inside_link_lists_is_kept_when_its_own_block_wins():
+    lines = ["一波波接續性低溫寒流報到 已將新竹尖石鄉後山一帶層層山巒披上嫣紅的彩衣",
+             "玉峰道路一路上雲氣山嵐滯留山頭 順路下切蜿蜒道路後不久即抵達來到玉峰國小",
+             "美樹美如其名偌大楓香樹早已呈現金黃 泛紅色彩也是愛攝人仕所喜愛造訪之地",
+             "第二次造訪美樹發現到營區變了 印象中以前生冷招牌換成了原木招牌可謂匠心獨運"]
+    body = "".join(f"<p>{line}</p>" for line in lines)
+    items = "".join(f"<li><a href='/blog/post/{n}'>新竹尖石秀巒野溪溫泉之旅第{n}集</a><p>2013-12-{n + 1:02d} 遊記分享，"
+                    f"歡迎留言交流，下次再見。</p></li>" for n in range(8))
+    html = ("<html><head><meta charset='utf-8'><title>美樹營地賞楓</title></head><body>"
+            f"<div class='article-content'>{body}</div><div class='box'><ul>{items}</ul></div></body></html>")
+    ext = extract_document([("https://blog.example.net/blog/post/2", html)])
+    assert ext.kind == "article", ext.reason
+    assert ext.text.splitlines() == lines
