@@ -22,6 +22,9 @@ from pathlib import Path
 PAGES_DIR = Path(__file__).resolve().parent.parent / "tests" / "pages"
 REAL_PAGES_DIR = PAGES_DIR.parent / "real_pages"
 UNSEEN_PAGES_DIR = PAGES_DIR.parent / "unseen_pages"
+# A real page of a sealed site that was tuned on before it was labelled: no longer unseen, so scored as a
+# corpus of its own, never in the sealed part (tests/real_pages_seen/README.md).
+SEEN_PAGES_DIR = PAGES_DIR.parent / "real_pages_seen"
 # Corpora split by site into a dev part and a sealed part (see `sealed`).
 SPLIT_DIRS = frozenset({REAL_PAGES_DIR})
 # Corpora nobody reads page by page: scored only in aggregate (tests/unseen_pages/README.md).

@@ -23,7 +23,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
 from bench import scoring  # noqa: E402
 
-CORPORA = (scoring.PAGES_DIR, scoring.UNSEEN_PAGES_DIR, scoring.REAL_PAGES_DIR)
+CORPORA = (scoring.PAGES_DIR, scoring.UNSEEN_PAGES_DIR, scoring.REAL_PAGES_DIR, scoring.SEEN_PAGES_DIR)
 PAGES = {directory: scoring.load_pages(directory) for directory in CORPORA}
 OPEN = [(d, p) for d, pages in PAGES.items() for p in pages if scoring.readable(p, d)]
 CLOSED = {d.name: [p for p in pages if not scoring.readable(p, d)] for d, pages in PAGES.items()}
@@ -49,7 +49,7 @@ def unaccounted(directory: Path, name: str) -> tuple[str, list[str], list[str]]:
 
 
 def test_every_corpus_is_covered():
-    assert {d.name for d in CORPORA} == {"pages", "unseen_pages", "real_pages"}
+    assert {d.name for d in CORPORA} == {"pages", "unseen_pages", "real_pages", "real_pages_seen"}
     assert all(PAGES.values()), "a corpus without labelled pages"
 
 
