@@ -155,6 +155,8 @@ def find_essay_element(body: Element) -> tuple[Element, float]:
 # best candidates outside that block get a look: an essay the scoring missed (its own links, a longer
 # sidebar) still reads as prose. An excerpt of a list is one paragraph, never this much prose in lines.
 ALT_CANDIDATES = 8
+# Unlinked text in the main block beyond which a password field and login words are a dialog, not the page.
+LOGIN_PAGE_TEXT = 300
 ALT_PROSE = 300
 ALT_PROSE_LINES = 3
 
@@ -326,6 +328,10 @@ def extract_page(url: str, html: str, selectors: dict[str, str], rules: Sequence
     second_look = post is None and "body" not in selectors
     # Keep when in doubt: refusal words and link items around the essay reject only a page whose essay
     # element does not read as prose (a short essay titled 那一次，我出错了 is an essay).
+    # A login form in a dialog on an article page is no login page: its main block holds text of its own.
+    if refusal == "login" and sum(ink(line.text) for line in element_lines(block, soup=False)
+                                  if not line.linked) >= LOGIN_PAGE_TEXT:
+        refusal = None
     if refusal and not reads_as_prose(element_lines(block, soup=False)):
         other = prose_elsewhere(body, block) if second_look else None
         if other is None:

@@ -269,3 +269,23 @@ def test_a_photo_blog_inside_link_lists_is_kept_when_its_own_block_wins():
     ext = extract_document([("https://blog.example.net/blog/post/2", html)])
     assert ext.kind == "article", ext.reason
     assert ext.text.splitlines() == lines
+
+
+def test_a_login_dialog_on_a_tech_post_does_not_make_it_a_login_page():
+    post = ("<p>以 猫猫 for windows 为例</p><p>cmd 设置代理</p><pre>set http_proxy=http://127.0.0.1:59727\n"
+            "set https_proxy=http://127.0.0.1:59727</pre><p>powershell 设置代理</p>"
+            "<pre>$Env:http_proxy=\"http://127.0.0.1:59727\";$Env:https_proxy=\"http://127.0.0.1:59727\"</pre>"
+            "<p>取消代理</p><pre>set http_proxy=\nset https_proxy=</pre><p>查看当前代理设置</p>"
+            "<pre>netsh winhttp show proxy\nreg query \"HKCU\\Software\\Microsoft\\Windows\\CurrentVersion\"</pre>")
+    dialog = ("<div class='modal'><h3>微信登录</h3><form><input name='u' placeholder='用户名'>"
+              "<input type='password' name='p'><button>登录</button></form></div>")
+    html = ("<html><head><meta charset='utf-8'><title>window系统设置代理 | 某某社区</title></head><body>"
+            f"<div class='top'><a href='/'>首页</a><a href='/login'>登录</a></div>{dialog}"
+            f"<div class='article'><h1>window系统设置代理</h1><div class='body'>{post}</div></div></body></html>")
+    ext = extract_document([("https://community.example.com/articles/1", html)])
+    assert ext.kind == "article", ext.reason
+    assert "netsh winhttp show proxy" in ext.text
+    login = ("<html><head><meta charset='utf-8'><title>用户登录</title></head><body><div class='box'><h3>用户登录</h3>"
+             "<form><input name='u'><input type='password' name='p'><button>登录</button></form>"
+             "<a href='/reg'>注册</a> <a href='/forgot'>忘记密码</a></div></body></html>")
+    assert extract_document([("https://community.example.com/login", login)]).kind == "login"
