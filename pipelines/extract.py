@@ -111,11 +111,22 @@ CONTAINER_SHARE = 3
 DESCEND_REST = 60
 
 
-def find_essay_element(body: Element) -> tuple[Element, float]:
-    """The element holding the most unlinked, punctuated text net of link text; and its text weight."""
+# Per element: its weighted unlinked text ("good") and its link text.
+Scores = tuple[dict[Element, float], dict[Element, float]]
+
+
+def score_elements(body: Element) -> Scores:
+    """Good and link text of every element under `body` (see `_score`)."""
     good: dict[Element, float] = {}
     link: dict[Element, float] = {}
     _score(body, good, link, False)
+    return good, link
+
+
+def find_essay_element(body: Element, scores: Scores | None = None) -> tuple[Element, float]:
+    """The element holding the most unlinked, punctuated text net of link text; and its text weight.
+    `scores`: those of `body`, when the caller has them already."""
+    good, link = scores or score_elements(body)
     best, best_score = body, float("-inf")
     for el in body.iter(etree.Element):
         score = good[el] - link[el]
@@ -155,17 +166,14 @@ def find_essay_element(body: Element) -> tuple[Element, float]:
 # best candidates outside that block get a look: an essay the scoring missed (its own links, a longer
 # sidebar) still reads as prose. An excerpt of a list is one paragraph, never this much prose in lines.
 ALT_CANDIDATES = 8
-# Unlinked text in the main block beyond which a password field and login words are a dialog, not the page.
-LOGIN_PAGE_TEXT = 300
 ALT_PROSE = 300
 ALT_PROSE_LINES = 3
 
 
-def prose_elsewhere(body: Element, block: Element) -> Element | None:
-    """The best-scoring element outside `block` (and its ancestors) that reads as prose, if one does."""
-    good: dict[Element, float] = {}
-    link: dict[Element, float] = {}
-    _score(body, good, link, False)
+def prose_elsewhere(block: Element, scores: Scores) -> Element | None:
+    """The best-scoring element outside `block` (and its ancestors) that reads as prose, if one does;
+    `scores` are the page's (`score_elements`)."""
+    good, link = scores
     around = {block, *block.iterancestors()}
     # By all their text: the essay may have counted as links (paragraphs in list items that hold a link).
     ranked = sorted((el for el in good if el not in around), key=lambda el: good[el] + link[el], reverse=True)
@@ -276,6 +284,10 @@ def _drop_title_lines(lines: list[Line], title: str) -> tuple[list[Line], list[R
     return kept, removed
 
 
+# Unlinked text in the main block beyond which a password field and login words are a dialog, not the page.
+LOGIN_PAGE_TEXT = 300
+
+
 def extract_page(url: str, html: str, selectors: dict[str, str], rules: Sequence[Rule]) -> PageResult:
     """Extract one page (see module docstring, step 1)."""
     root = parse_html(html)
@@ -292,8 +304,10 @@ def extract_page(url: str, html: str, selectors: dict[str, str], rules: Sequence
     if post is not None:
         block = post.body
         title = subject_of(post, page_title(root), title_segments) or title
+    scores = None
     if block is None:
-        block, weight = find_essay_element(body)
+        scores = score_elements(body)
+        block, weight = find_essay_element(body, scores)
     else:
         weight = float(len(text(block)))
 
@@ -325,7 +339,7 @@ def extract_page(url: str, html: str, selectors: dict[str, str], rules: Sequence
 
     # A page is rejected on positive evidence only: before that, the next candidates outside the chosen
     # element get one look (a site's own selector or a forum post is not second-guessed).
-    second_look = post is None and "body" not in selectors
+    second_look = scores is not None
     # Keep when in doubt: refusal words and link items around the essay reject only a page whose essay
     # element does not read as prose (a short essay titled 那一次，我出错了 is an essay).
     # A login form in a dialog on an article page is no login page: its main block holds text of its own.
@@ -333,18 +347,18 @@ def extract_page(url: str, html: str, selectors: dict[str, str], rules: Sequence
                                   if not line.linked) >= LOGIN_PAGE_TEXT:
         refusal = None
     if refusal and not reads_as_prose(element_lines(block, soup=False)):
-        other = prose_elsewhere(body, block) if second_look else None
+        other = prose_elsewhere(block, scores) if second_look else None
         if other is None:
             return PageResult(refusal, title=title, reason=f"{refusal} words on a page without prose")
         block, second_look = other, False
     kind = list_kind(url, body, block, int(weight))
     if kind and not keeps_page(element_lines(block, soup=False)):
-        other = prose_elsewhere(body, block) if second_look else None
+        other = prose_elsewhere(block, scores) if second_look else None
         if other is None:
             return PageResult(kind, title=title, reason="repeated link items outweigh a main block without prose")
         block, second_look = other, False
     page = cleaned_page(block)
-    if page.kind != "article" and second_look and (other := prose_elsewhere(body, block)) is not None:
+    if page.kind != "article" and second_look and (other := prose_elsewhere(block, scores)) is not None:
         return cleaned_page(other)
     return page
 

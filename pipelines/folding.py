@@ -21,6 +21,8 @@ import opencc
 DICTIONARY_DIR = Path(opencc.__file__).parent / "dictionary"
 # Zero-width and other invisible format characters: never part of the text a reader sees.
 INVISIBLE = "\u00ad\u180e\u200b\u200c\u200d\u200e\u200f\u2060\u2061\u2062\u2063\u2064\ufeff"
+# The CJK Unified Ideographs block: what "Chinese characters" means when text is weighed (verse, mojibake).
+HAN = re.compile(r"[\u4e00-\u9fff]")
 # Variant forms (TW/HK) to OpenCC's standard traditional first, then traditional to simplified.
 _SEARCH_DICTIONARIES = ("TWVariantsRev.txt", "HKVariantsRev.txt", "TSCharacters.txt")
 

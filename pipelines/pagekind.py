@@ -12,7 +12,7 @@ from urllib.parse import urlsplit
 
 from lxml import etree
 
-from fanwen.pipelines.folding import fold
+from fanwen.pipelines.folding import HAN, fold
 from fanwen.pipelines.tree import Element, text_head
 
 _CAPTCHA = re.compile(r"安全检测|验证码|人机验证|滑动验证|安全验证|访问验证|请完成验证|captcha|正在验证", re.I)
@@ -217,7 +217,6 @@ SAMPLE = 8_000
 # Mojibake: UTF-8 bytes that were read as GBK (and stored or served again as text). Encoding such text back to
 # GBK gives the original UTF-8 bytes, which decode to Chinese again; real Chinese text's GBK bytes are not UTF-8.
 MIN_HAN_FOR_MOJIBAKE = 20
-_HAN = re.compile(r"[\u4e00-\u9fff]")
 
 
 def garbage_reason(body: bytes, text: str) -> str | None:
@@ -236,7 +235,7 @@ def garbage_reason(body: bytes, text: str) -> str | None:
     lost = text.count("\ufffd")
     if lost >= MIN_BAD_CHARS and lost > MAX_BAD_SHARE * len(text):
         return f"undecodable: {lost} of {len(text)} characters could not be decoded"
-    first_han = _HAN.search(full)  # past a long <head> of scripts and styles
+    first_han = HAN.search(full)  # past a long <head> of scripts and styles
     recovered = _read_back_as_utf8(full[first_han.start():first_han.start() + SAMPLE]) if first_han else 0
     if recovered:
         return f"mojibake: UTF-8 read as GBK ({recovered} Chinese characters come back when it is undone)"
@@ -246,8 +245,8 @@ def garbage_reason(body: bytes, text: str) -> str | None:
 def _read_back_as_utf8(text: str) -> int:
     """How many Chinese characters undoing a UTF-8-read-as-GBK mix-up recovers (0 when it recovers few, or
     mostly broken sequences, as it does for any real text)."""
-    if len(_HAN.findall(text)) < MIN_HAN_FOR_MOJIBAKE:
+    if len(HAN.findall(text)) < MIN_HAN_FOR_MOJIBAKE:
         return 0
     undone = text.encode("gbk", "ignore").decode("utf-8", "replace")
-    han = len(_HAN.findall(undone))
+    han = len(HAN.findall(undone))
     return han if han >= MIN_HAN_FOR_MOJIBAKE and han > 3 * undone.count("\ufffd") else 0

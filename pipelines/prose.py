@@ -9,8 +9,9 @@ linked lines do not alternate with text (the items of a list held inside the ele
     item_list(lines)       → bool   the element is itself a list of linked titles with little prose
     no_sentences(lines)    → bool   a table or column of labels: not one sentence mark in many lines
     short_article(lines)   → bool   a poem, a 对联, two short paragraphs: short, but sentences
-    verse(lines)           → bool   a modern poem without punctuation: unlinked lines of words
-    keeps_page(lines)      → bool   either of reads_as_prose and short_article
+    verse(lines)           → bool   a modern poem or lyrics without punctuation: unlinked lines of words
+    unpunctuated_prose(lines) → bool verse lines of a paragraph's length (a photo blog)
+    keeps_page(lines)      → bool   any of reads_as_prose, short_article and unpunctuated_prose
 """
 
 from __future__ import annotations
@@ -20,6 +21,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 
 from fanwen.pipelines.clean.blocks import Line
+from fanwen.pipelines.folding import HAN
 from fanwen.pipelines.tree import ink
 
 # A Latin full stop ends a sentence after a word, before a space or the line's end (not in 3.14 or a URL).
@@ -109,7 +111,6 @@ def no_sentences(lines: Sequence[str]) -> bool:
     return len(lines) >= TABLE_LINES and not any(_SENTENCE_MARK.search(line) for line in lines)
 
 
-_HAN = re.compile(r"[\u4e00-\u9fff]")
 # Verse: lines of words (mostly Chinese characters, this long in the middle), not numbers, codes and labels.
 VERSE_HAN_SHARE = 0.7
 VERSE_WORD_SHARE = 0.8
@@ -146,7 +147,7 @@ def verse_lines(texts: Sequence[str]) -> bool:
 
 def word_line(text: str) -> bool:
     """A line of Chinese words (numbers and codes are not), or of Latin words (pinyin, English)."""
-    return len(_HAN.findall(text)) >= VERSE_HAN_SHARE * len(text) or bool(_LATIN_WORDS.match(text))
+    return len(HAN.findall(text)) >= VERSE_HAN_SHARE * len(text) or bool(_LATIN_WORDS.match(text))
 
 
 # A short article (a poem, a 对联, a 祝福语, two short paragraphs): at least this many visible characters in at

@@ -35,15 +35,24 @@ RUNS_TABLE = "reclean_runs"  # created by migration step 4 (pipelines/migrations
 Result = tuple[str, str, Document | None, Extraction | None]
 
 
+def _fetched(row: dict) -> Fetched:
+    """A stored `pages` row as the response it archived."""
+    return Fetched(url=row["url"], status=row["status"], headers=json.loads(row["headers"] or "{}"),
+                   body=page_body(row), encoding=row["encoding"] or "", fetched_at=row["fetched_at"])
+
+
 def stored_document(db: sqlite_utils.Database, url: str, site: str) -> Document | None:
     """Rebuild a (possibly multi-page) document from its stored raw pages, in page order."""
     rows = list(db.query("select * from pages where article_url = ? order by part", [url]))
     if not rows:
         return None
-    parts = [Fetched(url=r["url"], status=r["status"], headers=json.loads(r["headers"] or "{}"),
-                     body=page_body(r), encoding=r["encoding"] or "", fetched_at=r["fetched_at"])
-             for r in rows]
-    return Document(url=url, site=site, parts=parts)
+    return Document(url=url, site=site, parts=[_fetched(r) for r in rows])
+
+
+def _extract(doc: Document, config: Any) -> Extraction:
+    """Extract a stored document with its site's selectors, rules and encoding (generic when unknown)."""
+    return process_document(doc, selectors=getattr(config, "selectors", None), rules=getattr(config, "rules", ()),
+                            encoding=getattr(config, "encoding", None))
 
 
 def clean_batch(db: sqlite_utils.Database, sites: Mapping[str, Any], targets: list[tuple[int, str, str]],
@@ -56,13 +65,7 @@ def clean_batch(db: sqlite_utils.Database, sites: Mapping[str, Any], targets: li
         if doc is None:
             out.append((url, site_name, None, None))
             continue
-        config = sites.get(site_name)
-        ext = process_document(
-            doc,
-            selectors=getattr(config, "selectors", None),
-            rules=getattr(config, "rules", ()),
-            encoding=getattr(config, "encoding", None),
-        )
+        ext = _extract(doc, sites.get(site_name))
         for part in doc.parts:
             part.body = b""
         out.append((url, site_name, doc, ext))
@@ -203,13 +206,8 @@ def revisit_rejected(db: sqlite_utils.Database, sites: Mapping[str, Any], site: 
                       [*REJECTED_KINDS, *([site] if site else [])]).fetchall()
     for (url,) in rows:
         row = next(db.query("select * from pages where url = ? and part = 1", [url]))
-        fetched = Fetched(url=row["url"], status=row["status"], headers=json.loads(row["headers"] or "{}"),
-                          body=page_body(row), encoding=row["encoding"] or "", fetched_at=row["fetched_at"])
-        doc = Document(url=url, site=row["site"], parts=[fetched])
-        config = sites.get(row["site"])
-        doc.extraction = process_document(doc, selectors=getattr(config, "selectors", None),
-                                          rules=getattr(config, "rules", ()),
-                                          encoding=getattr(config, "encoding", None))
+        doc = Document(url=url, site=row["site"], parts=[_fetched(row)])
+        doc.extraction = _extract(doc, sites.get(row["site"]))
         if progress:
             progress.tick()
         if doc.extraction.is_article:
