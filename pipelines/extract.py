@@ -4,7 +4,8 @@
     1. per page: parse (lxml) → metadata (title, breadcrumb category, author; the JSON-LD/<meta>/<time> date
        before cleaning drops scripts) → hidden + boilerplate steps (fanwen.pipelines.clean) → page kind
        (blocked/captcha/not-found/login) → essay element (site selector, else
-       text-density scoring) → list/search check → line rules → lines
+       text-density scoring) → list/search check → line rules → lines; a page rejected as a list that
+       declares itself a dated article keeps its description (its body is rendered by a script)
     2. stitch pages in reading order (title from page 1, "(2)"/"第2页" noise dropped)
     3. split multi-essay pages into parts
 No selectors are needed: the essay element is the one that holds the most punctuated, unlinked text.
@@ -27,9 +28,11 @@ from fanwen.pipelines.folding import fold
 from fanwen.pipelines.forum import find_first_post, subject_of
 from fanwen.pipelines.metadata import (
     clean_title,
+    declares_article,
     page_title,
     read_author,
     read_category,
+    read_description,
     read_meta_date,
     read_published,
     read_title,
@@ -38,6 +41,7 @@ from fanwen.pipelines.metadata import (
 from fanwen.pipelines.pagekind import MIN_ESSAY_CHARS, has_password_field, kind_of_cleaned, list_kind, refusal_kind
 from fanwen.pipelines.prose import (
     LIST_LINKS,
+    PROSE_CHARS,
     item_list,
     keeps_page,
     no_sentences,
@@ -286,6 +290,22 @@ def _drop_title_lines(lines: list[Line], title: str) -> tuple[list[Line], list[R
 
 # Unlinked text in the main block beyond which a password field and login words are a dialog, not the page.
 LOGIN_PAGE_TEXT = 300
+# Rejections a page's own metadata may overrule (a refusal or a search page is what it says).
+_DESCRIBED_KINDS = frozenset({"list", "empty"})
+DESCRIBED_REASON = "the article's body is not in the page (a script renders it): the text is its description"
+
+
+def _described(rejected: PageResult, root: Element, meta_date: str | None, category: str | None) -> PageResult:
+    """A rejected page that declares itself a dated article (og:type, JSON-LD) and describes itself in
+    prose is an article whose body a script renders: its description is all of it the page holds, kept
+    (marked truncated, with the reason) rather than losing the article."""
+    if rejected.kind not in _DESCRIBED_KINDS or meta_date is None or not declares_article(root):
+        return rejected
+    line = Line(read_description(root))
+    if prose_stats([line]).prose_chars < PROSE_CHARS:
+        return rejected
+    return PageResult("article", rejected.title, meta_date, category, lines=[line], truncated=True,
+                      source=[line.text], reason=DESCRIBED_REASON)
 
 
 def extract_page(url: str, html: str, selectors: dict[str, str], rules: Sequence[Rule]) -> PageResult:
@@ -355,12 +375,13 @@ def extract_page(url: str, html: str, selectors: dict[str, str], rules: Sequence
     if kind and not keeps_page(element_lines(block, soup=False)):
         other = prose_elsewhere(block, scores) if second_look else None
         if other is None:
-            return PageResult(kind, title=title, reason="repeated link items outweigh a main block without prose")
+            return _described(PageResult(kind, title=title, reason="repeated link items outweigh a main block"
+                                         " without prose"), root, meta_date, category)
         block, second_look = other, False
     page = cleaned_page(block)
     if page.kind != "article" and second_look and (other := prose_elsewhere(block, scores)) is not None:
-        return cleaned_page(other)
-    return page
+        page = cleaned_page(other)
+    return page if page.kind == "article" else _described(page, root, meta_date, category)
 
 
 def extract_document(
@@ -428,6 +449,7 @@ def assemble_document(results: list[PageResult]) -> Extraction:
         text="\n".join(line.text for line in lines),
         truncated=any(r.truncated for r in results),
         removed=removed,
+        reason=first.reason,
         parts=split_essays(lines, first.title),
     )
 

@@ -173,6 +173,30 @@ def read_meta_date(root: Element) -> str | None:
     return None
 
 
+# What a page says it is: Open Graph's type or a JSON-LD article type.
+_ARTICLE_TYPES = frozenset({"article", "news", "newsarticle", "blogposting", "reportagenewsarticle"})
+_LD_TYPE = re.compile(r'"@type"\s*:\s*"(\w+)"')
+_DESCRIPTION_NAMES = ("og:description", "description", "twitter:description")
+
+
+def declares_article(root: Element) -> bool:
+    """Whether the page's metadata calls it an article (og:type article/news, a JSON-LD NewsArticle …)."""
+    for meta in root.iter("meta"):
+        if (meta.get("property") or meta.get("name") or "").lower() == "og:type":
+            if (meta.get("content") or "").strip().lower() in _ARTICLE_TYPES:
+                return True
+    return any(t.lower() in _ARTICLE_TYPES for script in root.iter("script")
+               if (script.get("type") or "").lower() == "application/ld+json" and script.text
+               for t in _LD_TYPE.findall(script.text))
+
+
+def read_description(root: Element) -> str:
+    """The longest of the page's description metadata (og:description, description, twitter:description)."""
+    found = [normalize_line(meta.get("content") or "") for meta in root.iter("meta")
+             if (meta.get("property") or meta.get("name") or "").lower() in _DESCRIPTION_NAMES]
+    return max(found, key=len, default="")
+
+
 def read_published(root: Element, selectors: dict[str, str], near_title: str, meta_date: str | None) -> str | None:
     """Publication date: site selector, the page's metadata (`read_meta_date` before cleaning), a labelled
     date, then a bare date next to the title."""

@@ -105,3 +105,37 @@ def test_prose_measures():
     assert short_article(["春眠不觉晓，", "处处闻啼鸟。", "夜来风雨声，", "花落知多少。"])
     assert not short_article(["春眠不觉晓，", "处处闻啼鸟。"])  # under 20 characters
     assert not short_article(["欢迎您来到东方阿尔法基金管理有限公司，投资有风险，购买需谨慎！"])  # a one-line slogan
+
+
+def rendered_page(head: str) -> str:
+    """A news page saved before its script rendered the story: chrome and a related-news stream only."""
+    news = ("维持利率不变", "发布季度报告", "行长发表讲话", "公布会议纪要", "调整购债计划")
+    stream = "".join(f'<li><a href="/news/{i}.html">日本央行{w}，市场关注后续政策走向</a></li>'
+                     for i, w in enumerate(news))
+    return f"""<html><head><meta charset="utf-8"><title>日本企業5月信心保持穩定_財經新聞</title>{head}</head>
+<body><div class="top"><ul class="nav">{NAV}</ul></div><div id="app"><noscript>請啟用JavaScript</noscript></div>
+<div class="stream"><h3>更多新聞</h3><ul>{stream}</ul></div>
+<div class="foot">Copyright © 2024 財經新聞 版權所有</div></body></html>"""
+
+
+STORY = ("路透月度調查顯示，日本企業信心5月保持穩定，但製造業及服務業反映，日圓疲弱帶來的通脹壓力正損害利潤。"
+         "調查顯示，5月製造業景氣判斷指數維持於正9，未來3個月預計略有改善。5月非製造業景氣判斷指數微升至正26，比前月高1點。")
+DATED_ARTICLE = ('<meta property="og:type" content="article">'
+                 '<meta property="article:published_time" content="2024-05-22T00:21:04Z">')
+
+
+def test_an_article_its_script_renders_is_kept_as_its_description_with_the_reason():
+    ext = extract_document([("https://hk.finance.example.com/news/a-1.html",
+                             rendered_page(DATED_ARTICLE + f'<meta name="description" content="{STORY}">'))])
+    assert ext.kind == "article" and ext.text == STORY
+    assert ext.truncated and "description" in ext.reason and ext.published == "2024-05-22"
+
+
+def test_a_list_page_with_a_description_stays_a_list():
+    site = "財經新聞網提供最新的財經新聞、股市行情、外匯走勢與專家評論，是香港投資者每日必讀的財經資訊平台。" * 2
+    for head in (f'<meta property="og:type" content="website"><meta name="description" content="{site}">',
+                 # declared an article but undated, or dated but described in too few words
+                 f'<meta property="og:type" content="article"><meta name="description" content="{STORY}">',
+                 DATED_ARTICLE + '<meta name="description" content="日本企業信心保持穩定。">'):
+        ext = extract_document([("https://hk.finance.example.com/news/", rendered_page(head))])
+        assert ext.kind == "list" and ext.text == "", head
