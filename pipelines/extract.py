@@ -295,13 +295,13 @@ _DESCRIBED_KINDS = frozenset({"list", "empty"})
 DESCRIBED_REASON = "the article's body is not in the page (a script renders it): the text is its description"
 
 
-def _described(rejected: PageResult, root: Element, meta_date: str | None, category: str | None) -> PageResult:
-    """A rejected page that declares itself a dated article (og:type, JSON-LD) and describes itself in
-    prose is an article whose body a script renders: its description is all of it the page holds, kept
-    (marked truncated, with the reason) rather than losing the article."""
-    if rejected.kind not in _DESCRIBED_KINDS or meta_date is None or not declares_article(root):
+def _described(rejected: PageResult, description: str, meta_date: str | None, category: str | None) -> PageResult:
+    """A rejected page that declares itself a dated article (og:type, JSON-LD: `description` is its
+    description, else "") and describes itself in prose is an article whose body a script renders: its
+    description is all of it the page holds, kept (marked truncated, with the reason) rather than lost."""
+    if rejected.kind not in _DESCRIBED_KINDS or meta_date is None:
         return rejected
-    line = Line(read_description(root))
+    line = Line(description)
     if prose_stats([line]).prose_chars < PROSE_CHARS:
         return rejected
     return PageResult("article", rejected.title, meta_date, category, lines=[line], truncated=True,
@@ -315,6 +315,7 @@ def extract_page(url: str, html: str, selectors: dict[str, str], rules: Sequence
     password = has_password_field(root)
     category = read_category(root, selectors, title, rules)
     meta_date = read_meta_date(root)
+    description = read_description(root) if declares_article(root) else ""
     anchored = prepare_page(root, rules)
     body = body_of(root)
     visible = normalize_line(text(body, " "))
@@ -376,12 +377,12 @@ def extract_page(url: str, html: str, selectors: dict[str, str], rules: Sequence
         other = prose_elsewhere(block, scores) if second_look else None
         if other is None:
             return _described(PageResult(kind, title=title, reason="repeated link items outweigh a main block"
-                                         " without prose"), root, meta_date, category)
+                                         " without prose"), description, meta_date, category)
         block, second_look = other, False
     page = cleaned_page(block)
     if page.kind != "article" and second_look and (other := prose_elsewhere(block, scores)) is not None:
         page = cleaned_page(other)
-    return page if page.kind == "article" else _described(page, root, meta_date, category)
+    return page if page.kind == "article" else _described(page, description, meta_date, category)
 
 
 def extract_document(

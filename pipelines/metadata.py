@@ -175,19 +175,20 @@ def read_meta_date(root: Element) -> str | None:
 
 # What a page says it is: Open Graph's type or a JSON-LD article type.
 _ARTICLE_TYPES = frozenset({"article", "news", "newsarticle", "blogposting", "reportagenewsarticle"})
+_LIST_TYPES = frozenset({"itemlist", "collectionpage"})
 _LD_TYPE = re.compile(r'"@type"\s*:\s*"(\w+)"')
 _DESCRIPTION_NAMES = ("og:description", "description", "twitter:description")
 
 
 def declares_article(root: Element) -> bool:
     """Whether the page's metadata calls it an article (og:type article/news, a JSON-LD NewsArticle …)."""
-    for meta in root.iter("meta"):
-        if (meta.get("property") or meta.get("name") or "").lower() == "og:type":
-            if (meta.get("content") or "").strip().lower() in _ARTICLE_TYPES:
-                return True
-    return any(t.lower() in _ARTICLE_TYPES for script in root.iter("script")
-               if (script.get("type") or "").lower() == "application/ld+json" and script.text
-               for t in _LD_TYPE.findall(script.text))
+    og = {(meta.get("content") or "").strip().lower() for meta in root.iter("meta")
+          if (meta.get("property") or meta.get("name") or "").lower() == "og:type"}
+    types = {t.lower() for script in root.iter("script")
+             if (script.get("type") or "").lower() == "application/ld+json" and script.text
+             for t in _LD_TYPE.findall(script.text)}
+    # A topic page may call itself an article and list its stories as an ItemList: it is a list.
+    return bool((og | types) & _ARTICLE_TYPES) and not types & _LIST_TYPES
 
 
 def read_description(root: Element) -> str:

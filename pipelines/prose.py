@@ -11,7 +11,9 @@ linked lines do not alternate with text (the items of a list held inside the ele
     short_article(lines)   → bool   a poem, a 对联, two short paragraphs: short, but sentences
     verse(lines)           → bool   a modern poem or lyrics without punctuation: unlinked lines of words
     unpunctuated_prose(lines) → bool verse lines of a paragraph's length (a photo blog)
-    keeps_page(lines)      → bool   any of reads_as_prose, short_article and unpunctuated_prose
+    holds_prose(stats)     → bool   paragraphs of prose of its own amid links and tables, no list items,
+                                    no stream of dated entries
+    keeps_page(lines)      → bool   any of reads_as_prose, short_article, unpunctuated_prose, holds_prose
 """
 
 from __future__ import annotations
@@ -54,7 +56,7 @@ TABLE_LINES = 10
 @dataclass(frozen=True)
 class ProseStats:
     """Visible characters and lines of an element: in all, in prose lines, in lines with a sentence mark;
-    linked lines; list items (a linked line followed by a line of text)."""
+    linked lines; list items (a linked line followed by a line of text); short lines with a date or time."""
 
     chars: int
     prose_chars: int
@@ -64,15 +66,17 @@ class ProseStats:
     lines: int
     linked: int
     items: int
+    stamped: int = 0
 
 
 def prose_stats(lines: Sequence[Line]) -> ProseStats:
     """Measure the lines of an element (see module docstring)."""
-    chars = prose = prose_lines = marked = marked_lines = linked = items = 0
+    chars = prose = prose_lines = marked = marked_lines = linked = items = stamped = 0
     after_link = False
     for line in lines:
         n = ink(line.text)
         chars += n
+        stamped += n <= STAMP_LINE and _STAMP.search(line.text) is not None
         if line.linked:
             linked += 1
             after_link = True
@@ -85,7 +89,7 @@ def prose_stats(lines: Sequence[Line]) -> ProseStats:
             marked_lines += 1
             items += after_link  # a linked title, then its excerpt: an item of a list
         after_link = False
-    return ProseStats(chars, prose, prose_lines, marked, marked_lines, len(lines), linked, items)
+    return ProseStats(chars, prose, prose_lines, marked, marked_lines, len(lines), linked, items, stamped)
 
 
 def reads_as_prose(lines: Sequence[Line]) -> bool:
@@ -103,7 +107,8 @@ def reads_as_prose(lines: Sequence[Line]) -> bool:
 def item_list(lines: Sequence[Line]) -> bool:
     """Whether the element is a list of linked titles (with dates, excerpts) rather than an essay."""
     s = prose_stats(lines)
-    return s.linked >= LIST_LINKS and s.linked * 4 >= s.lines and s.prose_chars < LIST_PROSE_SHARE * s.chars
+    return (s.linked >= LIST_LINKS and s.linked * 4 >= s.lines and s.prose_chars < LIST_PROSE_SHARE * s.chars
+            and not holds_prose(s))
 
 
 def no_sentences(lines: Sequence[str]) -> bool:
@@ -160,7 +165,22 @@ def keeps_page(lines: Sequence[Line]) -> bool:
     """Whether an element is evidence enough to keep its page an article against refusal words and link
     chrome: it reads as prose, or it is a short article."""
     return reads_as_prose(lines) or short_article([line.text for line in lines if not line.linked]) or (
-        unpunctuated_prose(lines))
+        unpunctuated_prose(lines)) or holds_prose(prose_stats(lines))
+
+
+# Prose of its own that no list page's main block holds: several paragraphs of sentences, no list items,
+# not a stream of dated entries (short comments, listings: a short line with a date or a time each).
+HOLDS_PROSE_CHARS = 300
+HOLDS_PROSE_LINES = 3
+STAMP_LINE = 40
+_STAMP = re.compile(r"(?:19|20)\d{2}[-/.]\d{1,2}[-/.]\d{1,2}|\d{1,2}:\d{2}")
+
+
+def holds_prose(stats: ProseStats) -> bool:
+    """Whether an element holds paragraphs of prose of its own, however much else it holds (a car review
+    with its spec tables, a story with its share bar): no linked title followed by an excerpt among them."""
+    return (stats.prose_chars >= HOLDS_PROSE_CHARS and stats.prose_lines >= HOLDS_PROSE_LINES and stats.items == 0
+            and stats.stamped < LIST_ITEMS)
 
 
 def short_article(lines: Sequence[str]) -> bool:

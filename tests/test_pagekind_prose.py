@@ -136,6 +136,49 @@ def test_a_list_page_with_a_description_stays_a_list():
     for head in (f'<meta property="og:type" content="website"><meta name="description" content="{site}">',
                  # declared an article but undated, or dated but described in too few words
                  f'<meta property="og:type" content="article"><meta name="description" content="{STORY}">',
-                 DATED_ARTICLE + '<meta name="description" content="日本企業信心保持穩定。">'):
+                 DATED_ARTICLE + '<meta name="description" content="日本企業信心保持穩定。">',
+                 # a topic page that calls itself an article and lists its stories as an ItemList
+                 DATED_ARTICLE + f'<meta name="description" content="{STORY}"><script type="application/ld+json">'
+                 '{"@type": "ItemList", "itemListElement": [{"@type": "ListItem", "position": 1}]}</script>'):
         ext = extract_document([("https://hk.finance.example.com/news/", rendered_page(head))])
         assert ext.kind == "list" and ext.text == "", head
+
+
+
+SHARE = "".join(f'<a href="https://share.example.com/{s}">{s}</a>' for s in ("易信", "微信", "QQ空间", "微博", "更多"))
+SPECS = "".join(f"<tr><td>{m}</td><td>{a}</td><td>{b}</td><td>{c}</td></tr>" for m, a, b, c in (
+    ("车型", "长(mm)", "宽(mm)", "高(mm)"), ("全新帕萨特", "4933", "1836", "1465"),
+    ("老款帕萨特", "4948", "1836", "1469"),
+    ("迈腾", "4865", "1832", "1469"), ("雅阁", "4893", "1862", "1449"), ("凯美瑞", "4885", "1840", "1455"))) * 5
+MODELS = "".join(f'<li><a href="/car/{i}/">{m}{j}</a></li>' for j in range(4) for i, m in enumerate(
+    ("帕萨特", "迈腾", "朗逸", "途观", "宝来", "凌渡", "速腾", "桑塔纳", "高尔夫", "辉昂", "途昂", "探岳", "威然",
+     "途岳")))
+REVIEW = (
+    f'<div class="share">分享到：{SHARE}</div>'
+    "<p>历经18年市场淬炼，帕萨特留下了超过250万台的销量，不过历史已经翻篇，更加年轻动感科技化的全新帕萨特来了！</p>"
+    "<p>网易汽车10月12日报道 今日，上汽大众全新一代帕萨特官图发布，新车采用最新家族式设计，整体更加年轻动感，"
+    "基于MQB平台打造，车身尺寸也有所增加。</p>"
+    '<div class="car"><a href="/car/0/">帕萨特</a> 12.34~30.39万 <a href="/price/">询底价</a></div>'
+    "<p>1.采用光韵前脸设计，和全新一代朗逸有异曲同工之处，点阵式横拉一体格栅搭配流光环绕式镀铬饰条，配备双L回旋式全LED透镜大灯。</p>"
+    "<p>动力方面，新车将搭载1.4T和2.0T两种排量的发动机，匹配7速双离合变速箱，官方表示新车将于10月31日正式上市。</p>"
+    "<p>2.尺寸方面新车长宽高分别为4933/1836/1465mm，轴距达到了2871mm，侧面采用悬浮式溜背搭配双腰线设计，风阻系数仅为0.26。</p>"
+    "<p>3.车尾部分带流光转向功能的全LED尾灯辨识度很高，排气采用隐藏式布局，车标下方PASSAT字样专属标记则是和旗舰车型辉昂相似。</p>"
+    f'<table>{SPECS}</table><div class="models"><h4>大众车型</h4><ul>{MODELS}</ul></div>')
+
+
+def test_an_article_with_its_share_bar_widgets_and_tables_is_an_article():
+    """Paragraphs of its own keep the page, however many links and table cells the element also holds."""
+    ext = extract_document([("https://auto.example.com/18/1012/passat.html", page("全新帕萨特官图发布", REVIEW))])
+    assert ext.kind == "article" and "轴距达到了2871mm" in ext.text and "7速双离合变速箱" in ext.text
+
+
+def test_a_stream_of_dated_entries_with_prose_is_still_a_list():
+    entries = "".join(
+        f'<div class="item"><a href="/movie/{i}.html">{t}</a><div>日期：2020-0{i + 1}-1{i} 点击：{i}3</div>'
+        f"<div>◎译名 {t} ◎年代 2020 ◎产地 中国大陆 ◎类别 剧情 ◎语言 普通话 ◎字幕 中英双字 ◎片长 118分钟"
+        f" ◎导演 张{i}</div>"
+        f"<p>◎简介：{t}讲述了一个平凡的人在困境中坚持梦想的故事，影片节奏紧凑，情感真挚，上映后获得了观众的一致好评。</p></div>"
+        for i, t in enumerate(("2020年剧情片《远方》", "2020年喜剧片《归途》", "2020年动作片《长风》",
+                               "2020年爱情片《春日》", "2020年悬疑片《迷雾》", "2020年动画片《星河》")))
+    ext = extract_document([("https://movie.example.com/html/gndy/index.html", page("最新电影", entries))])
+    assert ext.kind == "list"
