@@ -158,6 +158,7 @@ def word_line(text: str) -> bool:
 # A short article (a poem, a 对联, a 祝福语, two short paragraphs): at least this many visible characters in at
 # least two lines that carry a sentence mark; a list's one-line slogan or caption is not one.
 SHORT_ARTICLE = 20
+WIDGET_CHARS = 2
 _CUT_OFF = re.compile(r"(?:\.{3,}|…+)$")
 
 
@@ -186,4 +187,6 @@ def holds_prose(stats: ProseStats) -> bool:
 def short_article(lines: Sequence[str]) -> bool:
     """Whether a few short lines are an article of their own rather than what a list page leaves."""
     marked = [line for line in lines if _SENTENCE_MARK.search(line) and not _CUT_OFF.search(line)]
-    return len(marked) >= 2 and sum(map(ink, marked)) >= SHORT_ARTICLE and len(marked) * 2 > len(lines)
+    # Lines of a character or two (a like count, a button) are widget residue, not lines of a list.
+    words = [line for line in lines if ink(line) > WIDGET_CHARS]
+    return len(marked) >= 2 and sum(map(ink, marked)) >= SHORT_ARTICLE and len(marked) * 2 > len(words)
