@@ -16,6 +16,7 @@ import re
 import threading
 from collections.abc import Iterator
 from dataclasses import dataclass
+from itertools import islice
 
 from bs4 import BeautifulSoup, Tag
 from bs4.builder import LXMLTreeBuilder
@@ -153,12 +154,19 @@ def _first_tag(node: Tag) -> Tag | None:
     return next((child for child in node.children if isinstance(child, Tag)), None)
 
 
+# Beyond this many elements the essay element is read from the lxml tree too: bs4's re-parse of a page-sized
+# element (a forum page of 50,000 tags) took seconds, and both walks give the same lines.
+SOUP_MAX_ELEMENTS = 5_000
+
+
 def element_lines(el: Element, *, soup: bool = True) -> list[Line]:
     """The lines of an element in reading order, whitespace-normalised, blank lines dropped.
 
     The essay element is read through BeautifulSoup; `soup=False` reads the lxml tree directly, for the
-    many small elements scanned around the essay (its re-parse would cost more than their text is worth).
+    many small elements scanned around the essay (its re-parse would cost more than their text is worth)
+    and for elements of more than SOUP_MAX_ELEMENTS elements.
     """
+    soup = soup and sum(1 for _ in islice(el.iter(), SOUP_MAX_ELEMENTS + 1)) <= SOUP_MAX_ELEMENTS
     b = _Builder()
     _walk(soup_of(el) if soup else el, b, el.tag == "a", el.tag in BOLD_TAGS, soup)
     b.flush()

@@ -113,6 +113,8 @@ class _Plan:
         self.line_rules = [r for r in rules if r.is_line_rule and not r.before_notice]
         self.notice_rules = [r for r in rules if r.is_line_rule and r.before_notice]
         self.limits = sorted({r.max_len for r in self.line_rules if r.max_len is not None})
+        # how far from the end a rule scoped to the last lines may look
+        self.max_last = max((r.last_n_lines or 0 for r in self.line_rules), default=0)
         self._groups: dict[tuple[bool, int, str], tuple[list[int], list[Rule]]] = {}
 
     def rules_for(self, linked: bool, text: str) -> tuple[list[int], list[Rule]]:
@@ -141,69 +143,95 @@ def apply_line_rules(lines: Sequence[Line], rules: Sequence[Rule]) -> LineResult
 
     When a drop-rest rule cuts the block (a comment thread, download chrome), the rules scoped to the last
     lines run again on the lines above the cut, so a closing declaration above a comment thread is still
-    the essay's end."""
-    result, cut = _apply_once(lines, rules)
-    if cut is None or cut[0] + 1 == len(lines):
-        return result
-    index, rule = cut
-    result, _ = _apply_once(lines[: index + 1], rules)
-    result.removed += [Removal(rule.id, rule.category, rest.text) for rest in lines[index + 1:]]
-    return result
-
-
-def _apply_once(lines: Sequence[Line], rules: Sequence[Rule]) -> tuple[LineResult, tuple[int, Rule] | None]:
-    """One pass of the line rules; also where a drop-rest rule cut the block, if one did."""
+    the essay's end. Only the last lines above the cut are read again: before them the second pass would
+    see the same lines with the same rules in scope, so it starts from the first pass's state there."""
     plan = _plan(tuple(rules))
-    result = LineResult(lines=[])
-    count = len(lines)
-    last_kept = -2
-    for i, line in enumerate(lines):
-        text = line.text
-        folded = fold(text)
-        dropped_rest = False
-        orders, candidates = plan.rules_for(line.linked, folded)
-        k = 0
-        while k < len(candidates):
-            rule = candidates[k]
-            k += 1
-            if not rule.in_scope(len(result.lines), i, count, text):
-                continue
-            match = rule.search(folded)
-            if match is None or not match.group(0).strip():
-                continue
-            result.truncated |= rule.truncates
-            if rule.action == "strip":
-                # every occurrence: a converter writes pinyin after many characters of one paragraph
-                while match is not None and match.group(0).strip():
-                    # the audit keeps the text as written: the match was found on its folded copy
-                    span = text[match.start():match.end()]
-                    result.removed.append(Removal(rule.id, rule.category, normalize_line(span)))
-                    text = text[: match.start()] + text[match.end():]
-                    folded = folded[: match.start()] + folded[match.end():]
-                    match = rule.search(folded)
-                text = normalize_line(text)
-                folded = fold(text)
-                if not text:
-                    break
-                # a shorter line is in reach of more rules: carry on in its bucket after this rule
-                order = orders[k - 1]
-                orders, candidates = plan.rules_for(line.linked, folded)
-                k = bisect_right(orders, order)
-                continue
-            result.removed.append(Removal(rule.id, rule.category, text))
-            if rule.truncates and last_kept == i - 1:
-                result.lines, trimmed = trim_before_notice(result.lines, plan.notice_rules)
-                result.removed[-1:-1] = trimmed
-            text = ""
-            dropped_rest = rule.action == "drop-rest"
-            break
-        if dropped_rest:
-            result.removed += [Removal(rule.id, rule.category, rest.text) for rest in lines[i + 1:]]
-            return result, (i, rule)
-        if text:
-            result.lines.append(Line(text, line.linked, line.heading))
-            last_kept = i
-    return result, None
+    first = _Pass(lines, len(lines), plan)
+    if first.cut is None or first.cut[0] + 1 == len(lines):
+        return first.result
+    index, rule = first.cut
+    again = _Pass(lines, index + 1, plan, resume=first)
+    again.result.removed += [Removal(rule.id, rule.category, rest.text) for rest in lines[index + 1:]]
+    return again.result
+
+
+class _Pass:
+    """One pass of the line rules over lines[:count]; `cut` is where a drop-rest rule cut it, if one did.
+
+    `marks[i]` is the state before line i (lines kept, removals, truncated, last kept index), so a second
+    pass over a shorter count can start from it; `trimmed` is the first line whose notice trimmed a line
+    kept before it (after that line the kept lines are not a prefix of a later state)."""
+
+    def __init__(self, lines: Sequence[Line], count: int, plan: _Plan, resume: _Pass | None = None) -> None:
+        self.marks: list[tuple[int, int, bool, int]] = []
+        self.trimmed: int | None = None
+        self.cut: tuple[int, Rule] | None = None
+        start = 0
+        self.result = LineResult(lines=[])
+        last_kept = -2
+        if resume is not None:
+            start = max(0, min(count - plan.max_last, count - 1))  # the cut line itself is read again
+            if resume.trimmed is not None and resume.trimmed >= start:
+                start = 0
+            if start:
+                kept, removed, truncated, last_kept = resume.marks[start]
+                self.result = LineResult(resume.result.lines[:kept], resume.result.removed[:removed], truncated)
+        self._run(lines, count, plan, start, last_kept)
+
+    def _run(self, lines: Sequence[Line], count: int, plan: _Plan, start: int, last_kept: int) -> None:
+        result = self.result
+        self.marks = [(0, 0, False, -2)] * start
+        for i in range(start, count):
+            line = lines[i]
+            self.marks.append((len(result.lines), len(result.removed), result.truncated, last_kept))
+            text = line.text
+            folded = fold(text)
+            dropped_rest = False
+            orders, candidates = plan.rules_for(line.linked, folded)
+            k = 0
+            while k < len(candidates):
+                rule = candidates[k]
+                k += 1
+                if not rule.in_scope(len(result.lines), i, count, text):
+                    continue
+                match = rule.search(folded)
+                if match is None or not match.group(0).strip():
+                    continue
+                result.truncated |= rule.truncates
+                if rule.action == "strip":
+                    # every occurrence: a converter writes pinyin after many characters of one paragraph
+                    while match is not None and match.group(0).strip():
+                        # the audit keeps the text as written: the match was found on its folded copy
+                        span = text[match.start():match.end()]
+                        result.removed.append(Removal(rule.id, rule.category, normalize_line(span)))
+                        text = text[: match.start()] + text[match.end():]
+                        folded = folded[: match.start()] + folded[match.end():]
+                        match = rule.search(folded)
+                    text = normalize_line(text)
+                    folded = fold(text)
+                    if not text:
+                        break
+                    # a shorter line is in reach of more rules: carry on in its bucket after this rule
+                    order = orders[k - 1]
+                    orders, candidates = plan.rules_for(line.linked, folded)
+                    k = bisect_right(orders, order)
+                    continue
+                result.removed.append(Removal(rule.id, rule.category, text))
+                if rule.truncates and last_kept == i - 1:
+                    result.lines, trimmed = trim_before_notice(result.lines, plan.notice_rules)
+                    result.removed[-1:-1] = trimmed
+                    if trimmed and self.trimmed is None:
+                        self.trimmed = i
+                text = ""
+                dropped_rest = rule.action == "drop-rest"
+                break
+            if dropped_rest:
+                result.removed += [Removal(rule.id, rule.category, rest.text) for rest in lines[i + 1:count]]
+                self.cut = (i, rule)
+                return
+            if text:
+                result.lines.append(Line(text, line.linked, line.heading))
+                last_kept = i
 
 
 def trim_before_notice(lines: list[Line], rules: Sequence[Rule]) -> tuple[list[Line], list[Removal]]:
