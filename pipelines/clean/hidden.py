@@ -65,11 +65,11 @@ def hidden_names(css_texts: Sequence[str]) -> tuple[set[str], set[str]]:
     ids: set[str] = set()
     for css in css_texts:
         for selectors, body in _CSS_RULE.findall(re.sub(r"/\*.*?\*/", "", css, flags=re.S)):
-            if not _style_hides(body):
-                continue
-            for selector in selectors.split(","):
-                m = _SIMPLE_SELECTOR.match(selector.strip())
-                if m:
+            # Selectors first: most rules of a big stylesheet have none of the simple kind, and reading
+            # their declarations was a third of the extraction time of large pages.
+            simple = [m for selector in selectors.split(",") if (m := _SIMPLE_SELECTOR.match(selector.strip()))]
+            if simple and _style_hides(body):
+                for m in simple:
                     (classes if m.group(1) == "." else ids).add(m.group(2))
     return classes, ids
 
