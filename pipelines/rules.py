@@ -2,7 +2,8 @@
 
 A rule removes junk from an essay. Line rules (kind "literal" / "regex") look at one cleaned line at a time,
 matching on width-folded text (`fold`), so `,` and `，`, `:` and `：`, 簡體 and 繁體 all match the same pattern;
-the stored text is never folded. Selector rules (kind "selector") drop whole elements in the boilerplate step.
+the stored text is never folded (`unfolded = true` matches the line as written, for marks whose width is the
+evidence). Selector rules (kind "selector") drop whole elements in the boilerplate step.
 Scope fields keep rules safe: a paywall template only fires in the last lines, an intro only in the first lines,
 and `max_len` spares long real sentences that merely mention 微信, 会员 or 下载.
 """
@@ -39,6 +40,7 @@ _REQUIRED = ("id", "category", "kind", "pattern", "why")
 _OPTIONAL = {
     "examples": list, "keeps": list, "first_n_lines": int, "last_n_lines": int, "max_len": int,
     "action": str, "truncates": bool, "linked_only": bool, "before_notice": bool, "after_n_lines": int,
+    "unfolded": bool,
 }
 _RULE_SCHEMA: Schema = {**{key: (True, str) for key in _REQUIRED}, **{k: (False, t) for k, t in _OPTIONAL.items()}}
 _STEP_SCHEMA: Schema = {"id": (True, str), "category": (True, str), "why": (True, str), "step": (True, str)}
@@ -69,6 +71,9 @@ class Rule:
     linked_only: bool = False
     before_notice: bool = False
     after_n_lines: int | None = None
+    # Matched against the line as written, not width/繁简-folded: for marks whose width tells junk from text
+    # (a converter's half-width "(xié)" against an author's full-width "（yì）").
+    unfolded: bool = False
     _regex: re.Pattern[str] | None = field(default=None, repr=False, compare=False)
     # Characters a match must start the line with (None: any); lets the line step skip the rule cheaply.
     first_chars: frozenset[str] | None = field(default=None, repr=False, compare=False)
@@ -78,7 +83,8 @@ class Rule:
         return self.kind != "selector"
 
     def search(self, folded_line: str) -> re.Match[str] | None:
-        """The first match of this line rule in an already folded line, or None."""
+        """The first match of this line rule in an already folded line (the line as written for an
+        `unfolded` rule), or None."""
         assert self._regex is not None, f"{self.id} is a selector rule"
         return self._regex.search(folded_line)
 
@@ -181,7 +187,7 @@ def _compile(raw: dict, where: str, source: str) -> re.Pattern[str] | None:
         return None
     if kind == "literal":
         return re.compile(re.escape(fold(pattern)), re.IGNORECASE)
-    if _FULLWIDTH.search(pattern):
+    if _FULLWIDTH.search(pattern) and not raw.get("unfolded", False):
         raise _fail(source, f"{where}.pattern", "write regexes half-width (lines are matched width-folded)")
     try:
         return re.compile(pattern, re.IGNORECASE)
@@ -226,7 +232,9 @@ def validate_rules(raw: list[dict], source: str) -> list[Rule]:
             last_n_lines=item.get("last_n_lines"), max_len=item.get("max_len"), action=action,
             truncates=item.get("truncates", False), linked_only=item.get("linked_only", False),
             before_notice=item.get("before_notice", False), after_n_lines=item.get("after_n_lines"),
-            _regex=regex, first_chars=first_chars(regex) if regex is not None else None,
+            unfolded=item.get("unfolded", False),
+            # first characters are read off the folded line when rules are grouped
+            _regex=regex, first_chars=first_chars(regex) if regex is not None and not item.get("unfolded") else None,
         ))
     return rules
 

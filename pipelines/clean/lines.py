@@ -194,7 +194,7 @@ class _Pass:
                 k += 1
                 if not rule.in_scope(len(result.lines), i, count, text):
                     continue
-                match = rule.search(folded)
+                match = rule.search(text if rule.unfolded else folded)
                 if match is None or not match.group(0).strip():
                     continue
                 result.truncated |= rule.truncates
@@ -205,8 +205,8 @@ class _Pass:
                         span = text[match.start():match.end()]
                         result.removed.append(Removal(rule.id, rule.category, normalize_line(span)))
                         text = text[: match.start()] + text[match.end():]
-                        folded = folded[: match.start()] + folded[match.end():]
-                        match = rule.search(folded)
+                        folded = folded[: match.start()] + folded[match.end():]  # folding keeps lengths
+                        match = rule.search(text if rule.unfolded else folded)
                     text = normalize_line(text)
                     folded = fold(text)
                     if not text:
@@ -242,7 +242,7 @@ def trim_before_notice(lines: list[Line], rules: Sequence[Rule]) -> tuple[list[L
     for rule in rules:
         if not rule.before_notice:
             continue
-        match = rule.search(fold(last.text))
+        match = rule.search(last.text if rule.unfolded else fold(last.text))
         if match and match.group(0).strip():
             text = normalize_line(last.text[: match.start()] + last.text[match.end():])
             kept = lines[:-1] + ([Line(text, last.linked, last.heading)] if text else [])
