@@ -8,11 +8,12 @@ import time
 
 from scrapy.crawler import Crawler
 from scrapy.exceptions import DropItem
-from scrapy.utils.defer import deferred_from_coro
+from scrapy.utils.defer import deferred_from_coro, maybe_deferred_to_future
 
 from fanwen.crawler import statkeys
 from fanwen.pipelines.dedupe import PendingGroups, index_missing
-from fanwen.pipelines.process import process_document
+from fanwen.pipelines.offload import ExtractPool
+from fanwen.pipelines.process import process_document, verdict_without_reading
 from fanwen.pipelines.records import Document, Extraction
 from fanwen.pipelines.sitename import site_name_of
 from fanwen.pipelines.store import open_db, record_site, store_document
@@ -21,34 +22,55 @@ logger = logging.getLogger(__name__)
 
 
 class ExtractPipeline:
-    """Document → Document with `.extraction` (decode, main-content detection, cleaning)."""
+    """Document → Document with `.extraction` (decode, main-content detection, cleaning).
+
+    With FANWEN_EXTRACT_WORKERS > 0 the work runs in that many worker processes (pipelines/offload.py),
+    off Scrapy's reactor thread; 0 runs it here, in the crawl process.
+    """
 
     def __init__(self, crawler: Crawler) -> None:
         self.crawler = crawler
+        self.workers = crawler.settings.getint("FANWEN_EXTRACT_WORKERS")
+        if self.workers < 0:
+            raise ValueError(f"FANWEN_EXTRACT_WORKERS must be 0 or more, not {self.workers!r}")
+        self.pool: ExtractPool | None = None
 
     @classmethod
     def from_crawler(cls, crawler: Crawler) -> ExtractPipeline:
         return cls(crawler)
 
-    def process_item(self, item: Document) -> Document:
+    def _site_config(self) -> dict:
+        site = getattr(self.crawler.spider, "site", None)
+        return {"selectors": site.selectors if site else None, "rules": site.rules if site else (),
+                "encoding": site.encoding if site else None}
+
+    def open_spider(self) -> None:
+        if self.workers:
+            self.pool = ExtractPool(self.workers, **self._site_config())
+
+    def close_spider(self) -> None:
+        if self.pool is not None:
+            self.pool.close()  # every document was answered before Scrapy closes the pipelines
+            self.pool = None
+
+    async def process_item(self, item: Document) -> Document:
         if not isinstance(item, Document):
             return item
-        site = getattr(self.crawler.spider, "site", None)
-        started = time.process_time()
         try:
-            item.extraction = process_document(
-                item,
-                selectors=site.selectors if site else None,
-                rules=site.rules if site else (),
-                encoding=site.encoding if site else None,
-            )
+            if self.pool is None or verdict_without_reading(item):  # no round trip for what needs no reading
+                started = time.process_time()
+                item.extraction = process_document(item, **self._site_config())
+                cpu_ms = (time.process_time() - started) * 1000
+            else:
+                item.extraction, cpu_ms = await maybe_deferred_to_future(self.pool.submit(item))
         except Exception:
             # A page that breaks the extractor must not stop the crawl; its raw bytes are still stored
             # below, so `fanwen reclean` can retry once the bug is fixed.
             logger.exception("extraction failed for %s", item.url)
             self.crawler.stats.inc_value(statkeys.ERRORS_EXTRACT)
             item.extraction = Extraction(kind="extract-error")
-        self.crawler.stats.inc_value(statkeys.CPU_MS_EXTRACT, (time.process_time() - started) * 1000)
+            cpu_ms = 0.0
+        self.crawler.stats.inc_value(statkeys.CPU_MS_EXTRACT, cpu_ms)
         return item
 
 

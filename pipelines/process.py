@@ -11,6 +11,17 @@ from fanwen.pipelines.records import Document, Extraction
 from fanwen.pipelines.rules import Rule
 
 
+def verdict_without_reading(doc: Document) -> Extraction | None:
+    """The Extraction of a document that needs no decoding or extraction (an HTTP error page, a page the
+    site config or a canonical link says is a list or a copy), else None."""
+    first = doc.parts[0]
+    if first.status >= 400:
+        return Extraction(kind=f"http-{first.status}")
+    if doc.hint in ("list", "duplicate"):
+        return Extraction(kind=doc.hint)
+    return None
+
+
 def process_document(
     doc: Document,
     *,
@@ -19,11 +30,9 @@ def process_document(
     encoding: str | None = None,
 ) -> Extraction:
     """Turn a fetched document into an Extraction; `kind` says why it is not an article when it is not."""
-    first = doc.parts[0]
-    if first.status >= 400:
-        return Extraction(kind=f"http-{first.status}")
-    if doc.hint in ("list", "duplicate"):
-        return Extraction(kind=doc.hint)
+    verdict = verdict_without_reading(doc)
+    if verdict:
+        return verdict
     pages = [(p.url, decode_html(p.body, p.headers, force=encoding).text) for p in doc.parts if p.status < 400]
     # Garbage (binary bytes, a PDF served as text/html, mojibake) is never an article: its raw bytes are
     # archived under kind "garbage" with the reason, so nothing is lost and nothing unreadable is stored as text.
