@@ -7,6 +7,11 @@ ads, related boxes, paywall footers) so the full pipeline does its real work.
 from __future__ import annotations
 
 import random
+import re
+import threading
+from collections.abc import Iterator
+from contextlib import contextmanager
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
 
 SENTENCES = [
@@ -69,3 +74,71 @@ def generate(root: Path, articles: int, *, per_list: int = 20, delay_ms: int = 0
     (root / "index.html").write_bytes(list_html(1, [], pages).encode("gbk"))
     (root / "_site.toml").write_text(f'charset = "gbk"\ndelay_ms = {delay_ms}\n', encoding="utf-8")
     return articles + pages + 1
+
+
+# --- the same site made on request ------------------------------------------------------------------------
+MULTI_PAGE_EVERY = 10  # every 10th article of a generated site has PARTS pages: 7.html, 7_2.html, 7_3.html
+PARTS = 3
+_ARTICLE_PATH = re.compile(r"/a/(\d+)(?:_(\d+))?\.html")
+_LIST_PATH = re.compile(r"/list_(\d+)\.html")
+
+
+def generated_pages(articles: int, per_list: int = 20) -> int:
+    """How many pages `generated_page` serves for `articles` articles (parts and list pages included)."""
+    multi = (articles + MULTI_PAGE_EVERY - 1) // MULTI_PAGE_EVERY
+    return articles + multi * (PARTS - 1) + (articles + per_list - 1) // per_list + 1
+
+
+def generated_page(path: str, articles: int, per_list: int = 20) -> bytes | None:
+    """One page of a site like generate()'s, made when asked (GBK bytes), or None when the site has no such
+    page: a site of 100,000 pages without writing them to disk. Every MULTI_PAGE_EVERY-th article is split
+    over PARTS pages linked by a pager, so the crawl stitches articles as it does on the real sites."""
+    lists = (articles + per_list - 1) // per_list
+    if path in ("/", "/index.html"):
+        return list_html(1, [], lists).encode("gbk")
+    if m := _LIST_PATH.fullmatch(path):
+        p = int(m.group(1))
+        if not 1 <= p <= lists:
+            return None
+        return list_html(p, list(range((p - 1) * per_list, min(articles, p * per_list))), lists).encode("gbk")
+    if m := _ARTICLE_PATH.fullmatch(path):
+        i, part = int(m.group(1)), int(m.group(2) or 1)
+        parts = PARTS if i % MULTI_PAGE_EVERY == 0 else 1
+        if i >= articles or not 1 <= part <= parts or m.group(2) == "1":
+            return None
+        html = article_html(i, random.Random(i * 100 + part), articles)
+        if parts > 1:
+            pager = "".join(f'<a href="/a/{i}{"" if n == 1 else f"_{n}"}.html">{n}</a> ' for n in range(1, parts + 1))
+            html = html.replace('<div class="related">', f'<div class="pages">{pager}</div><div class="related">', 1)
+        return html.encode("gbk")
+    return None
+
+
+@contextmanager
+def serve_generated(articles: int, per_list: int = 20) -> Iterator[str]:
+    """Serve `generated_page` on 127.0.0.1 (a free port) for the duration; yields the site's base URL."""
+
+    class Handler(BaseHTTPRequestHandler):
+        protocol_version = "HTTP/1.1"  # keep-alive, as a real host answers Scrapy
+
+        def do_GET(self) -> None:  # noqa: N802 (http.server's naming)
+            body = generated_page(self.path.split("?", 1)[0], articles, per_list)
+            self.send_response(200 if body is not None else 404)
+            body = body if body is not None else b"not found"
+            self.send_header("Content-Type", "text/html; charset=gbk")
+            self.send_header("Content-Length", str(len(body)))
+            self.end_headers()
+            self.wfile.write(body)
+
+        def log_message(self, *args: object) -> None:
+            pass
+
+    httpd = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
+    httpd.daemon_threads = True
+    thread = threading.Thread(target=httpd.serve_forever, kwargs={"poll_interval": 0.05}, daemon=True)
+    thread.start()
+    try:
+        yield f"http://127.0.0.1:{httpd.server_address[1]}/"
+    finally:
+        httpd.shutdown()
+        httpd.server_close()
