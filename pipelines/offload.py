@@ -57,7 +57,7 @@ def _start(config: dict[str, Any]) -> None:
     global _config
     _config = config
     # Ctrl-C reaches the whole process group: the crawl process stops gracefully and waits for the documents
-    # in flight, so a worker must finish them instead of dying with a KeyboardInterrupt.
+    # in flight, so a worker must finish them instead of dying with a KeyboardInterrupt (see _new_pool).
     signal.signal(signal.SIGINT, signal.SIG_IGN)
     threading.Thread(target=_exit_with_parent, args=(os.getppid(),), daemon=True).start()
 
@@ -89,8 +89,21 @@ class ExtractPool:
     def _new_pool(self) -> ProcessPoolExecutor:
         # spawn, not fork: the crawl process has threads (Twisted's DNS pool, this pool's own), and a fork could
         # copy a lock one of them holds. A worker imports only the extraction modules (~0.3 s).
-        return ProcessPoolExecutor(self.workers, mp_context=get_context("spawn"), initializer=_start,
+        pool = ProcessPoolExecutor(self.workers, mp_context=get_context("spawn"), initializer=_start,
                                    initargs=(self.config,))
+        # Start every worker now, with SIGINT ignored from its first instruction: an ignored signal stays ignored
+        # across exec, and Python then installs no KeyboardInterrupt handler. A Ctrl-C while a worker was still
+        # importing would kill it half-started. (The pool starts a process for each task submitted while none
+        # is idle, so `workers` tasks start them all.)
+        main = threading.current_thread() is threading.main_thread()
+        previous = signal.signal(signal.SIGINT, signal.SIG_IGN) if main else None
+        try:
+            for _ in range(self.workers):
+                pool.submit(os.getpid)
+        finally:
+            if main:
+                signal.signal(signal.SIGINT, signal.SIG_DFL if previous is None else previous)
+        return pool
 
     def submit(self, doc: Document) -> Deferred[tuple[Extraction, float]]:
         """Extract `doc` in a worker; the Deferred fires on the reactor thread. A worker that dies (killed,
