@@ -98,11 +98,13 @@ class ExtractPool:
         main = threading.current_thread() is threading.main_thread()
         previous = signal.signal(signal.SIGINT, signal.SIG_IGN) if main else None
         try:
-            for _ in range(self.workers):
-                pool.submit(os.getpid)
+            started = [pool.submit(os.getpid) for _ in range(self.workers)]
         finally:
             if main:
                 signal.signal(signal.SIGINT, signal.SIG_DFL if previous is None else previous)
+        # Wait until they are up (~0.3 s): meanwhile the reactor would fetch on with nothing extracted or stored.
+        for future in started:
+            future.result()
         return pool
 
     def submit(self, doc: Document) -> Deferred[tuple[Extraction, float]]:
