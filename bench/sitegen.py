@@ -11,8 +11,10 @@ import re
 import threading
 from collections.abc import Iterator
 from contextlib import contextmanager
-from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from http.server import BaseHTTPRequestHandler
 from pathlib import Path
+
+from fanwen.siteserver import _QuietServer
 
 SENTENCES = [
     "今年以来，我们坚持以人民为中心的发展思想，扎实推进各项工作落地见效。",
@@ -133,7 +135,7 @@ def serve_generated(articles: int, per_list: int = 20) -> Iterator[str]:
         def log_message(self, *args: object) -> None:
             pass
 
-    httpd = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
+    httpd = _QuietServer(("127.0.0.1", 0), Handler)  # a crawler closing a kept-alive connection is no error
     httpd.daemon_threads = True
     thread = threading.Thread(target=httpd.serve_forever, kwargs={"poll_interval": 0.05}, daemon=True)
     thread.start()
