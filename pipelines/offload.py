@@ -53,13 +53,15 @@ PARENT_CHECK = 1.0  # seconds between a worker's looks at whether the crawl proc
 _config: dict[str, Any] = {}  # a worker's site selectors, rules and encoding (set by _start)
 
 
-def _start(config: dict[str, Any]) -> None:
+def _start(config: dict[str, Any], parent: int) -> None:
     global _config
     _config = config
     # Ctrl-C reaches the whole process group: the crawl process stops gracefully and waits for the documents
     # in flight, so a worker must finish them instead of dying with a KeyboardInterrupt (see _new_pool).
     signal.signal(signal.SIGINT, signal.SIG_IGN)
-    threading.Thread(target=_exit_with_parent, args=(os.getppid(),), daemon=True).start()
+    # The crawl's pid comes from the crawl: one killed while this worker was starting is gone already, and the
+    # worker's own parent would then be whoever adopted it.
+    threading.Thread(target=_exit_with_parent, args=(parent,), daemon=True).start()
 
 
 def _exit_with_parent(parent: int) -> None:
@@ -90,7 +92,7 @@ class ExtractPool:
         # spawn, not fork: the crawl process has threads (Twisted's DNS pool, this pool's own), and a fork could
         # copy a lock one of them holds. A worker imports only the extraction modules (~0.3 s).
         pool = ProcessPoolExecutor(self.workers, mp_context=get_context("spawn"), initializer=_start,
-                                   initargs=(self.config,))
+                                   initargs=(self.config, os.getpid()))
         # Start every worker now, with SIGINT ignored from its first instruction: an ignored signal stays ignored
         # across exec, and Python then installs no KeyboardInterrupt handler. A Ctrl-C while a worker was still
         # importing would kill it half-started. (The pool starts a process for each task submitted while none
