@@ -24,6 +24,7 @@ from typing import Any
 
 from twisted.internet.defer import Deferred
 
+from fanwen.pipelines.orphans import leave_with
 from fanwen.pipelines.process import process_document
 from fanwen.pipelines.records import Document, Extraction
 from fanwen.pipelines.rules import Rule
@@ -49,7 +50,6 @@ def on_reactor(future: Future) -> Deferred:
     return result
 
 
-PARENT_CHECK = 1.0  # seconds between a worker's looks at whether the crawl process is still there
 _config: dict[str, Any] = {}  # a worker's site selectors, rules and encoding (set by _start)
 
 
@@ -59,17 +59,7 @@ def _start(config: dict[str, Any], parent: int) -> None:
     # Ctrl-C reaches the whole process group: the crawl process stops gracefully and waits for the documents
     # in flight, so a worker must finish them instead of dying with a KeyboardInterrupt (see _new_pool).
     signal.signal(signal.SIGINT, signal.SIG_IGN)
-    # The crawl's pid comes from the crawl: one killed while this worker was starting is gone already, and the
-    # worker's own parent would then be whoever adopted it.
-    threading.Thread(target=_exit_with_parent, args=(parent,), daemon=True).start()
-
-
-def _exit_with_parent(parent: int) -> None:
-    """A crawl killed with kill -9 cannot stop its workers, and they would wait for work forever (each holds
-    both ends of the task queue, so they never see it close): leave once the parent is gone."""
-    while os.getppid() == parent:
-        time.sleep(PARENT_CHECK)
-    os._exit(0)
+    leave_with(parent)  # a crawl killed with kill -9 cannot stop its workers
 
 
 def extract_timed(doc: Document) -> tuple[Extraction, float]:

@@ -24,6 +24,7 @@ from typing import Any
 import sqlite_utils
 
 from fanwen.pipelines.dedupe import PendingGroups, index_missing
+from fanwen.pipelines.orphans import leave_with
 from fanwen.pipelines.process import process_document
 from fanwen.pipelines.records import Document, Extraction, Fetched
 from fanwen.pipelines.store import now, page_body, store_document, upsert_article
@@ -75,7 +76,8 @@ def clean_batch(db: sqlite_utils.Database, sites: Mapping[str, Any], targets: li
 _WORKER: dict[str, Any] = {}
 
 
-def _worker_start(db_path: str, sites: Mapping[str, Any]) -> None:
+def _worker_start(db_path: str, sites: Mapping[str, Any], parent: int) -> None:
+    leave_with(parent)  # a reclean killed with kill -9 cannot stop its workers
     conn = sqlite3.connect(f"file:{db_path}?mode=ro", uri=True, timeout=30)
     _WORKER.update(db=sqlite_utils.Database(conn), sites=sites)
 
@@ -171,7 +173,7 @@ def reclean(
         # (seconds on a busy machine). They never touch the parent's SQLite connection: each opens its own.
         method = "fork" if "fork" in get_all_start_methods() else "spawn"
         with ProcessPoolExecutor(workers, mp_context=get_context(method), initializer=_worker_start,
-                                 initargs=(_db_path(db), sites)) as pool:
+                                 initargs=(_db_path(db), sites, os.getpid())) as pool:
             pending: deque[tuple[list, Future]] = deque()
             for targets in _batches(db, site, last, batch):
                 pending.append((targets, pool.submit(_worker_clean, targets)))

@@ -30,6 +30,18 @@ pytestmark = pytest.mark.slow
 OLD_TEXT = "旧的正文，等待重新清洗。"
 
 
+def processes_naming(text: str) -> list[int]:
+    """Pids of the processes whose command line contains `text`."""
+    found = []
+    for proc in Path("/proc").iterdir():
+        try:
+            if proc.name.isdigit() and text in (proc / "cmdline").read_bytes().decode(errors="replace"):
+                found.append(int(proc.name))
+        except OSError:  # gone meanwhile
+            continue
+    return found
+
+
 def run_until(args: list[str], ready: Callable[[], bool], limit: float = 60) -> subprocess.Popen:
     """Start the CLI, wait until `ready()` says it is in the middle of its work, then SIGKILL it."""
     proc = subprocess.Popen([sys.executable, "-m", "fanwen.cli", *args], cwd=ROOT, stdout=subprocess.DEVNULL,
@@ -113,6 +125,11 @@ def test_kill_9_during_reclean_then_the_same_command_finishes_it(tmp_path):
     run_until(args, lambda: query(db, done)[0][0] >= 10)
     halfway = query(db, done)[0][0]
     assert 10 <= halfway < total
+    # Its worker processes (forked: the same command line) leave once their parent is gone.
+    deadline = time.monotonic() + 15
+    while (left := processes_naming(str(db))) and time.monotonic() < deadline:
+        time.sleep(0.2)
+    assert not left, f"reclean workers outlived the killed reclean: {left}"
     again = fanwen(*args)
     assert again.returncode == 0, again.stderr
     assert query(db, done) == [(total,)] and query(db, "select count(*) from articles") == [(total,)]
