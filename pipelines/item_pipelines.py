@@ -13,7 +13,7 @@ from scrapy.utils.defer import deferred_from_coro, maybe_deferred_to_future
 from fanwen.crawler import statkeys
 from fanwen.pipelines.dedupe import PendingGroups, index_missing
 from fanwen.pipelines.offload import ExtractPool
-from fanwen.pipelines.process import process_document, verdict_without_reading
+from fanwen.pipelines.process import timed_process, verdict_without_reading
 from fanwen.pipelines.records import Document, Extraction
 from fanwen.pipelines.sitename import site_name_of
 from fanwen.pipelines.store import open_db, record_site, store_document
@@ -58,9 +58,7 @@ class ExtractPipeline:
             return item
         try:
             if self.pool is None or verdict_without_reading(item):  # no round trip for what needs no reading
-                started = time.process_time()
-                item.extraction = process_document(item, **self._site_config())
-                cpu_ms = (time.process_time() - started) * 1000
+                item.extraction, cpu_ms = timed_process(item, **self._site_config())
             else:
                 item.extraction, cpu_ms = await maybe_deferred_to_future(self.pool.submit(item))
         except Exception:
