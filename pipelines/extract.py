@@ -315,7 +315,8 @@ def extract_page(url: str, html: str, selectors: dict[str, str], rules: Sequence
     password = has_password_field(root)
     category = read_category(root, selectors, title, rules)
     meta_date = read_meta_date(root)
-    description = read_description(root) if declares_article(root) else ""
+    # Only a dated page's description can stand for its body (_described): read it while <script> is there.
+    description = read_description(root) if meta_date and declares_article(root) else ""
     anchored = prepare_page(root, rules)
     body = body_of(root)
     visible = normalize_line(text(body, " "))

@@ -151,15 +151,18 @@ def _iso(m: re.Match[str]) -> str | None:
 _LD_DATE = re.compile(r'"(?:datePublished|dateCreated|uploadDate)"\s*:\s*"([^"]{8,40})"')
 
 
+def _ld_json(root: Element) -> list[str]:
+    """The texts of the page's JSON-LD scripts (read before cleaning drops <script>)."""
+    return [script.text for script in root.iter("script")
+            if (script.get("type") or "").lower() == "application/ld+json" and script.text]
+
+
 def read_meta_date(root: Element) -> str | None:
     """The date the page's machine-readable metadata gives: JSON-LD, <meta>, <time datetime>.
 
     Read from the raw tree, before cleaning removes <script> and <time>. A relative date ("2年前") is no date.
     """
-    texts: list[str] = []
-    for script in root.iter("script"):
-        if (script.get("type") or "").lower() == "application/ld+json" and script.text:
-            texts += _LD_DATE.findall(script.text)
+    texts = [date for ld in _ld_json(root) for date in _LD_DATE.findall(ld)]
     for meta in root.iter("meta"):
         name = (meta.get("property") or meta.get("name") or meta.get("itemprop") or "").lower()
         if name in _META_DATE_NAMES and meta.get("content"):
@@ -184,9 +187,7 @@ def declares_article(root: Element) -> bool:
     """Whether the page's metadata calls it an article (og:type article/news, a JSON-LD NewsArticle …)."""
     og = {(meta.get("content") or "").strip().lower() for meta in root.iter("meta")
           if (meta.get("property") or meta.get("name") or "").lower() == "og:type"}
-    types = {t.lower() for script in root.iter("script")
-             if (script.get("type") or "").lower() == "application/ld+json" and script.text
-             for t in _LD_TYPE.findall(script.text)}
+    types = {t.lower() for ld in _ld_json(root) for t in _LD_TYPE.findall(ld)}
     # A topic page may call itself an article and list its stories as an ItemList: it is a list.
     return bool((og | types) & _ARTICLE_TYPES) and not types & _LIST_TYPES
 

@@ -94,7 +94,10 @@ def prose_stats(lines: Sequence[Line]) -> ProseStats:
 
 def reads_as_prose(lines: Sequence[Line]) -> bool:
     """Whether the element is running text: enough prose, most of its text, no alternating linked titles."""
-    s = prose_stats(lines)
+    return _running_text(prose_stats(lines))
+
+
+def _running_text(s: ProseStats) -> bool:
     if s.items >= LIST_ITEMS and s.items * 2 >= s.prose_lines:
         return False
     enough = s.prose_chars >= PROSE_CHARS and (s.prose_lines >= PROSE_LINES or s.prose_chars >= ONE_PARAGRAPH)
@@ -165,8 +168,9 @@ _CUT_OFF = re.compile(r"(?:\.{3,}|…+)$")
 def keeps_page(lines: Sequence[Line]) -> bool:
     """Whether an element is evidence enough to keep its page an article against refusal words and link
     chrome: it reads as prose, or it is a short article."""
-    return reads_as_prose(lines) or short_article([line.text for line in lines if not line.linked]) or (
-        unpunctuated_prose(lines)) or holds_prose(prose_stats(lines))
+    stats = prose_stats(lines)
+    return _running_text(stats) or short_article([line.text for line in lines if not line.linked]) or (
+        unpunctuated_prose(lines)) or holds_prose(stats)
 
 
 # Prose of its own that no list page's main block holds: several paragraphs of sentences, no list items,
