@@ -86,3 +86,16 @@ def datasette_server(db: str | Path) -> Iterator[str]:
     finally:
         uv.should_exit = True
         thread.join(10)
+
+
+def processes(where: Callable[[Path], bool]) -> list[int]:
+    """Pids of the running processes whose /proc/PID entry `where` accepts (one gone meanwhile is skipped)."""
+    found = []
+    for entry in Path("/proc").iterdir():
+        if entry.name.isdigit():
+            try:
+                if where(entry):
+                    found.append(int(entry.name))
+            except (OSError, IndexError):  # gone meanwhile, or its stat line read half-written
+                pass
+    return found

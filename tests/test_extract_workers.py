@@ -19,7 +19,7 @@ import time
 from pathlib import Path
 
 import pytest
-from conftest import DEMO, FAST, ROOT, SITES, fanwen
+from conftest import DEMO, FAST, ROOT, SITES, fanwen, processes
 from test_crawl import check_archive
 from test_kill9 import assert_sound, query
 
@@ -113,15 +113,7 @@ def test_a_pool_on_a_faulty_site_archives_garbage_and_rejects_as_in_process(tmp_
 
 def children(pid: int) -> list[int]:
     """The processes whose parent is `pid` (the extraction workers and multiprocessing's resource tracker)."""
-    found = []
-    for entry in Path("/proc").iterdir():
-        if entry.name.isdigit():
-            try:
-                if (entry / "stat").read_text().rsplit(")", 1)[1].split()[1] == str(pid):
-                    found.append(int(entry.name))
-            except (OSError, IndexError):
-                pass
-    return found
+    return processes(lambda entry: (entry / "stat").read_text().rsplit(")", 1)[1].split()[1] == str(pid))
 
 
 def alive(pid: int) -> bool:

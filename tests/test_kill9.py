@@ -17,7 +17,7 @@ from collections.abc import Callable
 from pathlib import Path
 
 import pytest
-from conftest import DEMO, FAST, ROOT, fanwen
+from conftest import DEMO, FAST, ROOT, fanwen, processes
 from test_crawl import check_archive
 
 from fanwen.faultsite import essay_html
@@ -32,14 +32,7 @@ OLD_TEXT = "旧的正文，等待重新清洗。"
 
 def processes_naming(text: str) -> list[int]:
     """Pids of the processes whose command line contains `text`."""
-    found = []
-    for proc in Path("/proc").iterdir():
-        try:
-            if proc.name.isdigit() and text in (proc / "cmdline").read_bytes().decode(errors="replace"):
-                found.append(int(proc.name))
-        except OSError:  # gone meanwhile
-            continue
-    return found
+    return processes(lambda entry: text in (entry / "cmdline").read_bytes().decode(errors="replace"))
 
 
 def run_until(args: list[str], ready: Callable[[], bool], limit: float = 60) -> subprocess.Popen:
