@@ -74,11 +74,23 @@ def archive(n: int) -> tuple[Path, float | None]:
     return path, build(path, n)
 
 
+def read_through(path: Path) -> None:
+    """Read the archive and its WAL front to back once. dbstat walks every b-tree page in key order, which
+    is random order in a file built by interleaved inserts: on a disk that reads 2.7 MB/s at random and
+    ~70 MB/s in sequence, a sequential read first puts the file in the page cache (when it fits)."""
+    for part in (path, Path(f"{path}-wal")):
+        if part.exists():
+            with open(part, "rb", buffering=0) as f:
+                while f.read(1 << 24):
+                    pass
+
+
 def sizes(path: Path) -> dict:
     """File size and the bytes of text, search index and raw pages (cached beside archives in bench/out)."""
     cache = path.with_name(path.name + ".sizes.json") if OUT.resolve() in path.resolve().parents else None
     if cache and cache.exists() and json.loads(cache.read_text())["file_bytes"] == path.stat().st_size:
         return json.loads(cache.read_text())
+    read_through(path)
     conn = sqlite3.connect(f"file:{path}?mode=ro", uri=True)
     text = conn.execute("select sum(length(cast(title as blob)) + length(cast(text as blob))) from articles")
     text_bytes = text.fetchone()[0]
