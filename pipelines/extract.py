@@ -113,6 +113,7 @@ DESCEND_SHARE = 0.9
 PARAGRAPH_SHARE = 1.5
 CONTAINER_SHARE = 3
 DESCEND_REST = 60
+BODY_SHARE = 0.5
 
 
 # Per element: its weighted unlinked text ("good") and its link text.
@@ -149,6 +150,13 @@ def find_essay_element(body: Element, scores: Scores | None = None) -> tuple[Ele
         if good[ancestor] >= CONTAINER_SHARE * good[best] and link[ancestor] <= good[ancestor]:
             best = ancestor
             break
+    # The whole page is never the essay: a block of summaries beside the article (相关阅读 with excerpts) can
+    # lift <body> above it. When one child holds most of the page's prose, the essay is in there.
+    if best is body:
+        kids = list(body.iterchildren(etree.Element))
+        top = max(kids, key=good.__getitem__) if kids else None
+        if top is not None and good[top] >= BODY_SHARE * good[body]:
+            best = top
     # ≥ keeps the deepest of equal candidates; now climb down through single-child wrappers.
     while True:
         kids = list(best.iterchildren(etree.Element))

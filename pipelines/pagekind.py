@@ -39,9 +39,16 @@ MIN_CARDS = 3
 SHORT_INTRO = 100
 
 
+def _in_dialog(el: Element) -> bool:
+    """Inside a dialog a script opens over the page (what the dialog-box rule in rules/boilerplate.toml drops)."""
+    return any(a.tag == "dialog" or a.get("aria-modal") == "true" or "modal" in (a.get("class") or "").split()
+               for a in el.iterancestors())
+
+
 def has_password_field(root: Element) -> bool:
-    """True when the page has a password input (read before inputs are stripped)."""
-    return any((el.get("type") or "").lower() == "password" for el in root.iter("input"))
+    """True when the page has a password input of its own, not one in a login dialog over an article (read
+    before inputs are stripped)."""
+    return any((el.get("type") or "").lower() == "password" and not _in_dialog(el) for el in root.iter("input"))
 
 
 def refusal_kind(title: str, visible_text: str, password_field: bool) -> str | None:

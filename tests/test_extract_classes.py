@@ -289,3 +289,43 @@ def test_a_login_dialog_on_a_tech_post_does_not_make_it_a_login_page():
              "<form><input name='u'><input type='password' name='p'><button>登录</button></form>"
              "<a href='/reg'>注册</a> <a href='/forgot'>忘记密码</a></div></body></html>")
     assert extract_document([("https://community.example.com/login", login)]).kind == "login"
+
+
+def test_an_article_beside_a_column_of_summaries_is_not_the_whole_page():
+    """A column of linked titles with one-sentence summaries (相关阅读 as a news site shows it) adds prose of its
+    own: together with the article it lifted <body> above the article's column, and the page came back whole
+    with its navigation, share hints and summaries."""
+    paragraphs = [f"第{n}段：近期一些地方在推进产业升级时，坚持市场导向，既看到企业扩大投资的积极性，也看到产能调整"
+                  f"带来的压力，各方在政策、资金和人才上协同发力，取得了阶段性成效。" for n in "一二三四五六"]
+    summaries = "".join(
+        f"<div class='m-read-item'><h4><a href='/2024-05/1{n}/content_{n}.htm'>专家谈产业政策第{n}期</a></h4><p>第{n}期节目里，"
+        f"专家回顾了去年各地的做法，认为稳定预期、扩大开放是关键，并对今年的形势作了分析。</p></div>" for n in range(6))
+    html = ("<html><head><meta charset='utf-8'><title>维护共同利益需联手抵制保护主义_时政频道</title></head><body>"
+            "<div class='g-top'><span>点击右上角微信好友</span><span>朋友圈</span>"
+            "<a href='/'>首页</a><a href='/sz/'>时政</a><a href='/gj/'>国际</a><a href='/pl/'>时评</a></div>"
+            "<div class='g-main'><div class='m-l-main'><h1>维护共同利益需联手抵制保护主义</h1>"
+            "<div class='m-con-info'>2024-05-13 08:30 来源：光明日报</div><div class='u-mainText'>"
+            + "".join(f"<p>{p}</p>" for p in paragraphs) + "</div></div></div>"
+            f"<div class='g-maincon'><div class='m-l-reads'>{summaries}</div></div>"
+            "<div class='g-bottom'>网站简介 | 联系我们 | 版权所有</div></body></html>")
+    ext = extract_document([("https://politics.news.example.cn/2024-05/13/content_37319243.htm", html)])
+    assert ext.kind == "article", ext.reason
+    assert ext.text.splitlines() == paragraphs
+
+
+def test_a_password_field_in_a_dialog_over_a_short_note_is_no_login_page():
+    """A short technical note (commands and labels, no sentence to read as prose) under a login dialog that a
+    script opens: the dialog's password field says nothing about the page."""
+    note = ("<p>前言#</p><p>每次打开别人新的项目 npm 依赖都会各种报错很烦</p><p>解决#</p><p>安装 depcheck</p>"
+            "<pre>npm i -g depcheck</pre><p>检查依赖</p><pre>depcheck</pre><p>找到 Missing dependencies 缺失依赖</p>")
+    dialog = ("<div class='ui modal login small'><div class='header'>登录</div><form class='ui form'>"
+              "<input name='account' placeholder='邮箱/用户名'><input type='password' name='password'>"
+              "<button>登录</button><a href='/auth/oauth?driver=github'>GitHub 登录</a></form></div>")
+    html = ("<html><head><meta charset='utf-8'><title>npm 检查缺失的依赖 | 某某社区</title></head><body>"
+            f"<div class='pusher'><div class='main container'><h1>npm 检查缺失的依赖</h1>"
+            f"<div class='markdown-body article-content'>{note}</div></div></div>{dialog}</body></html>")
+    ext = extract_document([("https://community.example.com/articles/75214", html)])
+    assert ext.kind == "article", ext.reason
+    assert "找到 Missing dependencies 缺失依赖" in ext.text and "GitHub 登录" not in ext.text
+    own_form = html.replace("ui modal login small", "login-panel")
+    assert extract_document([("https://community.example.com/articles/75214", own_form)]).kind == "login"

@@ -48,9 +48,9 @@ def test_matching_is_width_and_script_folded_but_text_is_not():
 
 def test_scope_limits_last_lines():
     rule = next(r for r in RULES if r.id == "paywall-view-more")
-    lines = [Line("下载本文档")] + [Line(f"第{i}段正文内容,写得很好。") for i in range(10)]
+    lines = [Line("继续免费阅读")] + [Line(f"第{i}段正文内容,写得很好。") for i in range(10)]
     assert apply_line_rules(lines, [rule]).removed == []
-    assert apply_line_rules(lines[1:] + lines[:1], [rule]).removed[0].text == "下载本文档"
+    assert apply_line_rules(lines[1:] + lines[:1], [rule]).removed[0].text == "继续免费阅读"
 
 
 def test_linked_only_rule_ignores_plain_text():
