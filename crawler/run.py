@@ -118,6 +118,22 @@ def _one_line_record(*args: Any, **kwargs: Any) -> logging.LogRecord:
     return record
 
 
+def prepare_target(settings: Settings) -> None:
+    """Check where the run will write, before any request and any Scrapy log line: the archive (a missing
+    directory, a file that is not an archive, a schema newer than this code: one FanwenError, the file left
+    untouched) or, for a worker (FANWEN_REDIS_URL), its Redis (a bad URL, an unreachable server), then
+    switch a worker's settings to Redis. `fanwen crawl` and `scrapy crawl` both start here."""
+    if settings.get("FANWEN_REDIS_URL"):
+        # A worker: the shared queue and the writer are in Redis, no local archive is touched.
+        from fanwen.crawler.redisbus import connect
+        from fanwen.crawler.worker import apply_worker_settings
+
+        connect(settings.get("FANWEN_REDIS_URL")).close()
+        apply_worker_settings(settings)
+    else:
+        open_db(settings.get("FANWEN_DB")).close()
+
+
 def crawl(site_names: list[str], start_urls: list[str], settings: Settings) -> list[CrawlResult]:
     """Crawl the named sites (each from its own start URLs, or from `start_urls` when one site is named)
     and/or the generic spider on each start URL. Blocks until every spider has closed."""
@@ -130,15 +146,8 @@ def crawl(site_names: list[str], start_urls: list[str], settings: Settings) -> l
         raise UsageError("a start URL can be combined with at most one site", field="start_url")
     if not site_names and not start_urls:
         raise UsageError("name a SITE (see `fanwen sites`) or give --start-url URL")
-    if settings.get("FANWEN_REDIS_URL"):
-        # A worker: the shared queue and the writer are in Redis, no local archive is touched.
-        from fanwen.crawler.redisbus import connect
-        from fanwen.crawler.worker import apply_worker_settings
-
-        connect(settings.get("FANWEN_REDIS_URL")).close()  # fail fast on a bad URL or an unreachable server
-        apply_worker_settings(settings)
-    else:
-        open_db(settings.get("FANWEN_DB")).close()  # fail fast, before any request, on an unusable --db
+    prepare_target(settings)
+    if not settings.get("FANWEN_REDIS_URL"):
         # Held until this process exits; the CrawlLock extension re-enters it. Taking it here gives a
         # clean one-line StoreLocked error (exit status 4) instead of a refused spider.
         acquire_crawl_lock(settings.get("FANWEN_DB"), settings.get("FANWEN_COMMAND") or "fanwen crawl")

@@ -2,8 +2,11 @@
 
 import socket
 import sqlite3
+import subprocess
+import sys
+from pathlib import Path
 
-from conftest import FAST, fanwen
+from conftest import FAST, ROOT, fanwen
 
 from fanwen.pipelines.records import Document, Extraction, Fetched
 from fanwen.pipelines.store import open_db, upsert_article
@@ -45,14 +48,20 @@ def test_unreachable_start_url(tmp_path):
     assert count(db) == 1
 
 
-def test_malformed_site_config(tmp_path):
-    db = tmp_path / "a.db"
-    archive_with_one_article(db)
+def broken_sites_dir(tmp_path) -> Path:
+    """A directory holding one site config whose article URL pattern is not a regex."""
     sites = tmp_path / "sites"
     sites.mkdir()
     (sites / "broken.toml").write_text('name = "broken"\ntitle = "x"\nstart_urls = ["http://h/"]\n'
                                        'allowed_hosts = ["h"]\narticle_urls = ["(unclosed"]\n[source]\n',
                                        encoding="utf-8")
+    return sites
+
+
+def test_malformed_site_config(tmp_path):
+    db = tmp_path / "a.db"
+    archive_with_one_article(db)
+    sites = broken_sites_dir(tmp_path)
     result = fanwen("crawl", "broken", "--sites-dir", str(sites), "--db", str(db))
     assert result.returncode == 2
     line = one_error_line(result.stderr)
@@ -83,3 +92,27 @@ def test_every_command_has_help():
     for command in ["crawl", "extract", "serve", "export", "reclean", "demo", "sites"]:
         result = fanwen(command, "--help")
         assert result.returncode == 0 and "Usage: fanwen" in result.stdout, command
+
+
+def scrapy_crawl(*args: str) -> subprocess.CompletedProcess:
+    return subprocess.run([sys.executable, "-m", "scrapy", "crawl", *args], capture_output=True, text=True,
+                          timeout=120, cwd=ROOT)
+
+
+def test_scrapy_crawl_bad_input_is_one_line_before_scrapy_starts(tmp_path):
+    db = tmp_path / "a.db"
+    archive_with_one_article(db)
+    sites = broken_sites_dir(tmp_path)
+    directory = tmp_path / "dir.db"
+    directory.mkdir()
+    for args, status, words in (
+        (["broken", "-s", f"FANWEN_SITES_DIRS={sites}", "-s", f"FANWEN_DB={db}"], 2, "broken.toml"),
+        (["no-such-site", "-s", f"FANWEN_DB={db}"], 2, "unknown spider 'no-such-site'"),
+        (["generic", "-a", "start_url=http://127.0.0.1:9/", "-s", f"FANWEN_DB={directory}"], 1,
+         "cannot use database"),
+    ):
+        result = scrapy_crawl(*args)
+        assert result.returncode == status, (args, result.stderr)
+        assert result.stderr.strip() == one_error_line(result.stderr), args  # nothing from Scrapy's log
+        assert words in result.stderr, (args, result.stderr)
+    assert count(db) == 1

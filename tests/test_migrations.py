@@ -6,11 +6,13 @@ from __future__ import annotations
 import hashlib
 import shutil
 import sqlite3
+import subprocess
+import sys
 import zlib
 from pathlib import Path
 
 import pytest
-from conftest import fanwen
+from conftest import ROOT, fanwen
 
 from fanwen.browse.search_index import search_sql
 from fanwen.pipelines import migrations
@@ -106,23 +108,55 @@ def test_commands_work_on_an_old_archive(tmp_path):
     assert result.returncode == 0, result.stderr
 
 
-def test_newer_archive_is_refused_in_one_line_and_left_alone(tmp_path):
+def future_archive(tmp_path: Path) -> Path:
+    """An archive whose schema is one step newer than this code knows."""
     path = tmp_path / "future.db"
     open_db(path).close()
     conn = sqlite3.connect(path)
     conn.execute(f"pragma user_version = {SCHEMA_VERSION + 1}")
     conn.close()
+    return path
+
+
+def assert_refused_as_too_new(result: subprocess.CompletedProcess, args) -> None:
+    assert result.returncode == 2, (args, result.stderr)
+    lines = result.stderr.strip().splitlines()
+    assert len(lines) == 1 and lines[0].startswith("Error: ") and "newer" in lines[0], (args, lines)
+
+
+def test_newer_archive_is_refused_in_one_line_and_left_alone(tmp_path):
+    path = future_archive(tmp_path)
     before = digest(path)
     with pytest.raises(SchemaTooNew):
         open_db(path)
-    for args in (["reclean"], ["export", "--format", "csv"], ["backup", str(tmp_path / "copy.db")],
-                 ["prune"], ["crawl", "--start-url", "http://127.0.0.1:9/"]):
-        result = fanwen(*args, "--db", str(path))
-        assert result.returncode == 2, (args, result.stderr)
-        lines = result.stderr.strip().splitlines()
-        assert len(lines) == 1 and lines[0].startswith("Error: ") and "newer" in lines[0], (args, lines)
+    for args in (["reclean"], ["reclean", "--site", "diyifanwen"], ["export", "--format", "csv"],
+                 ["export", "--format", "csv", "--site", "diyifanwen"], ["backup", str(tmp_path / "copy.db")],
+                 ["prune"], ["crawl", "--start-url", "http://127.0.0.1:9/"], ["crawl", "diyifanwen"],
+                 ["serve", "--port", "9"], ["warc", "-o", str(tmp_path / "x.warc.gz")], ["takedown", "--list"],
+                 ["takedown", "http://h/*", "--reason", "x"], ["dedupe"]):
+        assert_refused_as_too_new(fanwen(*args, "--db", str(path)), args)
     assert digest(path) == before
     assert not list(tmp_path.glob("*.bak")) and not (tmp_path / "copy.db").exists()
+    assert not (tmp_path / "x.warc.gz").exists()
+
+
+def test_scrapy_crawl_refuses_a_newer_archive_in_one_line(tmp_path, site_server):
+    path = future_archive(tmp_path)
+    before = digest(path)
+    server = site_server("ruiwen")
+    for args in (["diyifanwen"], ["generic", "-a", f"start_url={server.url}"]):
+        result = subprocess.run([sys.executable, "-m", "scrapy", "crawl", *args, "-s", f"FANWEN_DB={path}"],
+                                capture_output=True, text=True, timeout=120, cwd=ROOT)
+        assert_refused_as_too_new(result, args)
+    assert digest(path) == before
+    assert server.requests == []  # refused before any request
+
+
+def test_ingest_refuses_a_newer_archive_in_one_line(tmp_path, redis_url):
+    path = future_archive(tmp_path)
+    before = digest(path)
+    assert_refused_as_too_new(fanwen("ingest", "--redis", redis_url, "--db", str(path)), "ingest")
+    assert digest(path) == before
 
 
 def test_failed_migration_changes_nothing(tmp_path, monkeypatch):
