@@ -19,6 +19,7 @@ JSONL is one UTF-8 JSON object per line, non-ASCII unescaped, keys in column ord
 from __future__ import annotations
 
 import csv
+import fcntl
 import glob
 import io
 import json
@@ -266,28 +267,44 @@ def export_chunks(conn: sqlite3.Connection, sql: str, params: list, fmt: str, co
 
 
 def _sweep_dead_parts(target: Path) -> None:
-    """Remove the temp files of exports to `target` whose process died (kill -9, power loss): the name holds
-    the writer's pid. A live writer's file is left alone."""
-    prefix = f".{target.name}."
-    for part in target.parent.glob(f"{glob.escape(prefix)}*.part"):
-        pid = part.name[len(prefix):].split(".", 1)[0]
-        if pid.isdigit() and not _alive(int(pid)):
+    """Remove the temp files of exports to `target` whose writer is gone (kill -9, power loss).
+
+    A writer holds an exclusive flock(2) on its temp file until the file has its final name, and the kernel
+    drops the lock when the process dies however it dies: a temp file nobody holds is dead. (The pid in the
+    name cannot tell: after a restart, or in a container, the next export may get the dead one's pid.)
+    """
+    for part in target.parent.glob(f"{glob.escape(f'.{target.name}.')}*.part"):
+        try:
+            fd = os.open(part, os.O_RDONLY)
+        except OSError:
+            continue  # gone meanwhile, or not ours to open
+        try:
+            fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
             part.unlink(missing_ok=True)
+        except OSError:
+            pass  # a live export holds it (or the directory refuses): leave it
+        finally:
+            os.close(fd)
 
 
-def _alive(pid: int) -> bool:
-    try:
-        os.kill(pid, 0)
-    except ProcessLookupError:
-        return False
-    except PermissionError:
-        return True
-    return True
+def _locked_temp_file(target: Path) -> tuple[int, str]:
+    """A new temp file next to `target` (its name tells what it is for), flock-ed by this process."""
+    while True:
+        fd, tmp = tempfile.mkstemp(dir=target.parent, prefix=f".{target.name}.{os.getpid()}.", suffix=".part")
+        fcntl.flock(fd, fcntl.LOCK_EX)
+        if os.fstat(fd).st_nlink:  # a concurrent sweep took it for dead before the lock: make another
+            return fd, tmp
+        os.close(fd)
 
 
 @contextmanager
 def atomic_output(output: str) -> Iterator[BinaryIO]:
-    """Yield a binary stream for `output`; a file appears only complete (temp file + os.replace)."""
+    """Yield a binary stream for `output`; a file appears only complete (temp file + os.replace).
+
+    Any failure or interruption (Ctrl-C, or SIGTERM where the command turns it into KeyboardInterrupt)
+    removes the temp file and leaves `output` as it was; a temp file left by a kill -9 is removed by the
+    next export to the same file.
+    """
     if output == "-":
         yield sys.stdout.buffer
         sys.stdout.buffer.flush()
@@ -297,11 +314,12 @@ def atomic_output(output: str) -> Iterator[BinaryIO]:
         raise ExportError(f"cannot write {output}: it is a directory")
     _sweep_dead_parts(target)
     try:
-        fd, tmp = tempfile.mkstemp(dir=target.parent, prefix=f".{target.name}.{os.getpid()}.", suffix=".part")
+        fd, tmp = _locked_temp_file(target)
     except OSError as e:
         raise ExportError(f"cannot write {output}: {e.strerror} ({target.parent})") from None
     try:
-        with os.fdopen(fd, "wb") as stream:
+        # The stream closes its own copy of the descriptor: the lock lasts until the file has its name.
+        with os.fdopen(os.dup(fd), "wb") as stream:
             yield stream
         # mkstemp makes the file 0600; give the export the permissions a normal open() would.
         umask = os.umask(0)
@@ -314,6 +332,8 @@ def atomic_output(output: str) -> Iterator[BinaryIO]:
     except BaseException:
         Path(tmp).unlink(missing_ok=True)
         raise
+    finally:
+        os.close(fd)
 
 
 def export_rows(db_path: str | Path, fmt: str, output: str = "-", columns: Sequence[str] = DEFAULT_COLUMNS,

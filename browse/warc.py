@@ -77,8 +77,8 @@ def write_warc(db_path: str | Path, output: str, filters: WarcFilter | None = No
     filters = filters or WarcFilter()
     conn = open_archive(db_path)
     count = 0
+    rows = _pages(conn, filters)
     try:
-        rows = _pages(conn, filters)
         with atomic_output(output) as stream:
             writer = WARCWriter(stream, gzip=not output.endswith(".warc"), warc_version="1.1")
             writer.write_record(writer.create_warcinfo_record(Path(output).name, {
@@ -98,5 +98,6 @@ def write_warc(db_path: str | Path, output: str, filters: WarcFilter | None = No
                 writer.write_record(record)
                 count += 1
     finally:
+        rows.close()  # before the connection: an interrupted export leaves its cursor open
         conn.close()
     return count

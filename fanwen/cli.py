@@ -6,9 +6,11 @@ health warnings, 4 another crawl holds the database's lock. Errors are one line;
 
 from __future__ import annotations
 
+import contextlib
 import os
 import shlex
 import sys
+from collections.abc import Iterator
 from pathlib import Path
 
 import click
@@ -563,7 +565,9 @@ def export(db_path: str, fmt: str | None, output: str, sites: tuple[str, ...], c
     """Export articles as CSV (opens right in Excel) or JSONL, streaming any number of rows.
 
     A BOM is written by default when -o ends in .csv (for Excel); stdout gets none unless --excel.
-    The output file appears only when the export is complete.
+    The output file appears only when the export is complete: stopped (Ctrl-C, SIGTERM), the export
+    removes its hidden temp file and leaves the output as it was; the next export replaces a temp file
+    that a kill -9 left.
 
     Example: fanwen export --format csv -o 范文.csv --site diyifanwen --since 2023-01-01
     """
@@ -574,17 +578,18 @@ def export(db_path: str, fmt: str | None, output: str, sites: tuple[str, ...], c
     if sites:
         _require_sites(sites, (), db_path)
     report = export_progress(sys.stderr if progress or sys.stderr.isatty() else None)
-    count = export_rows(
-        db_path,
-        _format_from(output, fmt),
-        output,
-        parse_columns(columns),
-        ExportFilter(sites=tuple(sites), category=category, since=since, until=until, search=search,
-                     truncated=truncated, one_per_group=one_per_group),
-        bom=True if excel else (False if no_bom else None),
-        safe_formulas=safe_formulas,
-        progress=report,
-    )
+    with _interruptible(output):
+        count = export_rows(
+            db_path,
+            _format_from(output, fmt),
+            output,
+            parse_columns(columns),
+            ExportFilter(sites=tuple(sites), category=category, since=since, until=until, search=search,
+                         truncated=truncated, one_per_group=one_per_group),
+            bom=True if excel else (False if no_bom else None),
+            safe_formulas=safe_formulas,
+            progress=report,
+        )
     where = "stdout" if output == "-" else output
     click.echo(f"exported {count:,} rows to {where}", err=True)
 
@@ -597,13 +602,16 @@ def export(db_path: str, fmt: str | None, output: str, sites: tuple[str, ...], c
 def warc(db_path: str, site: str | None, since: str | None, output: str) -> None:
     """Write the stored raw responses (every version) as WARC 1.1 records, for web-archiving tools.
 
+    Like `fanwen export`, the file appears only complete; stopped, it leaves an earlier file as it was.
+
     Example: fanwen warc --site diyifanwen --since 2026-01-01 -o diyifanwen.warc.gz
     """
     from fanwen.browse.warc import WarcFilter, write_warc
 
     if site:
         _require_sites([site], (), db_path)
-    count = write_warc(db_path, output, WarcFilter(site=site, since=since))
+    with _interruptible(output):
+        count = write_warc(db_path, output, WarcFilter(site=site, since=since))
     click.echo(f"wrote {count:,} response records to {output}", err=True)
 
 
@@ -658,6 +666,25 @@ def takedown(db_path: str, pattern: str | None, reason: str | None, by: str | No
         raise StoreError(f"cannot record the takedown in {db_path}: {e}") from e
     finally:
         db.close()
+
+
+@contextlib.contextmanager
+def _interruptible(output: str) -> Iterator[None]:
+    """Ctrl-C or SIGTERM (kill, systemd stop) while writing `output`: the writer's cleanup runs (its temp file
+    goes, `output` stays as it was) and the command ends with one `Error: …` line, exit status 1."""
+    import signal
+
+    def interrupt(signum: int, frame: object) -> None:
+        raise KeyboardInterrupt
+
+    previous = signal.signal(signal.SIGTERM, interrupt)
+    try:
+        yield
+    except KeyboardInterrupt:
+        left = "stdout got an incomplete output" if output == "-" else f"{output} was left as it was"
+        raise FanwenError(f"interrupted; {left}") from None
+    finally:
+        signal.signal(signal.SIGTERM, previous)
 
 
 def _require_sites(names: tuple[str, ...] | list[str], sites_dirs: tuple[str, ...], db_path: str | None = None) -> None:

@@ -1,17 +1,21 @@
 """kill -9 in the middle of a crawl, a re-clean and an export, then the same command again: the archive ends
 complete, `PRAGMA integrity_check` is ok, nothing is doubled, the killed crawl is marked in `crawls`, and a
-killed export leaves no partial file. The commands run as real child processes killed with SIGKILL."""
+killed export leaves no partial file (nor a stopped one: SIGTERM, SIGINT). The commands run as real child processes
+killed with real signals."""
 
 from __future__ import annotations
 
 import csv
 import dataclasses
+import fcntl
 import json
+import os
 import shutil
 import signal
 import sqlite3
 import subprocess
 import sys
+import tempfile
 import time
 from collections.abc import Callable
 from pathlib import Path
@@ -35,21 +39,27 @@ def processes_naming(text: str) -> list[int]:
     return processes(lambda entry: text in (entry / "cmdline").read_bytes().decode(errors="replace"))
 
 
-def run_until(args: list[str], ready: Callable[[], bool], limit: float = 60) -> subprocess.Popen:
-    """Start the CLI, wait until `ready()` says it is in the middle of its work, then SIGKILL it."""
-    proc = subprocess.Popen([sys.executable, "-m", "fanwen.cli", *args], cwd=ROOT, stdout=subprocess.DEVNULL,
-                            stderr=subprocess.DEVNULL)
-    deadline = time.monotonic() + limit
-    try:
-        while not ready():
-            assert proc.poll() is None, "the command finished before it could be killed"
-            assert time.monotonic() < deadline, "the command never got going"
-            time.sleep(0.02)
-    finally:
-        proc.kill()
-        proc.wait()
-    assert proc.returncode == -signal.SIGKILL
-    return proc
+def run_until(args: list[str], ready: Callable[[], bool], limit: float = 60,
+              sig: int = signal.SIGKILL) -> tuple[int, str]:
+    """Start the CLI, wait until `ready()` says it is in the middle of its work, then send it `sig` (SIGKILL
+    unless told); returns its exit status and what it wrote on stderr."""
+    with tempfile.TemporaryFile() as stderr:
+        proc = subprocess.Popen([sys.executable, "-m", "fanwen.cli", *args], cwd=ROOT, stdout=subprocess.DEVNULL,
+                                stderr=stderr)
+        deadline = time.monotonic() + limit
+        try:
+            while not ready():
+                assert proc.poll() is None, "the command finished before it could be stopped"
+                assert time.monotonic() < deadline, "the command never got going"
+                time.sleep(0.02)
+        finally:
+            proc.send_signal(sig)
+            proc.wait(timeout=60)
+        stderr.seek(0)
+        said = stderr.read().decode("utf-8", errors="replace")
+    if sig == signal.SIGKILL:
+        assert proc.returncode == -signal.SIGKILL
+    return proc.returncode, said
 
 
 def query(db: Path, sql: str) -> list[tuple]:
@@ -132,26 +142,71 @@ def test_kill_9_during_reclean_then_the_same_command_finishes_it(tmp_path):
     assert_sound(db)
 
 
-def test_kill_9_during_an_export_leaves_no_partial_file(tmp_path):
-    db = tmp_path / "a.db"
-    rows = 1500
-    text = "这是一篇用来导出的范文。" * 800  # 9,600 characters: the export takes a while to write
+def archive_to_export(db: Path, rows: int = 1500) -> None:
+    """An archive whose export takes a while to write (9,600 characters a row)."""
+    text = "这是一篇用来导出的范文。" * 800
     conn = open_db(db)
     with conn.atomic():
         conn.conn.executemany("insert into articles (url, site, title, text) values (?, 'demo', ?, ?)",
                               [(f"http://h/{i}.html", f"第{i}篇", text) for i in range(rows)])
     conn.close()
+
+
+def export_writing(out: Path) -> Callable[[], bool]:
+    """True once an export to `out` has written a good part of its temp file."""
+    return lambda: any(p.stat().st_size > 1_000_000 for p in out.parent.glob("*.part"))
+
+
+def assert_complete_csv(out: Path, rows: int) -> None:
+    with out.open(encoding="utf-8-sig", newline="") as f:
+        assert sum(1 for _ in csv.DictReader(f)) == rows
+
+
+def test_kill_9_during_an_export_leaves_no_partial_file(tmp_path):
+    db = tmp_path / "a.db"
+    archive_to_export(db)
     out = tmp_path / "out" / "范文.csv"
     out.parent.mkdir()
     args = ["export", "--db", str(db), "-o", str(out)]
-
-    def writing() -> bool:
-        return any(p.stat().st_size > 1_000_000 for p in out.parent.glob("*.part"))
-
-    run_until(args, writing)
+    run_until(args, export_writing(out))
     assert not out.exists()  # the target appears only complete
-    again = fanwen(*args)
-    assert again.returncode == 0, again.stderr
-    assert [p.name for p in out.parent.iterdir()] == [out.name]  # the killed export's temp file is gone too
-    with out.open(encoding="utf-8-sig", newline="") as f:
-        assert sum(1 for _ in csv.DictReader(f)) == rows
+    [stale] = out.parent.glob("*.part")
+    # A restarted machine or a container gives pids out again: the dead export's pid may now be a live
+    # process's (pid 1, this test's), even the next export's own. Such a temp file is dead all the same.
+    for pid in (1, os.getpid()):
+        shutil.copy(stale, out.parent / f".{out.name}.{pid}.stale.part")
+    live = out.parent / f".{out.name}.{os.getpid()}.live.part"  # a running export's, which holds its lock
+    held = os.open(live, os.O_WRONLY | os.O_CREAT, 0o600)
+    try:
+        fcntl.flock(held, fcntl.LOCK_EX)
+        again = fanwen(*args)
+        assert again.returncode == 0, again.stderr
+        # The killed exports' temp files are gone, the running one's is not.
+        assert sorted(p.name for p in out.parent.iterdir()) == sorted([out.name, live.name])
+    finally:
+        os.close(held)
+    assert_complete_csv(out, 1500)
+
+
+@pytest.mark.parametrize("sig", [signal.SIGTERM, signal.SIGINT], ids=["SIGTERM", "SIGINT"])
+@pytest.mark.parametrize("command", ["export", "warc"])
+def test_a_stopped_export_removes_its_temp_file_and_leaves_the_target_as_it_was(tmp_path, sig, command):
+    db = tmp_path / "a.db"
+    archive_to_export(db)
+    if command == "warc":  # raw pages to write: the same text stored as each article's page
+        conn = open_db(db)
+        body = ("<p>" + "这是一篇用来导出的范文。" * 800 + "</p>").encode("utf-8")
+        with conn.atomic():
+            for i in range(1500):
+                url = f"http://h/{i}.html"
+                save_pages(conn, Document(url, "demo", [Fetched(url, 200, {}, body, "utf-8", "2026-12-01T00:00:00Z")]),
+                           "article", None)
+        conn.close()
+    out = tmp_path / "out" / ("范文.csv" if command == "export" else "pages.warc")  # not gzipped: it grows fast
+    out.parent.mkdir()
+    out.write_bytes(b"the previous export")
+    status, stderr = run_until([command, "--db", str(db), "-o", str(out)], export_writing(out), sig=sig)
+    assert status == 1, stderr
+    assert stderr == f"Error: interrupted; {out} was left as it was\n"
+    assert out.read_bytes() == b"the previous export"
+    assert [p.name for p in out.parent.iterdir()] == [out.name]
