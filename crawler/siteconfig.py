@@ -12,6 +12,7 @@ from pathlib import Path
 from typing import Any
 
 from fanwen.errors import ConfigError
+from fanwen.pipelines.backtrack import RUNS, hang_problem
 from fanwen.pipelines.decode import normalise_label
 from fanwen.pipelines.rulecheck import rule_problem
 from fanwen.pipelines.rules import Rule, validate_rules
@@ -88,14 +89,16 @@ def parse_site(raw: dict[str, Any], where: str) -> SiteConfig:
     if encoding is not None:
         if normalise_label(encoding) is None:
             raise ConfigError(f"{where}: encoding: unknown encoding '{encoding}'")
+    # What the URL patterns are probed with: the site's own URLs, each carrying on with a long near-match.
+    like_links = [url + run for url in start_urls for run in RUNS]
     return SiteConfig(
         name=raw["name"],
         title=raw["title"],
         start_urls=tuple(start_urls),
         allowed_hosts=tuple(h.lower() for h in _strings(raw, "allowed_hosts", where, nonempty=True)),
-        article_urls=_patterns(raw, "article_urls", where),
-        list_urls=_patterns(raw, "list_urls", where),
-        deny_urls=_patterns(raw, "deny_urls", where),
+        article_urls=_patterns(raw, "article_urls", where, like_links),
+        list_urls=_patterns(raw, "list_urls", where, like_links),
+        deny_urls=_patterns(raw, "deny_urls", where, like_links),
         encoding=encoding,
         selectors=dict(selectors),
         rules=_checked_rules(raw.get("rules", []), where),
@@ -139,13 +142,19 @@ def _strings(raw: dict, key: str, where: str, *, nonempty: bool = False) -> list
     return values
 
 
-def _patterns(raw: dict, key: str, where: str) -> tuple[re.Pattern, ...]:
+def _patterns(raw: dict, key: str, where: str, like_links: list[str]) -> tuple[re.Pattern, ...]:
+    """The URL regexes under `key`, compiled, each probed for catastrophic backtracking on `like_links`
+    (a pattern that hangs on one link would freeze the crawl)."""
     compiled = []
     for i, value in enumerate(_strings(raw, key, where)):
         try:
-            compiled.append(re.compile(value))
+            regex = re.compile(value)
         except re.error as e:
             raise ConfigError(f"{where}: {key}[{i}]: bad regex '{value}': {e}") from e
+        problem = hang_problem(regex, like_links)
+        if problem:
+            raise ConfigError(f"{where}: {key}[{i}]: pattern '{value}' {problem}")
+        compiled.append(regex)
     return tuple(compiled)
 
 

@@ -22,6 +22,7 @@ from cssselect import SelectorError
 from lxml.cssselect import CSSSelector
 
 from fanwen.errors import ConfigError
+from fanwen.pipelines.backtrack import hang_problem
 from fanwen.pipelines.folding import fold
 from fanwen.tomldata import Schema, check_table, read_toml
 
@@ -77,6 +78,12 @@ class Rule:
     _regex: re.Pattern[str] | None = field(default=None, repr=False, compare=False)
     # Characters a match must start the line with (None: any); lets the line step skip the rule cheaply.
     first_chars: frozenset[str] | None = field(default=None, repr=False, compare=False)
+
+    @property
+    def regex(self) -> re.Pattern[str]:
+        """The compiled pattern of a line rule (matched against folded lines unless `unfolded`)."""
+        assert self._regex is not None, f"{self.id} is a selector rule"
+        return self._regex
 
     @property
     def is_line_rule(self) -> bool:
@@ -225,7 +232,7 @@ def validate_rules(raw: list[dict], source: str) -> list[Rule]:
         if action not in ACTIONS:
             raise _fail(source, f"{where}.action", f"{action!r} is not one of {', '.join(ACTIONS)}")
         regex = _compile(item, where, source)
-        rules.append(Rule(
+        rule = Rule(
             id=item["id"], category=item["category"], kind=item["kind"], pattern=item["pattern"],
             why=item["why"], source=source, examples=tuple(item.get("examples", ())),
             keeps=tuple(item.get("keeps", ())), first_n_lines=item.get("first_n_lines"),
@@ -235,8 +242,22 @@ def validate_rules(raw: list[dict], source: str) -> list[Rule]:
             unfolded=item.get("unfolded", False),
             # first characters are read off the folded line when rules are grouped
             _regex=regex, first_chars=first_chars(regex) if regex is not None and not item.get("unfolded") else None,
-        ))
+        )
+        if rule.kind == "regex":  # a literal is escaped, a selector is no regex: neither can backtrack
+            _check_backtracking(rule, source, where)
+        rules.append(rule)
     return rules
+
+
+def probe_texts(rule: Rule) -> list[str]:
+    """What the backtracking probes of a rule are made of: its examples and keeps, as it sees lines."""
+    return [text if rule.unfolded else fold(text) for text in (*rule.examples, *rule.keeps)]
+
+
+def _check_backtracking(rule: Rule, source: str, where: str) -> None:
+    problem = hang_problem(rule.regex, probe_texts(rule))
+    if problem:
+        raise _fail(source, f"{where}.pattern", f"rule {rule.id}: pattern '{rule.pattern}' {problem}")
 
 
 @dataclass(frozen=True)

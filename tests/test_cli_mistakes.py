@@ -5,6 +5,7 @@ is left as it was."""
 from __future__ import annotations
 
 import socket
+from pathlib import Path
 
 import pytest
 from conftest import FAST, fanwen
@@ -115,3 +116,27 @@ def test_a_missing_database_is_one_line_and_exit_1(tmp_path):
     for args in (["reclean"], ["export", "--format", "csv"], ["serve"]):
         result = fanwen(*args, "--db", str(tmp_path / "none.db"))
         assert result.returncode == 1 and "does not exist" in only_error_line(result.stderr), args
+
+
+# Ambiguous nested repeats: on a long run of digits that fails at its end this tries every way of cutting it.
+HANGING = r"^(\d+\s*){2,}$"
+
+
+def test_a_user_rule_that_backtracks_without_end_is_a_config_error(db, tmp_path):
+    rule = RULE.replace('"^本文由某某范文网整理$"', f"'{HANGING}'") + 'examples = ["2023 10 01"]\nkeeps = ["正文。"]\n'
+    sites = user_sites(tmp_path, rule)
+    for args in (["crawl", "mine", "--sites-dir", sites, "--db", str(db)], ["sites", "--sites-dir", sites]):
+        result = fanwen(*args)
+        line = only_error_line(result.stderr)
+        assert result.returncode == 2, line
+        assert "mine.toml" in line and "mine-footer" in line and HANGING in line and "backtracks" in line, line
+
+
+def test_a_site_url_pattern_that_backtracks_without_end_is_a_config_error(tmp_path):
+    sites = user_sites(tmp_path, RULE + 'examples = ["本文由某某范文网整理"]\nkeeps = ["这篇文章由我们整理成册。"]\n')
+    config = Path(sites) / "mine.toml"
+    hanging = r"list_urls = ['/(\w+/?)+\.html$']"
+    config.write_text(config.read_text(encoding="utf-8").replace("[source]", hanging + "\n[source]"), encoding="utf-8")
+    result = fanwen("sites", "--sites-dir", sites)
+    line = only_error_line(result.stderr)
+    assert result.returncode == 2 and "mine.toml: list_urls[0]" in line and r"'/(\w+/?)+\.html$'" in line, line
