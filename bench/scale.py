@@ -7,6 +7,7 @@ Usage:
 
 Build: bench/scalebuild.py (real store path and search triggers; kept and reused). Then:
 * size: the file, and the bytes of text (title + text), search index (articles_fts*) and raw pages (pages + index);
+  above 2 GB estimated from sampled rows and the FTS5 structure record (a page walk is hours on a slow disk);
 * latency p50/p95 through Datasette's real app (ASGI, no network) with the archive's metadata and plugin:
   search rows (JSON, rows only) and the full HTML table page (count + facets) for 1-4 character queries,
   half frequent and half rare; an article page; the home page; the canned query "latest";
@@ -74,37 +75,97 @@ def archive(n: int) -> tuple[Path, float | None]:
     return path, build(path, n)
 
 
-def read_through(path: Path) -> None:
-    """Read the archive and its WAL front to back once. dbstat walks every b-tree page in key order, which
-    is random order in a file built by interleaved inserts: on a disk that reads 2.7 MB/s at random and
-    ~70 MB/s in sequence, a sequential read first puts the file in the page cache (when it fits)."""
-    for part in (path, Path(f"{path}-wal")):
-        if part.exists():
-            with open(part, "rb", buffering=0) as f:
-                while f.read(1 << 24):
-                    pass
+# Above this file size the parts are estimated: dbstat walks every b-tree page in key order, which is random
+# order in a file grown by interleaved inserts, and this machine's disk reads 2.7 MB/s at random (the VM also
+# pages out file cache untouched for a minute, so reading the file ahead does not help): hours at a million.
+EXACT_SIZES_UP_TO = 2_000_000_000
+SIZE_SAMPLE = 5_000
 
 
 def sizes(path: Path) -> dict:
-    """File size and the bytes of text, search index and raw pages (cached beside archives in bench/out)."""
+    """File size and the bytes of text, search index and raw pages (cached beside archives in bench/out):
+    exact (dbstat) for files up to EXACT_SIZES_UP_TO, estimated above it (`estimated_sizes`)."""
     cache = path.with_name(path.name + ".sizes.json") if OUT.resolve() in path.resolve().parents else None
     if cache and cache.exists() and json.loads(cache.read_text())["file_bytes"] == path.stat().st_size:
         return json.loads(cache.read_text())
-    read_through(path)
     conn = sqlite3.connect(f"file:{path}?mode=ro", uri=True)
-    text = conn.execute("select sum(length(cast(title as blob)) + length(cast(text as blob))) from articles")
-    text_bytes = text.fetchone()[0]
-    by_name = dict(conn.execute("select name, sum(pgsize) from dbstat group by name"))
+    file_bytes = path.stat().st_size
+    result = exact_sizes(conn, file_bytes) if file_bytes <= EXACT_SIZES_UP_TO else estimated_sizes(conn, file_bytes)
     conn.close()
-    index = sum(v for k, v in by_name.items() if k.startswith("articles_fts"))
-    pages = sum(v for k, v in by_name.items() if k in ("pages", "sqlite_autoindex_pages_1", "idx_pages_article_url"))
-    articles = sum(v for k, v in by_name.items() if k == "articles" or "articles_" in k and "fts" not in k)
-    result = {"file_bytes": path.stat().st_size, "text_bytes": text_bytes, "index_bytes": index,
-              "pages_bytes": pages, "articles_table_bytes": articles,
-              "other_bytes": path.stat().st_size - index - pages - articles}
     if cache:
         cache.write_text(json.dumps(result))
     return result
+
+
+def exact_sizes(conn: sqlite3.Connection, file_bytes: int) -> dict:
+    text = conn.execute("select sum(length(cast(title as blob)) + length(cast(text as blob))) from articles")
+    text_bytes = text.fetchone()[0]
+    by_name = dict(conn.execute("select name, sum(pgsize) from dbstat group by name"))
+    index = sum(v for k, v in by_name.items() if k.startswith("articles_fts"))
+    pages = sum(v for k, v in by_name.items() if k in ("pages", "sqlite_autoindex_pages_1", "idx_pages_article_url"))
+    articles = sum(v for k, v in by_name.items() if k == "articles" or "articles_" in k and "fts" not in k)
+    return {"file_bytes": file_bytes, "text_bytes": text_bytes, "index_bytes": index,
+            "pages_bytes": pages, "articles_table_bytes": articles,
+            "other_bytes": file_bytes - index - pages - articles}
+
+
+def estimated_sizes(conn: sqlite3.Connection, file_bytes: int) -> dict:
+    """Text and raw-page bytes from SIZE_SAMPLE random rows times the row count; the search index from
+    the FTS5 structure record (leaf pages of every segment, one database page each): a few thousand
+    random reads instead of the whole file."""
+    rng = random.Random(7)
+
+    def mean_of(table: str, expression: str) -> tuple[float, int]:
+        top = conn.execute(f"select max(rowid) from {table}").fetchone()[0] or 0
+        values = [row[0] for row in (conn.execute(f"select {expression} from {table} where rowid = ?",
+                                                  [rng.randint(1, top)]).fetchone() for _ in range(SIZE_SAMPLE))
+                  if row is not None]
+        count = conn.execute(f"select count(*) from {table}").fetchone()[0]
+        return (statistics.fmean(values) if values else 0.0), count
+
+    text_mean, articles = mean_of("articles", "length(cast(title as blob)) + length(cast(text as blob))")
+    page_mean, pages = mean_of("pages", "length(cast(body as blob)) + length(cast(coalesce(headers, '') as blob))")
+    page_size = conn.execute("pragma page_size").fetchone()[0]
+    structure = conn.execute("select block from articles_fts_data where id = 10").fetchone()[0]
+    return {"file_bytes": file_bytes, "text_bytes": round(text_mean * articles),
+            "index_bytes": fts5_leaf_pages(structure) * page_size, "pages_payload_bytes": round(page_mean * pages),
+            "estimated": f"text and raw pages (body + headers) from {SIZE_SAMPLE:,} sampled rows each, index from "
+                         "the FTS5 structure record (leaf pages x page size)"}
+
+
+def _varint(data: bytes, i: int) -> tuple[int, int]:
+    """SQLite's varint (FTS5 uses the same): big-endian 7-bit groups, the 9th byte whole."""
+    value = 0
+    for n in range(9):
+        byte = data[i + n]
+        if n == 8:
+            return (value << 8) | byte, i + 9
+        value = (value << 7) | (byte & 0x7F)
+        if not byte & 0x80:
+            return value, i + n + 1
+    raise AssertionError("unreachable")
+
+
+def fts5_leaf_pages(structure: bytes) -> int:
+    """Leaf pages of every segment in an FTS5 structure record (fts5_index.c, fts5StructureDecode): a
+    cookie, an optional V2 marker, then levels of segments (id, first leaf, last leaf)."""
+    v2 = structure[4:8] == b"\xff\x00\x00\x01"
+    i = 8 if v2 else 4
+    levels, i = _varint(structure, i)
+    _, i = _varint(structure, i)  # segments in all levels
+    _, i = _varint(structure, i)  # write counter
+    leaves = 0
+    for _ in range(levels):
+        _, i = _varint(structure, i)  # segments being merged
+        segments, i = _varint(structure, i)
+        for _ in range(segments):
+            _, i = _varint(structure, i)  # segment id
+            first, i = _varint(structure, i)
+            last, i = _varint(structure, i)
+            leaves += last - first + 1
+            for _ in range(5 if v2 else 0):  # origin (2), tombstone pages and entries, entries
+                _, i = _varint(structure, i)
+    return leaves
 
 
 def sample_urls(path: Path, k: int) -> list[str]:
@@ -265,7 +326,7 @@ def main() -> None:
                     "load_avg_at_start": os.getloadavg(), "cores": os.cpu_count()}
     if build_seconds:
         record["build"] = {"seconds": round(build_seconds), "articles_per_s": round(args.articles / build_seconds)}
-    record["size"] = {k: round(v / 1e6, 1) for k, v in sizes(path).items()}
+    record["size"] = {k: round(v / 1e6, 1) if isinstance(v, int) else v for k, v in sizes(path).items()}
     record["size"]["index_to_text"] = round(record["size"]["index_bytes"] / record["size"]["text_bytes"], 2)
     print(json.dumps(record["size"]), flush=True)
     qs = search_queries(args.queries)
