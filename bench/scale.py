@@ -39,6 +39,7 @@ from urllib.parse import quote
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
+from bench.scalebuild import SEED as BUILD_SEED  # noqa: E402
 from bench.scalebuild import build  # noqa: E402
 from bench.search import queries as search_queries  # noqa: E402
 
@@ -329,7 +330,7 @@ def main() -> None:
     record["size"] = {k: round(v / 1e6, 1) if isinstance(v, int) else v for k, v in sizes(path).items()}
     record["size"]["index_to_text"] = round(record["size"]["index_bytes"] / record["size"]["text_bytes"], 2)
     print(json.dumps(record["size"]), flush=True)
-    qs = search_queries(args.queries)
+    qs = search_queries(args.queries, BUILD_SEED)  # the words the build wrote (its sentence pool's vocabulary)
     urls = sample_urls(path, SAMPLES)
     if "latency" not in skip:
         from fanwen.browse.serve import make_datasette

@@ -116,10 +116,12 @@ def sizes(path: Path) -> tuple[int, int]:
     return result
 
 
-def queries(n: int) -> dict[int, list[str]]:
-    """Per length 1-4: half drawn by frequency (what people type), half uniformly (rare words)."""
+def queries(n: int, vocabulary_seed: int = SEED) -> dict[int, list[str]]:
+    """Per length 1-4: half drawn by frequency (what people type), half uniformly (rare words), from the
+    vocabulary the archive was written with (`vocabulary_seed`: words of another seed's vocabulary almost
+    never occur, and a search that finds nothing measures nothing)."""
     rng = random.Random(SEED + 1)
-    words, weights = vocabulary(random.Random(SEED))
+    words, weights = vocabulary(random.Random(vocabulary_seed))
     out: dict[int, list[str]] = {}
     for length in (1, 2, 3, 4):
         pool = [(w, wt) for w, wt in zip(words, weights, strict=True) if len(w) == length]
