@@ -71,13 +71,14 @@ def cli(ctx: click.Context, debug: bool) -> None:
 @cli.command()
 @sites_dir_option
 def sites(sites_dirs: tuple[str, ...]) -> None:
-    """List the site configs (built-in and from --sites-dir).
+    """List the site configs (built-in and from --sites-dir); a config from --sites-dir is checked in full
+    (selectors, rules against their examples and keeps), so this is how to try one.
 
     Example: fanwen sites
     """
     from fanwen.crawler.siteconfig import load_sites
 
-    for site in load_sites(list(sites_dirs)).values():
+    for site in load_sites(list(sites_dirs), listing=True).values():
         verified = "verified" if site.source.get("verified") else "unverified"
         click.echo(f"{site.name:<14} {site.title}\t{', '.join(site.allowed_hosts)}\t"
                    f"({verified}, checked {site.source.get('checked', '?')})")
@@ -692,7 +693,7 @@ def _require_sites(names: tuple[str, ...] | list[str], sites_dirs: tuple[str, ..
     is a usage error, never a silent run over nothing."""
     from fanwen.crawler.siteconfig import load_sites
 
-    known = set(load_sites(list(sites_dirs)))
+    known = set(load_sites(list(sites_dirs), listing=True))
     if db_path and Path(db_path).is_file():
         import sqlite3
 
