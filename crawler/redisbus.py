@@ -45,6 +45,10 @@ class WorkerRun:
     started: str
     command: str
     site: str
+    # The site config's title, which the writer records in `sites` as a local crawl does; "" for the generic
+    # spider, whose title the writer reads off the stored pages when the run ends. (A message from a worker
+    # older than this field unpickles with the default.)
+    title: str = ""
 
     @property
     def worker_id(self) -> str:

@@ -168,9 +168,10 @@ def worker_run(crawler: Crawler) -> redisbus.WorkerRun:
     run = crawler.stats.get_value(statkeys.REDIS_RUN)
     if run is None:
         spider = crawler.spider
+        site = getattr(spider, "site", None)
         run = redisbus.WorkerRun(host=socket.gethostname(), pid=os.getpid(), started=now(),
                                  command=crawler.settings.get("FANWEN_COMMAND") or command_line(),
-                                 site=getattr(spider, "site_name", spider.name))
+                                 site=getattr(spider, "site_name", spider.name), title=site.title if site else "")
         crawler.stats.set_value(statkeys.REDIS_RUN, run)
     return run
 

@@ -30,7 +30,16 @@ from fanwen.crawler import redisbus
 from fanwen.crawler.lock import acquire_crawl_lock, release_crawl_lock
 from fanwen.errors import StoreError
 from fanwen.pipelines.dedupe import PendingGroups, index_missing
-from fanwen.pipelines.store import close_abandoned_crawls, finish_crawl, now, open_db, start_crawl, store_document
+from fanwen.pipelines.sitename import site_name_of
+from fanwen.pipelines.store import (
+    close_abandoned_crawls,
+    finish_crawl,
+    now,
+    open_db,
+    record_site,
+    start_crawl,
+    store_document,
+)
 from fanwen.pipelines.takedown import is_taken_down, takedowns
 
 logger = logging.getLogger(__name__)
@@ -143,6 +152,10 @@ def _write_batch(db: sqlite_utils.Database, client, batch: list[bytes], runs: di
                 finish_crawl(db, crawl_id, finished=report.get("finished") or now(),
                              finish_reason=report["finish_reason"], exit_status=report["exit_status"],
                              warnings=warnings, **counters)
+                if not message.run.title and (name := site_name_of(db, message.run.site)):
+                    # A generic spider's run: the site's name as its pages show it, read when the run ends,
+                    # as a local crawl reads it (a later run's votes replace it, a config's title never).
+                    record_site(db, message.run.site, name, "page")
                 runs.pop(message.run.worker_id, None)
                 result.runs_finished += 1
     result.documents += sum(outcomes.values())
@@ -157,4 +170,6 @@ def _run_row(db: sqlite_utils.Database, run: redisbus.WorkerRun, runs: dict[str,
                          " and sites = ?", [run.started, run.pid, run.host, run.command, run.site]).fetchone()
         runs[run.worker_id] = row[0] if row else start_crawl(db, run.command, [run.site], started=run.started,
                                                              pid=run.pid, host=run.host)
+        if run.title:  # a configured site: its config's title, as a local crawl records it when it opens
+            record_site(db, run.site, run.title, "config")
     return runs[run.worker_id]

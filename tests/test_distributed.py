@@ -15,7 +15,7 @@ from pathlib import Path
 
 import pytest
 import redis
-from conftest import FAST, ROOT, fanwen
+from conftest import DEMO, FAST, ROOT, fanwen
 
 from bench.sitegen import generate
 from fanwen.crawler import redisbus
@@ -180,3 +180,26 @@ def test_workers_honour_the_archives_takedowns(redis_url, tmp_path):
     assert result.returncode == 0 and "1 documents not stored: an active takedown matches them" in result.stderr
     assert rows(db, "select count(*) from articles where url glob '*/a/1?.html' or url glob '*/a/2.html'") == [(0,)]
     assert rows(db, "select count(*) from articles") == [(9,)]
+
+
+def test_the_writer_records_each_sites_title_as_a_local_crawl_does(redis_url, tmp_path):
+    # A configured site's worker brings its config's title; a generic one's title is the name its pages show.
+    # The generic worker here is `scrapy crawl` with FANWEN_REDIS_URL: a worker too, touching no local archive.
+    db, unused = tmp_path / "a.db", tmp_path / "not-written.db"
+    sites = tmp_path / "sites"
+    sites.mkdir()
+    (sites / "mine.toml").write_text('name = "mine"\ntitle = "我的范文站"\nstart_urls = ["http://127.0.0.1/"]\n'
+                                     'allowed_hosts = ["127.0.0.1"]\n[source]\nevidence = "test"\n', encoding="utf-8")
+    with serve_site(DEMO) as configured, serve_site(DEMO) as server:  # two ports: two sets of article URLs
+        finish(start_worker(configured.url, redis_url, "mine", "--sites-dir", str(sites)))
+        generic = subprocess.run(
+            [sys.executable, "-m", "scrapy", "crawl", "generic", "-a", f"start_url={server.url}",
+             "-s", f"FANWEN_REDIS_URL={redis_url}", "-s", "FANWEN_REDIS_IDLE_TIMEOUT=2", "-s", f"FANWEN_DB={unused}",
+             *FAST], capture_output=True, text=True, timeout=240, cwd=ROOT)
+        assert generic.returncode == 0, generic.stderr[-3000:]
+    assert not unused.exists()
+    result = fanwen("ingest", "--redis", redis_url, "--db", str(db))
+    assert result.returncode == 0, result.stderr
+    assert rows(db, "select site, count(*) from articles group by site") == [("127.0.0.1", 30), ("mine", 30)]
+    assert rows(db, "select name, title, title_from from sites order by name") == [
+        ("127.0.0.1", "金笔范文网", "page"), ("mine", "我的范文站", "config")]
