@@ -138,6 +138,13 @@ def _sites(conn: sqlite3.Connection) -> None:
                                   "updated": "TEXT"}, "name")
 
 
+def _site_dates(conn: sqlite3.Connection) -> None:
+    """The home page's articles per site and each site's latest date, read from one index (at a million
+    articles the count by site read every row for its date: 1.7 s)."""
+    conn.execute('create index if not exists "idx_articles_site_published" on "articles" ("site", "published")')
+    conn.execute('drop index if exists "idx_articles_site"')  # its prefix: site lookups use the new one
+
+
 STEPS: tuple[Step, ...] = (
     Step(1, "0.1.0 schema: articles, pages, crawls, revisions, gone_urls, removals, article_parts", _baseline),
     Step(2, "page_versions: earlier raw page versions; crawls.pruned_versions/pruned_bytes", _page_versions),
@@ -147,6 +154,7 @@ STEPS: tuple[Step, ...] = (
          ensure_dedupe_schema),
     Step(6, "pages.reason (why a page is garbage), crawls.garbage", _garbage),
     Step(7, "sites: each site key's title (from its config, or read from its pages)", _sites),
+    Step(8, "articles (site, published) index for the home page's per-site counts and dates", _site_dates),
 )
 SCHEMA_VERSION = STEPS[-1].version
 HISTORY_TABLE = "schema_migrations"

@@ -298,8 +298,9 @@ def test_an_article_beside_a_column_of_summaries_is_not_the_whole_page():
     paragraphs = [f"第{n}段：近期一些地方在推进产业升级时，坚持市场导向，既看到企业扩大投资的积极性，也看到产能调整"
                   f"带来的压力，各方在政策、资金和人才上协同发力，取得了阶段性成效。" for n in "一二三四五六"]
     summaries = "".join(
-        f"<div class='m-read-item'><h4><a href='/2024-05/1{n}/content_{n}.htm'>专家谈产业政策第{n}期</a></h4><p>第{n}期节目里，"
-        f"专家回顾了去年各地的做法，认为稳定预期、扩大开放是关键，并对今年的形势作了分析。</p></div>" for n in range(6))
+        f"<div class='m-read-item'><h4><a href='/2024-05/1{n}/content_{n}.htm'>专家谈产业政策第{n}期</a></h4>"
+        f"<p>第{n}期节目里，专家回顾了去年各地的做法，认为稳定预期、扩大开放是关键，并对今年的形势作了分析。</p></div>"
+        for n in range(6))
     html = ("<html><head><meta charset='utf-8'><title>维护共同利益需联手抵制保护主义_时政频道</title></head><body>"
             "<div class='g-top'><span>点击右上角微信好友</span><span>朋友圈</span>"
             "<a href='/'>首页</a><a href='/sz/'>时政</a><a href='/gj/'>国际</a><a href='/pl/'>时评</a></div>"

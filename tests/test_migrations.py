@@ -185,3 +185,18 @@ def test_new_archive_starts_at_the_current_version_without_backup(tmp_path):
     db = open_db(tmp_path / "new.db")
     assert db.execute("pragma user_version").fetchone()[0] == SCHEMA_VERSION
     assert not list(tmp_path.glob("*.bak"))
+
+
+@pytest.mark.parametrize("archive", [*ARCHIVES, None], ids=[*(p.stem for p in ARCHIVES), "new"])
+def test_articles_per_site_and_their_latest_date_are_read_from_one_index(archive, tmp_path):
+    """The home page counts articles per site with each site's latest date: at a million articles reading
+    every row for its date took 1.7 s; a migrated archive and a new one answer it from an index alone."""
+    path = tmp_path / "fanwen.db"
+    if archive is not None:
+        shutil.copy(archive, path)
+    db = open_db(path)
+    plan = " ".join(r[3] for r in db.execute(
+        "explain query plan select site, count(*), max(published) from articles group by site"))
+    assert "COVERING INDEX idx_articles_site_published" in plan, plan
+    indexes = {r[0] for r in db.execute("select name from sqlite_master where type = 'index'")}
+    assert "idx_articles_site" not in indexes  # its prefix of the new index, no longer kept up to date
