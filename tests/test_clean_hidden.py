@@ -109,3 +109,16 @@ def test_off_screen_and_clipped_text_is_hidden():
     assert {r.text for r in removed} == {f"防盗码{c}" for c in "ABCDEFG"}
     # a collapsed box with a max-height, a small negative margin or visible overflow is still shown
     assert "同学们在树下读书" in left and "放学了" in left and "桂花开了" in left
+
+
+def test_slides_a_script_shows_in_turn_are_kept_while_junk_of_a_hidden_class_goes():
+    """A slideshow story hides every slide with one class of its own stylesheet and shows them one at a time:
+    together the slides are the page, not anti-copy phrases (a slideshow article came back empty)."""
+    slides = "".join(f"<div class='slide'><h3>第{n}张</h3><p>图{n}：科研团队展示了新型等离子体推进器的第{n}组试验数据，"
+                     f"推力比上一代提高了三成，能把火星航程缩短到两个月。</p></div>" for n in range(1, 7))
+    html = ("<html><head><style>.slide{display:none} .jam{display:none}</style></head><body>"
+            f"<div class='slideshow'>{slides}</div>"
+            "<p>编辑：王明<span class='jam'>防采集混淆字符串</span></p></body></html>")
+    body, removed = _clean(html)
+    assert all(f"图{n}：科研团队展示了新型等离子体推进器" in body for n in range(1, 7))
+    assert "防采集混淆字符串" not in body and [r.text for r in removed] == ["防采集混淆字符串"]

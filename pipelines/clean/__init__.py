@@ -60,7 +60,7 @@ def prepare_page(root: Element, rules: Sequence[Rule]) -> list[Anchored]:
     body = body_of(root)
     body_text = text(body)
     total = len(body_text)
-    hider = HiddenText(css, ink(body_text))
+    hider = HiddenText(css, body, ink(body_text))
     hiding = hidden_rules(rules)
     match = selector_index(hiding + boilerplate_rules(rules)).matcher(body)
 

@@ -88,14 +88,29 @@ def _hiding_rule(el: Element, classes: set[str], ids: set[str]) -> str | None:
     return None
 
 
+def _shown_in_turn(body: Element, classes: set[str], page_chars: int) -> set[str]:
+    """Hidden classes whose elements together hold most of the page's text: slides or tabs that a script
+    shows one at a time (a slideshow article hid every slide), not anti-copy phrases, which are never the
+    bulk of a page."""
+    shown = set()
+    for name in classes:
+        found = body.xpath(f"descendant-or-self::*[contains(concat(' ', normalize-space(@class), ' '), ' {name} ')]")
+        inside = set(found)
+        outermost = [el for el in found if not any(a in inside for a in el.iterancestors())]
+        if sum(ink(text(el)) for el in outermost) >= REVEALED_SHARE * page_chars:
+            shown.add(name)
+    return shown
+
+
 class HiddenText:
     """Decides, element by element, whether one page hides it; drops it unless it holds the page's text."""
 
-    def __init__(self, css_texts: Sequence[str], page_chars: int) -> None:
+    def __init__(self, css_texts: Sequence[str], body: Element, page_chars: int) -> None:
         """`page_chars`: the body's visible characters (`ink`; whitespace from the source layout would let a
         template's indentation outweigh its article)."""
         self.classes, self.ids = hidden_names(css_texts)
         self.page_chars = page_chars
+        self.classes -= _shown_in_turn(body, self.classes, page_chars)
 
     def rule_id(self, el: Element, rule: Rule | None) -> str | None:
         """The id of the rule that hides `el` (`rule`: the hidden selector rule it matched, if any)."""
@@ -123,7 +138,8 @@ def hidden_rules(rules: Sequence[Rule]) -> tuple[Rule, ...]:
 def strip_hidden(root: Element, css_texts: Sequence[str], rules: Sequence[Rule]) -> list[Anchored]:
     """This step alone on a page: remove hidden elements; returns (former parent, Removal) pairs for the audit.
     (prepare_page runs it in one walk with the boilerplate step.)"""
-    hider = HiddenText(css_texts, ink(text(body_of(root))))
+    body = body_of(root)
+    hider = HiddenText(css_texts, body, ink(text(body)))
     match = selector_index(hidden_rules(rules)).matcher(root)
     found: list[Anchored] = []
 
