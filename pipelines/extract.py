@@ -372,10 +372,13 @@ def extract_page(url: str, html: str, selectors: dict[str, str], rules: Sequence
     second_look = scores is not None
     # Keep when in doubt: refusal words and link items around the essay reject only a page whose essay
     # element does not read as prose (a short essay titled 那一次，我出错了 is an essay).
-    # A login form in a dialog on an article page is no login page: its main block holds text of its own.
-    if refusal == "login" and sum(ink(line.text) for line in element_lines(block, soup=False)
-                                  if not line.linked) >= LOGIN_PAGE_TEXT:
-        refusal = None
+    # A login form on an article page is no login page: its main block holds text of its own, or a paragraph
+    # of prose (a question over its log-in-to-answer form); a login page's block is the form and its labels.
+    if refusal == "login":
+        own = element_lines(block, soup=False)
+        if (sum(ink(line.text) for line in own if not line.linked) >= LOGIN_PAGE_TEXT
+                or prose_stats(own).prose_chars >= PROSE_CHARS):
+            refusal = None
     if refusal and not reads_as_prose(element_lines(block, soup=False)):
         other = prose_elsewhere(block, scores) if second_look else None
         if other is None:

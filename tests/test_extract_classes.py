@@ -330,3 +330,22 @@ def test_a_password_field_in_a_dialog_over_a_short_note_is_no_login_page():
     assert "找到 Missing dependencies 缺失依赖" in ext.text and "GitHub 登录" not in ext.text
     own_form = html.replace("ui modal login small", "login-panel")
     assert extract_document([("https://community.example.com/articles/75214", own_form)]).kind == "login"
+
+
+def test_a_question_over_its_log_in_to_answer_form_is_no_login_page():
+    """A short Q&A page: the question (two sentences) and, inside the same box, the form that asks a visitor to
+    log in before answering. Login words and a password field beside a paragraph of prose make no login page."""
+    question = ("请问怎样修改单个问题页面的模板？我按照文档把模板文件复制到了主题目录，修改以后页面没有任何变化，"
+                "清除缓存也试过了，是不是还需要在后台打开什么设置？另外，子主题里的模板会不会被插件升级覆盖，"
+                "有没有更稳妥的做法？")
+    html = ("<html><head><meta charset='utf-8'><title>怎样修改问题页面的模板 - 问答社区</title></head><body>"
+            "<div class='top'><a href='/'>首页</a> <a href='/questions/'>问题</a></div>"
+            "<div class='single-question'><h1>怎样修改问题页面的模板</h1>"
+            "<div class='meta'>提问者 小李 · 2024-05-20</div>"
+            f"<div class='question-content'><p>{question}</p></div><div class='vote'><a href='#'>赞同</a> 0</div>"
+            "<div class='answer-form'><p>请先登录再回答</p><form><label>用户名</label><input name='log'>"
+            "<label>密码</label><input type='password' name='pwd'><button>登录</button></form></div></div>"
+            "</body></html>")
+    ext = extract_document([("https://ask.example.com/question/can-i-custom-the-template", html)])
+    assert ext.kind == "article", ext.reason
+    assert question in ext.text
