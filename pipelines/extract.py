@@ -42,6 +42,7 @@ from fanwen.pipelines.pagekind import MIN_ESSAY_CHARS, has_password_field, kind_
 from fanwen.pipelines.prose import (
     LIST_LINKS,
     PROSE_CHARS,
+    PROSE_SHARE,
     item_list,
     keeps_page,
     no_sentences,
@@ -296,6 +297,22 @@ def _drop_title_lines(lines: list[Line], title: str) -> tuple[list[Line], list[R
     return kept, removed
 
 
+# A news brief's page: its <title> repeats its <h1> headline (a channel's name is short; a headline is not),
+# and its main block is one paragraph of prose, whatever link lists and players surround it.
+HEADLINE_CHARS = 8
+
+
+def _named_by_headline(root: Element, title: str) -> bool:
+    target = _squeezed(title)
+    return (len(target) >= HEADLINE_CHARS and target in _squeezed(page_title(root))
+            and any(_squeezed(text(h1)) == target for h1 in root.iter("h1")))
+
+
+def _brief(lines: list[Line]) -> bool:
+    stats = prose_stats(lines)
+    return stats.prose_chars >= PROSE_CHARS and stats.prose_chars >= PROSE_SHARE * stats.chars and stats.items == 0
+
+
 # Unlinked text in the main block beyond which a password field and login words are a dialog, not the page.
 LOGIN_PAGE_TEXT = 300
 # Rejections a page's own metadata may overrule (a refusal or a search page is what it says).
@@ -385,7 +402,8 @@ def extract_page(url: str, html: str, selectors: dict[str, str], rules: Sequence
             return PageResult(refusal, title=title, reason=f"{refusal} words on a page without prose")
         block, second_look = other, False
     kind = list_kind(url, body, block, int(weight))
-    if kind and not keeps_page(element_lines(block, soup=False)):
+    if kind and not keeps_page(lines := element_lines(block, soup=False)) and not (
+            _brief(lines) and _named_by_headline(root, title)):
         other = prose_elsewhere(block, scores) if second_look else None
         if other is None:
             return _described(PageResult(kind, title=title, reason="repeated link items outweigh a main block"

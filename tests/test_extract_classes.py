@@ -349,3 +349,31 @@ def test_a_question_over_its_log_in_to_answer_form_is_no_login_page():
     ext = extract_document([("https://ask.example.com/question/can-i-custom-the-template", html)])
     assert ext.kind == "article", ext.reason
     assert question in ext.text
+
+
+def _news_page(title: str, h1: str, block: str) -> str:
+    items = "".join(f"<li><a href='/news/2024/05/{n}.shtml'>第{n}部新片定档暑期 主创亮相发布会</a>"
+                    f"<p>{n}日，片方在北京举行发布会，主演悉数到场，分享了拍摄中的趣事，影片将于七月上映。</p></li>"
+                    for n in range(10, 18))
+    return (f"<html><head><meta charset='utf-8'><title>{title}</title></head><body>"
+            "<div class='nav'><a href='/'>首页</a><a href='/news/'>新闻</a><a href='/film/'>影库</a></div>"
+            f"<div class='main'><h1>{h1}</h1><div class='info'>时间：2024.05.20 来源：电影网</div>"
+            "<div class='player'>时长：01:45 来源：电影网 展开 收起 会员跳过广告 00:00 / 00:00 倍速 高清</div>"
+            f"<div class='text'>{block}</div></div>"
+            f"<div class='side'><h3>热门新闻</h3><ul>{items}</ul></div></body></html>")
+
+
+def test_a_news_brief_under_its_headline_is_kept_among_link_lists():
+    """A one-paragraph news brief (three sentences) under its headline, a video player between them, and a
+    column of news items with summaries beside it: the page's <title> repeats its <h1>, so the paragraph is
+    the article, not an excerpt of a list."""
+    brief = ("以光影之名，探寻首都文化魅力。5月20日22点起，《中国电影报道》栏目将推出系列访谈节目，五位电影人将讲述"
+             "他们的成长故事和艺术生涯，用电影人的艺术探索构建起中国电影和首都北京的发展之路。敬请关注，一起期待吧！")
+    headline = "《会客厅》之《北京影人》5月20日起播出"
+    page = _news_page(f"{headline}_华语_电影网", headline, f"<p>电影网讯</p><p>{brief}</p>")
+    ext = extract_document([("https://www.film.example.com/news/2024/05/20/1683915.shtml", page)])
+    assert ext.kind == "article", ext.reason
+    assert brief in ext.text
+    # A channel page names itself by a short heading: its one summary paragraph stays a list's excerpt.
+    channel = _news_page("华语_电影网", "华语", f"<p>{brief}</p>")
+    assert extract_document([("https://www.film.example.com/huayu/", channel)]).kind == "list"
