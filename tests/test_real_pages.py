@@ -25,7 +25,7 @@ PAGES = scoring.load_pages(scoring.REAL_PAGES_DIR)
 # The measured aggregates with corpus c (tests/real_pages/SOURCES-c.md), rounded down.
 FLOORS = {
     "dev": (0.99, 0.87, 0.96),
-    "sealed": (0.93, 0.78, 0.86),
+    "sealed": (0.95, 0.78, 0.89),
 }
 
 
