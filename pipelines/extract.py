@@ -42,10 +42,10 @@ from fanwen.pipelines.pagekind import MIN_ESSAY_CHARS, has_password_field, kind_
 from fanwen.pipelines.prose import (
     LIST_LINKS,
     PROSE_CHARS,
-    PROSE_SHARE,
     item_list,
     keeps_page,
     no_sentences,
+    one_paragraph,
     prose_stats,
     reads_as_prose,
     short_article,
@@ -308,11 +308,6 @@ def _named_by_headline(root: Element, title: str) -> bool:
             and any(_squeezed(text(h1)) == target for h1 in root.iter("h1")))
 
 
-def _brief(lines: list[Line]) -> bool:
-    stats = prose_stats(lines)
-    return stats.prose_chars >= PROSE_CHARS and stats.prose_chars >= PROSE_SHARE * stats.chars and stats.items == 0
-
-
 # Unlinked text in the main block beyond which a password field and login words are a dialog, not the page.
 LOGIN_PAGE_TEXT = 300
 # Rejections a page's own metadata may overrule (a refusal or a search page is what it says).
@@ -391,19 +386,19 @@ def extract_page(url: str, html: str, selectors: dict[str, str], rules: Sequence
     # element does not read as prose (a short essay titled 那一次，我出错了 is an essay).
     # A login form on an article page is no login page: its main block holds text of its own, or a paragraph
     # of prose (a question over its log-in-to-answer form); a login page's block is the form and its labels.
-    if refusal == "login":
+    if refusal:
         own = element_lines(block, soup=False)
-        if (sum(ink(line.text) for line in own if not line.linked) >= LOGIN_PAGE_TEXT
-                or prose_stats(own).prose_chars >= PROSE_CHARS):
+        if refusal == "login" and (sum(ink(line.text) for line in own if not line.linked) >= LOGIN_PAGE_TEXT
+                                   or prose_stats(own).prose_chars >= PROSE_CHARS):
             refusal = None
-    if refusal and not reads_as_prose(element_lines(block, soup=False)):
-        other = prose_elsewhere(block, scores) if second_look else None
-        if other is None:
-            return PageResult(refusal, title=title, reason=f"{refusal} words on a page without prose")
-        block, second_look = other, False
+        elif not reads_as_prose(own):
+            other = prose_elsewhere(block, scores) if second_look else None
+            if other is None:
+                return PageResult(refusal, title=title, reason=f"{refusal} words on a page without prose")
+            block, second_look = other, False
     kind = list_kind(url, body, block, int(weight))
     if kind and not keeps_page(lines := element_lines(block, soup=False)) and not (
-            _brief(lines) and _named_by_headline(root, title)):
+            one_paragraph(lines) and _named_by_headline(root, title)):
         other = prose_elsewhere(block, scores) if second_look else None
         if other is None:
             return _described(PageResult(kind, title=title, reason="repeated link items outweigh a main block"

@@ -107,6 +107,13 @@ def _running_text(s: ProseStats) -> bool:
         s.marked_lines >= MARKED_LINES and s.marked_chars >= MARKED_SHARE * s.chars)
 
 
+def one_paragraph(lines: Sequence[Line]) -> bool:
+    """Whether the element is prose, if only one paragraph of it (a news brief): the prose of `_running_text`
+    without its second line or its longer paragraph."""
+    s = prose_stats(lines)
+    return s.prose_chars >= PROSE_CHARS and s.prose_chars >= PROSE_SHARE * s.chars and s.items == 0
+
+
 def item_list(lines: Sequence[Line]) -> bool:
     """Whether the element is a list of linked titles (with dates, excerpts) rather than an essay."""
     s = prose_stats(lines)
