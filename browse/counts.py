@@ -26,6 +26,8 @@ from datasette.database import QueryInterrupted
 from datasette.facets import Facet
 from datasette.utils import escape_sqlite, path_with_added_args, path_with_removed_args
 
+from fanwen.browse.table_search import sample_params
+
 DEFAULT_COUNT_LIMIT = 10_000
 CAPPED_TABLES = ("articles",)
 SCOPE_KEY = "fanwen_capped"  # request.scope entry: marks a capped page, later holds its sample's count
@@ -107,7 +109,7 @@ class SampledFacet(Facet):
         try:
             # One bounded query stands in for the count and every facet, so it gets the query time limit,
             # not the per-facet one: a 1-character search must still fetch its whole match list first.
-            rows = (await self.ds.execute(self.database, sql, self.params, truncate=False,
+            rows = (await self.ds.execute(self.database, sql, sample_params(self.params, limit + 1), truncate=False,
                                           custom_time_limit=self.ds.setting("sql_time_limit_ms"))).rows
         except QueryInterrupted:
             return [], columns

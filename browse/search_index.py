@@ -98,9 +98,12 @@ def search_sql(query: str) -> tuple[str, list]:
 
 def match_spans(text: str, query: str) -> list[tuple[int, int]]:
     """Where the query's terms occur in text, as sorted, merged (start, end) offsets into text itself."""
-    pieces = [ch.translate(SEARCH_TABLE) for ch in text]
-    owner = [i for i, piece in enumerate(pieces) for _ in piece]  # folded offset -> original offset
-    folded = "".join(pieces)
+    folded = search_fold(text)
+    if all(len(SEARCH_TABLE[ord(ch)] or "") == 1 for ch in set(text)):
+        owner: range | list[int] = range(len(text))  # every character folds to one: offsets agree
+    else:  # a character dropped (invisible) or folded to two: map folded offsets back one by one
+        pieces = [ch.translate(SEARCH_TABLE) for ch in text]
+        owner = [i for i, piece in enumerate(pieces) for _ in piece]  # folded offset -> original offset
     spans = []
     for term in set(search_fold(query).split()):
         at = folded.find(term)

@@ -102,10 +102,14 @@ def test_several_terms_must_all_occur(archive):
     assert found(archive, "堃 政协") == set()
 
 
-def test_match_spans_point_into_the_original_text():
-    text = "各位家長：請加入ｑｑ群\u200b１２３。政協委員"
-    spans = match_spans(text, "qq群123 政协")
-    assert [text[s:e] for s, e in spans] == ["ｑｑ群\u200b１２３", "政協"]
+@pytest.mark.parametrize(("text", "query", "found"), [
+    ("各位家長：請加入ｑｑ群\u200b１２３。政協委員", "qq群123 政协", ["ｑｑ群\u200b１２３", "政協"]),  # one dropped
+    ("各位家長：請加入ｑｑ群１２３。政協委員", "qq群123 政协", ["ｑｑ群１２３", "政協"]),  # every char folds to one
+    ("İstanbul的政協委員", "政协 stan", ["stan", "政協"]),  # İ lower-cases to two characters
+])
+def test_match_spans_point_into_the_original_text(text, query, found):
+    spans = match_spans(text, query)
+    assert [text[s:e] for s, e in spans] == found
 
 
 def test_empty_query_is_a_usage_error():
