@@ -7,7 +7,8 @@ Datasette counts every matching row and runs one facet query per column over eve
 * Datasette's own count is skipped (the ASGI wrapper below adds ``_nocount=1``, and the facet removes it
   again once Datasette has read it, so no link carries it);
 * one query reads the first ``count_limit`` + 1 matching rows (only the facet columns), and the row
-  count and every ``sampled`` facet are counted from that sample in Python;
+  count and every ``sampled`` facet are counted from that sample in Python (a search that stops early,
+  browse/table_search.py, is asked for that many matches instead of a page's);
 * when more rows match than the limit, every number is a ``LowerBound``: it prints as ``10,000+``,
   and facet blocks carry ``lower_bound: true`` (JSON too).
 

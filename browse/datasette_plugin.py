@@ -1,7 +1,9 @@
 """Datasette plugin for the archive (entry point ``fanwen``): Chinese search, article view, chart, year facet.
 
 * Search: registers the index's SQL functions and, on databases that carry our index, replaces
-  Datasette's ``escape_fts`` so the table search box and ``?_search=`` query the bigram index.
+  Datasette's ``escape_fts`` so any ``fts_table`` search queries the bigram index. The articles table's
+  search box and ``?_search=`` are the plugin's own clause, which stops after the page's matches
+  (browse/table_search.py).
 * Article view: row pages of ``articles`` get the text as escaped paragraphs, links to the article's
   near-duplicates (``dup_group``) and the removal audit (templates/row.html). Scraped HTML is never
   rendered: every value goes through autoescaping.
