@@ -136,3 +136,11 @@ async def test_search_box_is_shown_on_the_unsearched_table(ds):
 async def test_unknown_search_column_is_refused(ds):
     response = await ds.client.get("/fanwen/articles.json", params={"_search_url": "x"})
     assert response.status_code == 400
+
+
+async def test_sampled_facets_of_a_short_page_count_the_whole_sample(ds, archive):
+    # Five rows a page, but the facets still count the first count_limit (20) matches, marked as lower bounds.
+    data = (await ds.client.get("/fanwen/articles.json?_search=的&_size=5&_nocount=1&_shape=objects")).json()
+    assert EARLY in data["query"]["sql"] and len(data["rows"]) == 5
+    site = data["facet_results"]["site"]
+    assert site["lower_bound"] and sum(f["count"] for f in site["results"]) == 20
