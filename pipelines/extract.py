@@ -25,7 +25,7 @@ from fanwen.pipelines.clean.blocks import Line, element_lines
 from fanwen.pipelines.clean.normalize import normalize_line
 from fanwen.pipelines.essays import split_essays
 from fanwen.pipelines.folding import fold
-from fanwen.pipelines.forum import find_first_post, subject_of
+from fanwen.pipelines.forum import find_first_post, mark_posts, replies_in, subject_of
 from fanwen.pipelines.metadata import (
     clean_title,
     declares_article,
@@ -56,7 +56,7 @@ from fanwen.pipelines.prose import (
 from fanwen.pipelines.records import Extraction, Removal
 from fanwen.pipelines.rules import Rule, load_rules, merge_rules
 from fanwen.pipelines.selectors import select_one
-from fanwen.pipelines.tree import Element, body_of, ink, is_inside, parse_html, text
+from fanwen.pipelines.tree import Anchored, Element, body_of, drop, ink, is_inside, parse_html, text
 
 # --- the essay element ------------------------------------------------------------------------------------
 
@@ -308,6 +308,20 @@ def _named_by_headline(root: Element, title: str) -> bool:
             and any(_squeezed(text(h1)) == target for h1 in root.iter("h1")))
 
 
+# A one-line opening post of a thread is an article from this many characters of sentences on.
+OPENING_CHARS = 20
+
+
+def _drop_replies(block: Element, anchored: list[Anchored]) -> bool:
+    """Leave a reply stream out of the essay element (fanwen.pipelines.forum.replies_in), line by line in the
+    audit; True when its opening post is what is left."""
+    replies, opening = replies_in(block)
+    for item in replies:
+        lines = element_lines(item, soup=False)
+        parent = drop(item)
+        anchored += [(parent, Removal("forum-reply", "comment", line.text)) for line in lines]
+    return opening
+
 # Unlinked text in the main block beyond which a password field and login words are a dialog, not the page.
 LOGIN_PAGE_TEXT = 300
 # Rejections a page's own metadata may overrule (a refusal or a search page is what it says).
@@ -337,6 +351,8 @@ def extract_page(url: str, html: str, selectors: dict[str, str], rules: Sequence
     meta_date = read_meta_date(root)
     # Only a dated page's description can stand for its body (_described): read it while <script> is there.
     description = read_description(root) if meta_date and declares_article(root) else ""
+    if "body" not in selectors:
+        mark_posts(body_of(root))
     anchored = prepare_page(root, rules)
     body = body_of(root)
     visible = normalize_line(text(body, " "))
@@ -361,13 +377,15 @@ def extract_page(url: str, html: str, selectors: dict[str, str], rules: Sequence
         if post is not None and post.published and "date" not in selectors:
             published = post.published
         author = read_author(root, selectors, near)
+        opening = post is None and "body" not in selectors and _drop_replies(block, anchored)
         cleaned = clean_block(block, anchored, rules, post=post is not None,
                               header=lambda lines: _drop_above_title(lines, title))
         mark_notice_after(cleaned, block, rules)
         lines, title_removed = _drop_title_lines(cleaned.lines, title)
         texts = [line.text for line in lines]
         kind = kind_of_cleaned(texts, body)
-        if kind and not short_article(texts):
+        # An opening post kept from its replies may be one sentence (a question).
+        if kind and not short_article(texts) and not (opening and prose_stats(lines).marked_chars >= OPENING_CHARS):
             chars = sum(map(len, texts))
             return PageResult(kind, title=title, reason=f"{chars} characters left after cleaning"
                               if chars < MIN_ESSAY_CHARS else "the main block is cut-off excerpts")

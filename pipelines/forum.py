@@ -6,12 +6,18 @@ nothing, so a thread is recognised by what every post shows: a poster column wit
 largest element around the first such anchor that holds no other one; its body is the best-scoring
 element inside it. The subject is the <title> segment that the opening post repeats; the date is the
 post's time (labelled, or bare under the post), never the poster's registration date.
+
+Modern boards and Q&A pages (Flarum, Discourse-like, 知道, comment lists under a question or a blog post)
+mark nothing of that: their posts are repeated siblings of one tag and class, each signed by a user (an
+avatar, a link to a profile, a reply or like control) and stamped with a date. Inside the essay element,
+such a reply stream is not the essay: what stands before it is (the question, the post), or, when nothing
+does, its first item (the opening post, or the answer under a question that is only its title).
 """
 
 from __future__ import annotations
 
 import re
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import dataclass
 
 from lxml import etree
@@ -165,6 +171,111 @@ def subject_of(post: Post, page_title: str, split: Callable[[str], Sequence[str]
     shown = fold(" ".join(post.unit.itertext()))
     segments = [s for s in split(page_title) if len(s) >= 2 and fold(s) in shown]
     return max(segments, key=len) if segments else None
+
+
+# A post is stamped: a <time> element, or a short line that is a date, a time of day or "… ago".
+_STAMP = re.compile(
+    r"(?:19|20)\d{2}\s*[-/.年]\s*\d{1,2}\s*[-/.月]\s*\d{1,2}|\d{1,2}[-/]\d{1,2}\s+\d{1,2}:\d{2}"
+    r"|\d+\s*(?:秒|分钟|小时|天|周|个月|月|年)\s*[前后]|刚刚|昨天|前天"
+    r"|\b\d+\s*(?:second|minute|hour|day|week|month|year)s?\s+ago\b", re.I)
+STAMP_LINE = 40
+# …and signed: an avatar, a link to the poster's profile, or a control only posts have.
+_AVATAR = re.compile(r"avatar|portrait|headimg|head-img|userpic|user-pic|头像", re.I)
+_PROFILE = re.compile(r"/(?:u|user|users|member|members|people|space|profile|author|home|usercenter)(?:/|\?|$|\.php)"
+                      r"|[?&](?:uid|user|username)=", re.I)
+_CONTROL = re.compile(r"^(?:回复|回覆|引用|举报|點讚|点赞|赞同?|reply|quote|report|like)$", re.I)
+_SENTENCE = re.compile(r"[，。！？；,!?;]")
+# Stream items: at least this many signed, stamped siblings, and most of their group.
+MIN_REPLIES = 2
+# Text of the essay's own before a stream (else the first item is the essay).
+MIN_LEAD = MIN_POST_CHARS
+# …and at least this share of the opening post's (else the opening post is the essay).
+LEAD_SHARE = 0.5
+# The opening post may be one line (a question); an item with less text is a deleted or folded post.
+MIN_OPENING = 10
+
+
+_TIME_ATTRS = ("datetime", "data-time", "data-date", "data-timestamp", "data-created", "data-created-at")
+
+
+def _stamped(item: Element) -> bool:
+    for el in item.iter(etree.Element):
+        if el.tag == "time" or any(el.get(name) for name in _TIME_ATTRS):
+            return True
+    return any(len(s) <= STAMP_LINE and _STAMP.search(s) for s in (t.strip() for t in _TEXT_NODES(item)) if s)
+
+
+def _signed(item: Element) -> bool:
+    for el in item.iter(etree.Element):
+        if el.tag == "img" and _AVATAR.search(" ".join((el.get("class", ""), el.get("src", ""), el.get("alt", "")))):
+            return True
+        if el.tag == "a" and _PROFILE.search(el.get("href", "")):
+            return True
+        if _AVATAR.search(el.get("class", "")) or _CONTROL.match((el.text or "").strip()):
+            return True
+    return False
+
+
+POST_MARK = "data-fanwen-post"
+
+
+# Elements that share their class with a sibling (C-speed pre-filter: most elements have no such twin).
+_TWINS = etree.XPath(".//*[@class and (@class = preceding-sibling::*/@class or @class = following-sibling::*/@class)]")
+# Items read per group to judge it (a long comment list is judged by its first posts).
+SAMPLE_ITEMS = 8
+
+
+def mark_posts(body: Element) -> None:
+    """Mark the items of every reply stream on the page (POST_MARK), before cleaning drops the bylines,
+    avatars and controls that identify them: at least MIN_REPLIES siblings of one tag and class, most of
+    them signed and stamped."""
+    groups: dict[tuple[Element, str, str], list[Element]] = {}
+    for el in _TWINS(body):
+        groups.setdefault((el.getparent(), el.tag, el.get("class")), []).append(el)
+    for items in groups.values():
+        if len(items) < MIN_REPLIES:
+            continue
+        sample = items[:SAMPLE_ITEMS]
+        posts = sum(1 for item in sample if _signed(item) and _stamped(item))
+        if posts >= MIN_REPLIES and 2 * posts >= len(sample):
+            for item in items:
+                item.set(POST_MARK, "")
+
+
+def reply_stream(block: Element) -> list[Element]:
+    """The items of the largest reply stream (marked by mark_posts) inside `block`, in document order."""
+    streams: dict[Element, list[Element]] = {}
+    for item in block.iterfind(f".//*[@{POST_MARK}]"):
+        streams.setdefault(item.getparent(), []).append(item)
+    return max(streams.values(), key=lambda items: sum(map(stripped_len, items)), default=[])
+
+
+def _strings_outside(el: Element, skip: set[Element]) -> Iterator[str]:
+    yield el.text or ""
+    for child in el.iterchildren(etree.Element):
+        if child not in skip:
+            yield from _strings_outside(child, skip)
+        yield child.tail or ""
+
+
+def _sentences(strings: Iterable[str]) -> int:
+    return sum(len(s) for s in (s.strip() for s in strings) if len(s) >= 10 and _SENTENCE.search(s))
+
+
+def replies_in(block: Element) -> tuple[list[Element], bool]:
+    """The reply items to leave out of the essay element `block`, and whether the opening post is the essay.
+
+    Prose of the block's own before the stream (a question, a blog post) is the essay and the whole stream
+    its replies, unless it is much shorter than the first post (a disclaimer above a thread): then the
+    opening post stays too, and the items after it go."""
+    items = reply_stream(block)
+    if not items:
+        return [], False
+    opening = next((item for item in items if stripped_len(item) >= MIN_OPENING), items[0])
+    lead = _sentences(_strings_outside(block, set(items)))
+    if lead >= MIN_LEAD and lead >= LEAD_SHARE * _sentences(_TEXT_NODES(opening)):
+        return items, False
+    return [item for item in items if item is not opening], True
 
 
 def cut_signature(lines: list[Line]) -> tuple[list[Line], list[Line]]:
