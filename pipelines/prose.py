@@ -122,8 +122,11 @@ def item_list(lines: Sequence[Line]) -> bool:
 
 
 def no_sentences(lines: Sequence[str]) -> bool:
-    """Whether many lines carry not one sentence mark: a data table or a column of labels, not an essay."""
-    return len(lines) >= TABLE_LINES and not any(_SENTENCE_MARK.search(line) for line in lines)
+    """Whether many lines carry not one sentence mark: a data table or a column of labels, not an essay.
+    A long line of words is a sentence written without marks (a tech note between its code lines), which
+    no table cell or label is."""
+    return len(lines) >= TABLE_LINES and not any(
+        _SENTENCE_MARK.search(line) or len(line) >= PROSE_LINE_WITHOUT_MARKS and word_line(line) for line in lines)
 
 
 # Verse: lines of words (mostly Chinese characters, this long in the middle), not numbers, codes and labels.

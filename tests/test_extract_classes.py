@@ -377,3 +377,27 @@ def test_a_news_brief_under_its_headline_is_kept_among_link_lists():
     # A channel page names itself by a short heading: its one summary paragraph stays a list's excerpt.
     channel = _news_page("华语_电影网", "华语", f"<p>{brief}</p>")
     assert extract_document([("https://www.film.example.com/huayu/", channel)]).kind == "list"
+
+
+def test_a_tech_note_without_sentence_marks_between_its_code_lines_is_an_article():
+    # A programmer's note: headings, one long sentence written without a mark, commands; the only punctuated
+    # line is the site's licence line, which goes. Its lines are no table of labels.
+    html = """<html><head><meta charset="utf-8"><title>npm 依赖检查 | 社区</title></head><body>
+<div class="nav"><a href="/">首页</a> <a href="/topics">话题</a> <a href="/login">登录</a></div>
+<div class="ui readme markdown-body content-body article-content">
+<h2 id="前言"><a class="anchor" href="#前言">#</a>前言</h2>
+<p>每次打开别人新的项目都要安装 npm 依赖然后就会各种报错很烦</p>
+<h2 id="解决"><a class="anchor" href="#解决">#</a>解决</h2>
+<p>安装 depcheck</p><pre><code>npm i -g depcheck</code></pre>
+<p>检查依赖</p><pre><code>depcheck</code></pre>
+<p>删除没用到的依赖然后重新安装</p><pre><code>npm uninstall moment lodash</code></pre>
+<p>重新安装</p><pre><code>npm install</code></pre>
+<h2 id="参考"><a class="anchor" href="#参考">#</a>参考</h2><p>depcheck 项目主页</p>
+<p>本作品采用《CC 协议》，转载必须注明作者和本文链接</p>
+</div><div class="footer">© 2024 社区</div></body></html>"""
+    ext = extract_document([("https://community.example.com/articles/12345", html)])
+    assert ext.kind == "article"
+    assert "每次打开别人新的项目都要安装 npm 依赖然后就会各种报错很烦" in ext.text
+    assert "npm uninstall moment lodash" in ext.text
+    assert "本作品采用" not in ext.text
+    assert [r.rule for r in ext.removed if "CC 协议" in r.text] == ["copyright-licence"]
