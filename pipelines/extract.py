@@ -17,6 +17,7 @@ import dataclasses
 import re
 from collections.abc import Sequence
 from dataclasses import dataclass, field
+from itertools import islice
 
 from lxml import etree
 
@@ -308,6 +309,18 @@ def _named_by_headline(root: Element, title: str) -> bool:
             and any(_squeezed(text(h1)) == target for h1 in root.iter("h1")))
 
 
+# A block of this many lines without one sentence mark is a table or a link list whatever the line rules leave
+# of it: judged before them, which take seconds on a page of 46,000 links.
+HUGE_TABLE_LINES = 2000
+
+
+def _huge_table(block: Element) -> bool:
+    if sum(1 for _ in islice(block.iter(), HUGE_TABLE_LINES)) < HUGE_TABLE_LINES:
+        return False
+    lines = element_lines(block, soup=False)
+    return len(lines) >= HUGE_TABLE_LINES and no_sentences([line.text for line in lines]) and not verse(lines)
+
+
 # A one-line opening post of a thread is an article from this many characters of sentences on.
 OPENING_CHARS = 20
 
@@ -378,6 +391,8 @@ def extract_page(url: str, html: str, selectors: dict[str, str], rules: Sequence
             published = post.published
         author = read_author(root, selectors, near)
         opening = post is None and "body" not in selectors and _drop_replies(block, anchored)
+        if _huge_table(block):
+            return PageResult("list", title=title, reason=f"{HUGE_TABLE_LINES}+ lines without a sentence mark")
         cleaned = clean_block(block, anchored, rules, post=post is not None,
                               header=lambda lines: _drop_above_title(lines, title))
         mark_notice_after(cleaned, block, rules)

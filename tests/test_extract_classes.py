@@ -401,3 +401,18 @@ def test_a_tech_note_without_sentence_marks_between_its_code_lines_is_an_article
     assert "npm uninstall moment lodash" in ext.text
     assert "本作品采用" not in ext.text
     assert [r.rule for r in ext.removed if "CC 协议" in r.text] == ["copyright-licence"]
+
+
+def _price_table(rows: int) -> str:
+    cells = "".join(f"<tr><td>{100 + n % 50}*{100 + n % 7}*6*8</td><td>{('莱钢', '马钢', '日照', '津西')[n % 4]}</td>"
+                    f"<td>{3800 + n % 120}</td><td>元/吨</td></tr>" for n in range(rows))
+    return f"""<html><head><meta charset="utf-8"><title>H型钢今日价格</title></head><body>
+<div class="nav"><a href="/">首页</a> <a href="/price/">价格</a></div>
+<div class="main"><table class="price">{cells}</table></div></body></html>"""
+
+
+def test_a_page_of_thousands_of_lines_without_a_sentence_is_a_table_before_the_line_rules():
+    ext = extract_document([("https://steel.example.cn/price/h.html", _price_table(600))])
+    assert ext.kind == "list"
+    assert ext.reason == "2000+ lines without a sentence mark"
+
