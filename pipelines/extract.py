@@ -115,6 +115,8 @@ DESCEND_SHARE = 0.9
 PARAGRAPH_SHARE = 1.5
 CONTAINER_SHARE = 3
 DESCEND_REST = 60
+# Weighted prose beside a table that keeps the table's parent the essay (two sentences of a notice).
+TABLE_NOTE = 50
 BODY_SHARE = 0.5
 
 
@@ -171,6 +173,10 @@ def find_essay_element(body: Element, scores: Scores | None = None) -> tuple[Ele
             break
         # One huge paragraph (a 100,000-character line) must not shed the essay's other paragraphs.
         if top.tag == "p" and not small_rest:
+            break
+        # Nor may a long table of short cells (a price list) shed the paragraphs of prose above or below it:
+        # its mass of labels outweighs them, but they are what the page says.
+        if top.tag in ("table", "tbody") and rest >= TABLE_NOTE:
             break
         best = top
     return best, good[best]

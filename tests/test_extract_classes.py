@@ -403,12 +403,12 @@ def test_a_tech_note_without_sentence_marks_between_its_code_lines_is_an_article
     assert [r.rule for r in ext.removed if "CC 协议" in r.text] == ["copyright-licence"]
 
 
-def _price_table(rows: int) -> str:
+def _price_table(rows: int, intro: str = "") -> str:
     cells = "".join(f"<tr><td>{100 + n % 50}*{100 + n % 7}*6*8</td><td>{('莱钢', '马钢', '日照', '津西')[n % 4]}</td>"
                     f"<td>{3800 + n % 120}</td><td>元/吨</td></tr>" for n in range(rows))
     return f"""<html><head><meta charset="utf-8"><title>H型钢今日价格</title></head><body>
 <div class="nav"><a href="/">首页</a> <a href="/price/">价格</a></div>
-<div class="main"><table class="price">{cells}</table></div></body></html>"""
+<div class="main">{intro}<table class="price">{cells}</table></div></body></html>"""
 
 
 def test_a_page_of_thousands_of_lines_without_a_sentence_is_a_table_before_the_line_rules():
@@ -416,3 +416,13 @@ def test_a_page_of_thousands_of_lines_without_a_sentence_is_a_table_before_the_l
     assert ext.kind == "list"
     assert ext.reason == "2000+ lines without a sentence mark"
 
+
+
+def test_a_notice_above_a_long_price_table_is_the_article_with_its_table():
+    intro = "".join(f"<p>{p}</p>" for p in (
+        "近期钢材市场整体呈现震荡走势，受下游需求恢复缓慢的影响，各地H型钢价格涨跌互现。",
+        "下表是本周各钢厂的出厂价格，供采购时参考，实际成交价格以当日报价为准。"))
+    ext = extract_document([("https://steel.example.cn/news/h.html", _price_table(600, intro))])
+    assert ext.kind == "article"
+    assert "各地H型钢价格涨跌互现" in ext.text and "实际成交价格以当日报价为准" in ext.text
+    assert "元/吨" in ext.text
