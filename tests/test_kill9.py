@@ -44,8 +44,10 @@ def run_until(args: list[str], ready: Callable[[], bool], limit: float = 60,
     """Start the CLI, wait until `ready()` says it is in the middle of its work, then send it `sig` (SIGKILL
     unless told); returns its exit status and what it wrote on stderr."""
     with tempfile.TemporaryFile() as stderr:
+        # A suite started as a background job of a script inherits SIGINT ignored (the shell's rule for
+        # background jobs), and Python keeps it so: the command must get Ctrl-C as a terminal gives it.
         proc = subprocess.Popen([sys.executable, "-m", "fanwen.cli", *args], cwd=ROOT, stdout=subprocess.DEVNULL,
-                                stderr=stderr)
+                                stderr=stderr, preexec_fn=lambda: signal.signal(signal.SIGINT, signal.SIG_DFL))
         deadline = time.monotonic() + limit
         try:
             while not ready():
