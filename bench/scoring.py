@@ -4,8 +4,8 @@ Shared by tests/test_extraction_accuracy.py (the acceptance bar) and bench/extra
 comparison with trafilatura and readability). Kept out of the product on purpose: nothing in
 pipelines/ or crawler/ may import it.
 
-F1 is character-level: both texts lose all whitespace, then their character bigrams are compared
-as multisets, so paragraph breaks and indentation never count but every kept or dropped character does.
+F1 is character-level: both texts lose all whitespace and invisible characters, then their character bigrams
+are compared as multisets, so paragraph breaks and indentation never count but every kept or dropped character does.
 """
 
 from __future__ import annotations
@@ -33,6 +33,9 @@ BLIND_DIRS = frozenset({UNSEEN_PAGES_DIR})
 # Families whose layout is not a 范文 template; reported separately because a general-purpose
 # extractor (trafilatura, readability) is built for exactly these.
 GENERIC_FAMILIES = frozenset({"news2010", "news2020", "blog", "discuz", "oldnews"})
+
+# Zero-width and soft-hyphen characters: invisible on the page, dropped by the archive like whitespace.
+_INVISIBLE = re.compile("[\u00ad\u200b-\u200f\u2060-\u2064\ufeff]")
 
 # Python's gb2312/gbk codecs reject bytes real sites serve under those labels; browsers and
 # w3lib decode both as gb18030.
@@ -127,8 +130,9 @@ def page_html(page: GoldPage) -> list[tuple[str, str]]:
 
 
 def squeeze(text: str) -> str:
-    """The text without any whitespace: what every comparison here looks at."""
-    return "".join(text.split())
+    """The text without any whitespace or invisible character (zero-width spaces a gold text copied from the
+    page; the archive drops them as whitespace): what every comparison here looks at."""
+    return "".join(_INVISIBLE.sub("", text).split())
 
 
 def bigrams(text: str) -> Counter[str]:

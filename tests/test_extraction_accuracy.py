@@ -164,3 +164,12 @@ def test_multi_essay_page_is_split_into_its_essays(page: scoring.GoldPage):
         shown = scoring.squeeze(part.heading + part.text)
         assert scoring.squeeze(gold_part["heading"]) in shown, (
             f"{page.name}: part {part.ordinal} does not carry heading {gold_part['heading']!r}")
+
+
+def test_scoring_compares_texts_without_invisible_characters():
+    # A gold text copied from the page keeps its zero-width spaces; the archive drops them like whitespace.
+    gold = {"text": "项目地址：\u200b\u200bhttps://github.com/karmada-io/karmada\u200b\u200b\n第二句话。", "traps": []}
+    extracted = "项目地址：https://github.com/karmada-io/karmada\n第二句话。"
+    assert scoring.char_f1(extracted, gold["text"]) == (1.0, 1.0, 1.0)
+    assert scoring.lost_sentences(extracted, gold) == []
+    assert scoring.lost_sentences("第二句话。", gold) == ["项目地址：\u200b\u200bhttps://github.com/karmada-io/karmada\u200b\u200b"]
