@@ -24,6 +24,7 @@ from lxml import etree
 
 from fanwen.pipelines.clean.blocks import Line
 from fanwen.pipelines.folding import fold
+from fanwen.pipelines.prose import STAMP_LINE
 from fanwen.pipelines.tree import Element, is_inside, stripped_len
 
 # Discuz! and clones: the opening post's body element.
@@ -178,7 +179,6 @@ _STAMP = re.compile(
     r"(?:19|20)\d{2}\s*[-/.年]\s*\d{1,2}\s*[-/.月]\s*\d{1,2}|\d{1,2}[-/]\d{1,2}\s+\d{1,2}:\d{2}"
     r"|\d+\s*(?:秒|分钟|小时|天|周|个月|月|年)\s*[前后]|刚刚|昨天|前天"
     r"|\b\d+\s*(?:second|minute|hour|day|week|month|year)s?\s+ago\b", re.I)
-STAMP_LINE = 40
 # …and signed: an avatar, a link to the poster's profile, or a control only posts have.
 _AVATAR = re.compile(r"avatar|portrait|headimg|head-img|userpic|user-pic|头像", re.I)
 _PROFILE = re.compile(r"/(?:u|user|users|member|members|people|space|profile|author|home|usercenter)(?:/|\?|$|\.php)"
