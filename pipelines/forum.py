@@ -19,13 +19,16 @@ from __future__ import annotations
 import re
 from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import dataclass
+from typing import TYPE_CHECKING
 
 from lxml import etree
 
-from fanwen.pipelines.clean.blocks import Line
 from fanwen.pipelines.folding import fold
 from fanwen.pipelines.prose import STAMP_LINE
 from fanwen.pipelines.tree import Element, is_inside, stripped_len
+
+if TYPE_CHECKING:  # annotations only: the cleaning package imports this module
+    from fanwen.pipelines.clean.blocks import Line
 
 # Discuz! and clones: the opening post's body element.
 POST_BODY_ID = re.compile(r"^postmessage_\d")

@@ -21,10 +21,13 @@ from __future__ import annotations
 import re
 from collections.abc import Sequence
 from dataclasses import dataclass
+from typing import TYPE_CHECKING
 
-from fanwen.pipelines.clean.blocks import Line
 from fanwen.pipelines.folding import HAN
 from fanwen.pipelines.tree import ink
+
+if TYPE_CHECKING:  # annotations only: the cleaning package imports this module
+    from fanwen.pipelines.clean.blocks import Line
 
 # A Latin full stop ends a sentence after a word, before a space or the line's end (not in 3.14 or a URL).
 _SENTENCE_END = re.compile(r"[。！？!?]|(?<=[A-Za-z0-9)\"'’”])\.(?=\s|$|[\"'’”])")

@@ -4,6 +4,7 @@ the user as BuildBackendWarning lines)."""
 
 from __future__ import annotations
 
+import pkgutil
 import shutil
 import subprocess
 import sys
@@ -98,3 +99,18 @@ def test_editable_install_prints_no_setuptools_warning(tmp_path):
                      str(source), cwd=tmp_path)
     assert installed.returncode == 0, installed.stderr[-3000:]
     assert _warnings(installed.stdout + installed.stderr) == []
+
+
+def test_every_pipelines_module_imports_on_its_own():
+    # A script may import any stage first (fanwen.pipelines.forum, .prose): none may depend on the cleaning
+    # package having been imported before it (two cycles through fanwen.pipelines.clean did).
+    import fanwen.pipelines
+
+    names = [f"fanwen.pipelines.{m.name}" for m in pkgutil.walk_packages(fanwen.pipelines.__path__)]
+    script = ("import subprocess, sys\n"
+              "for name in sys.argv[1:]:\n"
+              "    r = subprocess.run([sys.executable, '-c', f'import {name}'], capture_output=True, text=True)\n"
+              "    print(name, r.returncode, r.stderr.strip().splitlines()[-1:] )\n")
+    out = subprocess.run([sys.executable, "-c", script, *names], capture_output=True, text=True, check=True).stdout
+    failed = [line for line in out.splitlines() if line.split()[1] != "0"]
+    assert len(names) > 20 and failed == []
