@@ -15,8 +15,9 @@ Build: bench/scalebuild.py (real store path and search triggers; kept and reused
   (httpx) for --seconds with a mixed workload (40% search rows, 30% table pages, 30% article pages):
   requests/s and p50/p95;
 * export: `fanwen export --format jsonl` of the whole archive in a child process: rows/s and peak RSS;
-* reclean: `fanwen reclean` on a --reclean-articles archive (built once with the same generator),
-  with 1 worker and with every core: pages/s and the speed-up.
+* reclean: `fanwen reclean`'s functions on a --reclean-articles archive (built once with the same generator),
+  with 1 worker and with every core: pages/s, CPU time and the speed-up (one round of bench/reclean.py, which
+  interleaves several).
 Prints a summary and appends one JSON line to bench/out/scale.jsonl.
 """
 
@@ -27,7 +28,6 @@ import asyncio
 import json
 import os
 import random
-import shutil
 import socket
 import sqlite3
 import statistics
@@ -284,22 +284,10 @@ def export(path: Path, articles: int) -> dict:
 
 
 def reclean(n: int) -> dict:
-    """Reclean a copy of an n-article archive with 1 worker and with every core: pages/s each."""
-    source, _ = archive(n)
-    result: dict = {"articles": n, "cores": os.cpu_count()}
-    for workers in (1, os.cpu_count() or 1):
-        copy = source.with_name(f"reclean-{workers}.db")
-        shutil.copyfile(source, copy)
-        started = time.perf_counter()
-        subprocess.run([FANWEN, "reclean", "--db", str(copy), "--workers", str(workers)],
-                       check=True, stdout=subprocess.DEVNULL)
-        seconds = time.perf_counter() - started
-        result[f"workers_{workers}_pages_per_s"] = round(n / seconds, 1)
-        for suffix in ("", "-wal", "-shm"):
-            Path(str(copy) + suffix).unlink(missing_ok=True)
-    cores = os.cpu_count() or 1
-    result["speedup"] = round(result[f"workers_{cores}_pages_per_s"] / result["workers_1_pages_per_s"], 2)
-    return result
+    """Reclean copies of an n-article archive with 1 worker and with every core (bench/reclean.py, one round)."""
+    from bench.reclean import measure  # it imports this module
+
+    return measure(n, rounds=1, quiet=True)
 
 
 def main() -> None:

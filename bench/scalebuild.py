@@ -25,7 +25,7 @@ from pathlib import Path
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
 from bench.search import ZIPF_S, vocabulary  # noqa: E402
-from fanwen.browse.search_index import index_tokens  # noqa: E402
+from fanwen.browse.search_index import index_token_map, precomputed_tokens  # noqa: E402
 from fanwen.pipelines.dedupe import PendingGroups, index_missing  # noqa: E402
 from fanwen.pipelines.records import Document, Extraction, Fetched, Removal  # noqa: E402
 from fanwen.pipelines.store import open_db, save_pages, start_crawl, upsert_article  # noqa: E402
@@ -136,7 +136,7 @@ def _make_batch(bounds: tuple[int, int]) -> list[tuple[Document, Extraction, dic
     out = []
     for i in range(*bounds):
         doc, ext = _MAKER.make(i, STAMP)
-        out.append((doc, ext, {ext.title: index_tokens(ext.title), ext.text: index_tokens(ext.text)}))
+        out.append((doc, ext, index_token_map(ext.title, ext.text)))
     return out
 
 
@@ -158,21 +158,14 @@ def build(path: Path, n: int, *, workers: int = 2, progress_every: int = 50_000)
 
     Articles and their index tokens are made in `workers` processes; one writer stores them with
     save_pages/upsert_article, and the search triggers fire as in a crawl. The writer's fanwen_grams
-    returns the tokens the worker computed with the same function (index_tokens), falling back to
-    computing them, so the index is byte-for-byte what a crawl would write, using both cores.
+    returns the tokens the worker made (browse/search_index.py: precomputed_tokens), falling back to
+    making them, so the index is byte-for-byte what a crawl would write, using both cores.
     Resumable: article i is a function of i alone and batches commit whole, so a build that was stopped
     continues from its .part file with the next article. Returns seconds spent in this call.
     """
     part = path.with_name(path.name + ".part")
     db = open_db(part)
     db.execute("pragma cache_size = -262144")  # 256 MB: the url index and FTS segments are written at random
-    precomputed: dict[str, str] = {}
-
-    def grams(text: str | None) -> str | None:
-        found = precomputed.pop(text, None) if text is not None else None
-        return found if found is not None else index_tokens(text)
-
-    db.conn.create_function("fanwen_grams", 1, grams, deterministic=True)
     have = db.execute("select count(*) from articles").fetchone()[0]
     crawl_id = db.execute("select min(id) from crawls").fetchone()[0]
     if crawl_id is None:
@@ -184,14 +177,14 @@ def build(path: Path, n: int, *, workers: int = 2, progress_every: int = 50_000)
     done = have
     index_missing(db)  # a stopped build's last articles not yet grouped (as a crawl catches up)
     pending = PendingGroups(db)  # as a crawl does: near-duplicates grouped a batch at a time
-    with multiprocessing.get_context("fork").Pool(workers) as pool:
+    with multiprocessing.get_context("fork").Pool(workers) as pool, precomputed_tokens(db.conn) as known:
         for batch in _ahead(pool, batches, workers * AHEAD):
             with db.atomic():
                 for doc, ext, tokens in batch:
-                    precomputed.update(tokens)
+                    known.update(tokens)
                     save_pages(db, doc, "article", crawl_id)
                     upsert_article(db, doc, ext, crawl_id, pending=pending)
-                    precomputed.clear()
+                    known.clear()
             pending.flush()
             done += len(batch)
             if done % progress_every == 0 or done == n:

@@ -19,11 +19,18 @@ The index table ``articles_fts`` is contentless (it stores no copy of the text);
 have: ``open_db`` (via ``ensure_search_index``), the Datasette plugin and sqlite-utils (its
 ``prepare_connection`` plugin hook below) register it. A writer without it fails loudly with
 "no such function: fanwen_grams" instead of leaving the index wrong.
+
+Making the tokens is CPU work (about half of what the triggers cost); a writer fed by other processes
+(``fanwen reclean``'s workers, bench/scalebuild.py) has them make it: ``index_token_map`` there, and
+``precomputed_tokens`` here, which lets this connection's fanwen_grams() look a text up before tokenizing
+it. The triggers still fire on every write, so the index cannot go out of step.
 """
 
 from __future__ import annotations
 
 import sqlite3
+from collections.abc import Iterator
+from contextlib import contextmanager
 
 import sqlite_utils
 
@@ -68,6 +75,34 @@ def index_tokens(text: str | None) -> str | None:
     if text is None:
         return None
     return " ".join(tok for run in search_fold(text).split() for tok in _run_tokens(run))
+
+
+def index_token_map(*texts: str | None) -> dict[str, str]:
+    """{text: index_tokens(text)} for a writer's ``precomputed_tokens``, made where a core is free."""
+    return {text: index_tokens(text) for text in texts if text is not None}
+
+
+@contextmanager
+def precomputed_tokens(conn: sqlite3.Connection) -> Iterator[dict[str, str]]:
+    """While open, this connection's fanwen_grams() returns the tokens of a text found in the yielded dict
+    (fill it with ``index_token_map`` results only) and tokenizes any other text itself.
+
+    Keyed by the whole text, so an entry is used only for the very text it was made from: a missing or
+    outdated entry costs the tokenizing, never a wrong index. The writer clears the dict as it goes (it
+    holds the texts).
+    """
+    known: dict[str, str] = {}
+
+    def grams(text: str | None) -> str | None:
+        found = known.get(text) if text is not None else None
+        return found if found is not None else index_tokens(text)
+
+    conn.create_function("fanwen_grams", 1, grams, deterministic=True)
+    try:
+        yield known
+    finally:
+        known.clear()
+        conn.create_function("fanwen_grams", 1, index_tokens, deterministic=True)
 
 
 def fts_query(query: str) -> str:

@@ -1,9 +1,14 @@
 """Re-run decode → extract → clean on the raw pages already in the archive (no network).
 
 After a rules change, `fanwen reclean` brings every stored article up to date in place. Cleaning is CPU
-work and runs in a pool of processes (one per core by default), each reading pages on its own read-only
-connection; the results come back in rowid order and one writer (this process) stores them, because
-SQLite has one writer. Serial (`workers=1`) runs the very same functions in-process.
+work and runs in `workers` processes (one per core by default): a pool of `workers` - 1, each reading pages
+on its own read-only connection, and this process, which stores the results in rowid order (SQLite has one
+writer) and cleans a batch itself whenever the next result is not ready yet. Pool workers also make the
+search index tokens of each changed article's old and new text (browse/search_index.py:
+precomputed_tokens), half of what the index triggers cost the writer. So the writer's share of the work is
+small enough for `workers` processes to keep `workers` cores busy; a writer that only waited on a pool of
+`workers` made three busy processes on two cores (bench/reclean.py). Serial (`workers=1`) runs the very
+same functions in-process.
 
 Resumable: articles are taken in rowid order in batches, and each batch's results are committed in
 the same transaction as the run's progress row (`reclean_runs.last_rowid`), so after Ctrl-C, kill -9 or
@@ -16,13 +21,14 @@ import json
 import os
 import sqlite3
 from collections import Counter, deque
-from collections.abc import Iterator, Mapping
+from collections.abc import Callable, Iterator, Mapping
 from concurrent.futures import Future, ProcessPoolExecutor
 from multiprocessing import get_all_start_methods, get_context
 from typing import Any
 
 import sqlite_utils
 
+from fanwen.browse.search_index import index_token_map, precomputed_tokens
 from fanwen.pipelines.dedupe import PendingGroups, index_missing
 from fanwen.pipelines.orphans import leave_with
 from fanwen.pipelines.process import process_document
@@ -32,8 +38,9 @@ from fanwen.progress import Progress
 
 BATCH = 200  # articles per task and per transaction
 RUNS_TABLE = "reclean_runs"  # created by migration step 4 (pipelines/migrations.py)
-# (url, site, document without page bodies or None when it has no stored pages, extraction or None)
-Result = tuple[str, str, Document | None, Extraction | None]
+# (url, site, document without page bodies or None when it has no stored pages, extraction or None,
+#  the index tokens of its stored and new title and text when a pool worker made them, else {})
+Result = tuple[str, str, Document | None, Extraction | None, dict[str, str]]
 
 
 def _fetched(row: dict) -> Fetched:
@@ -57,19 +64,26 @@ def _extract(doc: Document, config: Any) -> Extraction:
 
 
 def clean_batch(db: sqlite_utils.Database, sites: Mapping[str, Any], targets: list[tuple[int, str, str]],
-                ) -> list[Result]:
+                *, tokens: bool = False) -> list[Result]:
     """Re-extract each (rowid, url, site) from its stored pages. Page bodies are dropped from the result
-    (the writer needs only the documents' URLs, encodings and dates)."""
+    (the writer needs only the documents' URLs, encodings and dates). With `tokens` (in a pool worker), an
+    article whose title or text changed also gets the index tokens of its stored and its new title and
+    text, for the writer's triggers."""
     out: list[Result] = []
     for _, url, site_name in targets:
         doc = stored_document(db, url, site_name)
         if doc is None:
-            out.append((url, site_name, None, None))
+            out.append((url, site_name, None, None, {}))
             continue
         ext = _extract(doc, sites.get(site_name))
         for part in doc.parts:
             part.body = b""
-        out.append((url, site_name, doc, ext))
+        made: dict[str, str] = {}
+        if tokens and ext.is_article:
+            stored = db.execute("select title, text from articles where url = ?", [url]).fetchone()
+            if stored is None or tuple(stored) != (ext.title, ext.text):
+                made = index_token_map(*(stored or ()), ext.title, ext.text)
+        out.append((url, site_name, doc, ext, made))
     return out
 
 
@@ -83,7 +97,7 @@ def _worker_start(db_path: str, sites: Mapping[str, Any], parent: int) -> None:
 
 
 def _worker_clean(targets: list[tuple[int, str, str]]) -> list[Result]:
-    return clean_batch(_WORKER["db"], _WORKER["sites"], targets)
+    return clean_batch(_WORKER["db"], _WORKER["sites"], targets, tokens=True)
 
 
 def _open_run(db: sqlite_utils.Database, site: str | None, restart: bool) -> tuple[int, int, int, Counter]:
@@ -119,7 +133,7 @@ def _batches(db: sqlite_utils.Database, site: str | None, after: int, size: int)
 
 def _write(db: sqlite_utils.Database, results: list[Result], counts: Counter, progress: Progress | None,
            pending: PendingGroups) -> None:
-    for _, _, doc, ext in results:
+    for _, _, doc, ext, _ in results:
         if progress:
             progress.tick()
         if doc is None or ext is None:
@@ -128,6 +142,37 @@ def _write(db: sqlite_utils.Database, results: list[Result], counts: Counter, pr
             counts["no-longer-article"] += 1  # kept as it was
         else:
             counts[upsert_article(db, doc, ext, None, seen=False, pending=pending)] += 1
+
+
+def _in_parallel(db: sqlite_utils.Database, sites: Mapping[str, Any], todo: Iterator[list[Target]], workers: int,
+                 commit: Callable[[list[Target], list[Result]], None]) -> None:
+    """Clean `todo` in a pool of `workers` - 1 processes and here, and commit every batch here in order."""
+    helpers = workers - 1
+    # fork where there is one: workers start in milliseconds instead of re-importing the pipeline
+    # (seconds on a busy machine). They never touch the parent's SQLite connection: each opens its own.
+    method = "fork" if "fork" in get_all_start_methods() else "spawn"
+    with ProcessPoolExecutor(helpers, mp_context=get_context(method), initializer=_worker_start,
+                             initargs=(_db_path(db), sites, os.getpid())) as pool:
+        # In rowid order: a pool's future, or a batch cleaned here. Bounded: a million articles are never
+        # all in flight.
+        queue: deque[tuple[list[Target], Future | list[Result]]] = deque()
+        in_pool = 0
+        while True:
+            while in_pool < 2 * helpers and (targets := next(todo, None)):
+                queue.append((targets, pool.submit(_worker_clean, targets)))
+                in_pool += 1
+            if not queue:
+                return
+            targets, work = queue[0]
+            if isinstance(work, Future) and not work.done() and len(queue) < 2 * helpers + 2 \
+                    and (extra := next(todo, None)):
+                queue.append((extra, clean_batch(db, sites, extra)))  # rather than wait
+                continue
+            queue.popleft()
+            if isinstance(work, Future):
+                in_pool -= 1
+                work = work.result()
+            commit(targets, work)
 
 
 def _db_path(db: sqlite_utils.Database) -> str:
@@ -147,42 +192,35 @@ def reclean(
     """Re-extract every stored article (of one site, if given). `sites` maps site names to configs
     (anything with selectors/rules/encoding); unknown sites are cleaned generically.
 
-    `workers` > 1 cleans in that many processes; results are written here, in rowid order. An unfinished
-    earlier run for the same `site` is resumed unless `restart`. Returns counts for the whole run (resumed
-    parts included): updated, unchanged, new, no-longer-article (kept as it was), missing-pages.
+    `workers` > 1 cleans in that many processes, this one included; results are written here, in rowid
+    order. An unfinished earlier run for the same `site` is resumed unless `restart`. Returns counts for the
+    whole run (resumed parts included): updated, unchanged, new, no-longer-article (kept as it was),
+    missing-pages.
     """
     run_id, last, done, counts = _open_run(db, site, restart)
     resumed_at = done
     index_missing(db)  # an earlier run killed before its last batch was grouped
     ungrouped = PendingGroups(db)  # changed texts are regrouped a batch at a time (pipelines/dedupe.py)
 
-    def commit(targets: list[tuple[int, str, str]], results: list[Result]) -> None:
+    def commit(targets: list[Target], results: list[Result]) -> None:
         nonlocal done
+        for *_, made in results:
+            known.update(made)
         with db.atomic():
             _write(db, results, counts, progress, ungrouped)
             done += len(targets)
             db.execute(f"update {RUNS_TABLE} set last_rowid = ?, done = ?, counts = ? where id = ?",
                        [targets[-1][0], done, json.dumps(dict(counts)), run_id])
+        known.clear()
         ungrouped.flush()
 
-    if workers <= 1:
-        for targets in _batches(db, site, last, batch):
-            commit(targets, clean_batch(db, sites, targets))
-    else:
-        # fork where there is one: workers start in milliseconds instead of re-importing the pipeline
-        # (seconds on a busy machine). They never touch the parent's SQLite connection: each opens its own.
-        method = "fork" if "fork" in get_all_start_methods() else "spawn"
-        with ProcessPoolExecutor(workers, mp_context=get_context(method), initializer=_worker_start,
-                                 initargs=(_db_path(db), sites, os.getpid())) as pool:
-            pending: deque[tuple[list, Future]] = deque()
-            for targets in _batches(db, site, last, batch):
-                pending.append((targets, pool.submit(_worker_clean, targets)))
-                if len(pending) >= 2 * workers:  # bounded: a million articles are never all in flight
-                    first, future = pending.popleft()
-                    commit(first, future.result())
-            while pending:
-                first, future = pending.popleft()
-                commit(first, future.result())
+    with precomputed_tokens(db.conn) as known:
+        todo = _batches(db, site, last, batch)
+        if workers <= 1:
+            for targets in todo:
+                commit(targets, clean_batch(db, sites, targets))
+        else:
+            _in_parallel(db, sites, todo, workers, commit)
     ungrouped.flush(force=True)
     db.execute(f"update {RUNS_TABLE} set finished = ? where id = ?", [now(), run_id])
     if resumed_at:

@@ -19,6 +19,7 @@ from pathlib import Path
 
 import pytest
 from conftest import fanwen
+from test_search_corpus import index_entries, rebuilt_index_entries
 
 from fanwen.pipelines.records import Document, Extraction, Fetched
 from fanwen.pipelines.store import open_db, save_pages, upsert_article
@@ -95,6 +96,10 @@ def test_parallel_reclean_writes_exactly_what_the_serial_one_writes(archive, ser
     articles, removals = contents(path)
     assert (articles, removals) == contents(serial)
     assert all(STALE not in text for *_, text, _, _, _ in articles) and removals
+    # The pool workers made the index tokens the writer's triggers used: the index must be exactly what the
+    # new texts give, and the serial run's.
+    assert index_entries(path) == rebuilt_index_entries(path) == index_entries(serial)
+    assert index_entries(path) != index_entries(archive)
 
 
 def test_reclean_killed_with_sigkill_resumes_after_its_last_committed_batch(archive, serial):
@@ -125,6 +130,7 @@ def test_reclean_killed_with_sigkill_resumes_after_its_last_committed_batch(arch
     assert f"resumed after {done:,}" in result.stdout
     assert f"{ARTICLES - done:,} articles in" in result.stdout
     assert contents(path) == contents(serial)
+    assert index_entries(path) == index_entries(serial)
     conn = sqlite3.connect(path)
     assert conn.execute("select count(*) from reclean_runs where finished is null").fetchone()[0] == 0
     conn.close()

@@ -8,10 +8,12 @@ store.upsert_article, the crawl's own writer, so the index is filled by the real
 
 from __future__ import annotations
 
+import hashlib
 import random
 import sqlite3
 from pathlib import Path
 
+from fanwen.browse.search_index import FTS_TABLE, rebuild_search_index
 from fanwen.pipelines.records import Document, Extraction, Fetched, Removal
 from fanwen.pipelines.store import open_db, upsert_article
 
@@ -93,6 +95,38 @@ def substring_scan(path: Path, *needles: str) -> set[str]:
             "select url from articles where instr(title, ?) > 0 or instr(text, ?) > 0", [needle, needle])}
     finally:
         conn.close()
+
+
+def index_entries(path: Path) -> str:
+    """Every entry of the search index (token, rowid, column, offset), in index order, as one digest."""
+    conn = sqlite3.connect(path)
+    try:
+        conn.execute(f"create virtual table temp.entries using fts5vocab(main, {FTS_TABLE}, 'instance')")
+        digest = hashlib.sha256()
+        for row in conn.execute("select * from temp.entries"):
+            digest.update(repr(row).encode())
+        return digest.hexdigest()
+    finally:
+        conn.close()
+
+
+def rebuilt_index_entries(path: Path) -> str:
+    """index_entries of a copy of the archive whose index was rebuilt from its current titles and texts:
+    what the index of an archive whose writers kept it in step must equal."""
+    copy = path.with_name(path.stem + "-rebuilt.db")
+    source = sqlite3.connect(path)
+    target = sqlite3.connect(copy)
+    source.backup(target)
+    source.close()
+    target.close()
+    db = open_db(copy, create=False)
+    rebuild_search_index(db)
+    db.close()
+    try:
+        return index_entries(copy)
+    finally:
+        for suffix in ("", "-wal", "-shm"):
+            Path(str(copy) + suffix).unlink(missing_ok=True)
 
 
 def test_corpus_has_hits_and_misses_for_the_acceptance_queries(tmp_path):

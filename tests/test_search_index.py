@@ -7,12 +7,14 @@ import sqlite3
 
 import pytest
 import sqlite_utils
-from test_search_corpus import HAND_WRITTEN, make_archive, substring_scan
+from test_search_corpus import HAND_WRITTEN, index_entries, make_archive, rebuilt_index_entries, substring_scan
 
 from fanwen.browse.search_index import (
     FTS_TABLE,
     META_TABLE,
+    index_token_map,
     match_spans,
+    precomputed_tokens,
     register_search_functions,
     search_sql,
 )
@@ -193,3 +195,32 @@ def test_a_stale_index_version_is_rebuilt(tmp_path):
     conn = sqlite3.connect(path)
     assert "prefix='4'" in conn.execute("select sql from sqlite_master where name = ?", [FTS_TABLE]).fetchone()[0]
     conn.close()
+
+
+def test_tokens_made_elsewhere_index_exactly_what_the_trigger_would(tmp_path):
+    path = make_archive(tmp_path / "precomputed.db", random_articles=30)
+    db = open_db(path)
+    rows = db.execute("select url, title, text from articles order by rowid limit 12").fetchall()
+    with precomputed_tokens(db.conn) as known:
+        for i, (url, title, text) in enumerate(rows):
+            new_title, new_text = f"改写的标题{i}", f"改写后的正文，第{i}篇。\n\u3000\u3000李堃写的。"
+            if i % 3:  # every third one is left to the trigger's own tokenizing
+                known.update(index_token_map(title, text, new_title, new_text))
+            db["articles"].update(url, {"title": new_title, "text": new_text})
+        known.clear()
+    db["articles"].update(rows[0][0], {"text": "收尾时的一次改写"})  # the plain function is back
+    db.close()
+    assert index_entries(path) == rebuilt_index_entries(path)
+    assert found(path, "李堃写的") == substring_scan(path, "李堃写的") and len(found(path, "改写后的正文")) == 11
+
+
+def test_a_changed_text_never_takes_the_tokens_made_for_another(tmp_path):
+    path = make_archive(tmp_path / "outdated.db", random_articles=5)
+    db = open_db(path)
+    url, title, text = db.execute("select url, title, text from articles order by rowid limit 1").fetchone()
+    with precomputed_tokens(db.conn) as known:
+        known.update(index_token_map(title, text, "预计的标题", "预计的正文"))
+        db["articles"].update(url, {"title": "实际的标题", "text": "实际写入的正文"})  # not what was expected
+    db.close()
+    assert index_entries(path) == rebuilt_index_entries(path)
+    assert found(path, "实际写入") == {url} and found(path, "预计的正文") == set()
