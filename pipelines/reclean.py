@@ -158,15 +158,16 @@ def _in_parallel(db: sqlite_utils.Database, sites: Mapping[str, Any], todo: Iter
         queue: deque[tuple[list[Target], Future | list[Result]]] = deque()
         in_pool = 0
         while True:
-            while in_pool < 2 * helpers and (targets := next(todo, None)):
+            # Enough queued that the pool never runs dry while this process cleans a batch of its own.
+            while in_pool < 2 * helpers + 2 and (targets := next(todo, None)):
                 queue.append((targets, pool.submit(_worker_clean, targets)))
                 in_pool += 1
             if not queue:
                 return
             targets, work = queue[0]
-            if isinstance(work, Future) and not work.done() and len(queue) < 2 * helpers + 2 \
+            if isinstance(work, Future) and not work.done() and in_pool == len(queue) \
                     and (extra := next(todo, None)):
-                queue.append((extra, clean_batch(db, sites, extra)))  # rather than wait
+                queue.append((extra, clean_batch(db, sites, extra)))  # rather than wait (one at a time)
                 continue
             queue.popleft()
             if isinstance(work, Future):
