@@ -91,10 +91,28 @@ def _title_plus_suffix(folded_title: str, folded_head: str) -> bool:
         _SUFFIX_START.match(folded_title[len(folded_head):]))
 
 
+# Controls some templates put inside the heading (a listen button: <div class="article-audio-btn">播报文章</div>).
+_WIDGET_TAGS = frozenset({"button", "audio", "video", "select", "svg", "script", "style"})
+_WIDGET_CLASS = re.compile(r"(?:^|[-_\s])(?:btn|button|audio|player)(?:$|[-_\s])", re.IGNORECASE)
+
+
+def _widget(el: Element) -> bool:
+    return el.tag in _WIDGET_TAGS or bool(_WIDGET_CLASS.search(el.get("class", "")))
+
+
+def _text_without_widgets(el: Element) -> str:
+    parts = [el.text or ""]
+    for child in el.iterchildren(etree.Element):
+        if not _widget(child):
+            parts.append(_text_without_widgets(child))
+        parts.append(child.tail or "")
+    return " ".join(parts)
+
+
 def _heading_text(h: Element) -> str:
-    """A heading's text without the meta spans some templates put inside it (PHPCMS: title<br><span>date
-    来源:… 评论:…</span>): the leading text alone when what follows it is meta."""
-    full = _text(h)
+    """A heading's text without the controls (_widget) and meta spans some templates put inside it (PHPCMS:
+    title<br><span>date 来源:… 评论:…</span>): the leading text alone when what follows it is meta."""
+    full = normalize_line(_text_without_widgets(h)) if any(map(_widget, h.iterdescendants(etree.Element))) else _text(h)
     lead = normalize_line(h.text or "")
     if len(lead) >= 2 and len(h) and _META_AFTER.match(full[len(lead):]):
         return lead

@@ -156,3 +156,20 @@ def test_firewall_block_page_is_blocked_not_an_article():
     ]
     for html in pages:
         assert extract_document([("http://www.gwzj.cn/b/9.html", _gbk(html))]).kind == "blocked"
+
+
+def test_a_listen_button_inside_the_heading_is_not_part_of_the_title():
+    html = """<html><head><title>美官员否认伊朗直升机事故存在谋杀行为</title></head><body>
+<h1 class="kzx-logo"><a href="/">快资讯</a></h1>
+<div class="detail-content"><h1 class="article__title">
+<span class="article__title">美官员否认伊朗直升机事故存在谋杀行为</span>
+<div class="article-audio audio-init"><div class="article-audio-btn">播报文章</div><audio src=""></audio></div></h1>
+<div class="author-info"><div class="name">中国新闻网</div><time>2024-05-20 13:09</time></div>
+<div class="article-content">
+<p>据美国全国广播公司报道，载有伊朗总统的直升机发生“硬着陆”事故后，美参议院多数党领袖表示，已从情报部门获悉，
+“没有证据表明该事件中存在谋杀行为”。他称，事发地点天气恶劣。</p><p>伊朗方面尚未公布事故原因，调查仍在进行之中。</p></div>
+</div></body></html>"""
+    assert read_title(parse_html(html), {}) == "美官员否认伊朗直升机事故存在谋杀行为"
+    ext = extract_document([("https://www.example.com/pc/9a0132f36c25dd0ac", html)])
+    assert ext.title == "美官员否认伊朗直升机事故存在谋杀行为"
+    assert not ext.text.startswith("美官员否认")  # the heading is the title, not the first line of the text
