@@ -38,7 +38,14 @@ from markupsafe import Markup, escape
 
 from fanwen.browse.audit import rule_whys
 from fanwen.browse.chart import chart_svg
-from fanwen.browse.counts import SampledFacet, row_count, skip_exact_count
+from fanwen.browse.counts import (
+    TABLE_LIST_LIMIT,
+    SampledFacet,
+    cap_table_counts,
+    count_limit,
+    row_count,
+    skip_exact_count,
+)
 from fanwen.browse.home import find_archive, front_door
 from fanwen.browse.search_index import FTS_TABLE, fts_query, match_spans, register_search_functions
 
@@ -97,6 +104,14 @@ def withhold_taken_down(action: int, arg1: str | None, arg2: str | None, db_name
     if action == sqlite3.SQLITE_READ and arg1 == WITHHELD_TABLE:
         return sqlite3.SQLITE_IGNORE
     return sqlite3.SQLITE_OK
+
+
+@hookimpl
+def startup(datasette) -> None:
+    """The database page counts each table up to 1,000 rows, or the count limit if lower
+    (fanwen.browse.counts.cap_table_counts)."""
+    for db in datasette.databases.values():
+        cap_table_counts(db, min(TABLE_LIST_LIMIT, count_limit(datasette)))
 
 
 @hookimpl
