@@ -190,7 +190,7 @@ _CONTROL = re.compile(r"^(?:回复|回覆|引用|举报|點讚|点赞|赞同?|re
 _SENTENCE = re.compile(r"[，。！？；,!?;]")
 # Stream items: at least this many signed, stamped siblings, and most of their group.
 MIN_REPLIES = 2
-# Text of the essay's own before a stream (else the first item is the essay).
+# Sentences of the block's own outside a stream (else the first item is the essay).
 MIN_LEAD = MIN_POST_CHARS
 # …and at least this share of the opening post's (else the opening post is the essay).
 LEAD_SHARE = 0.5
@@ -198,6 +198,7 @@ LEAD_SHARE = 0.5
 MIN_OPENING = 10
 
 
+# Attributes that carry a post's time (Flarum's data-time, <time datetime>, widgets' data-timestamp).
 _TIME_ATTRS = ("datetime", "data-time", "data-date", "data-timestamp", "data-created", "data-created-at")
 
 
@@ -268,9 +269,9 @@ def _sentences(strings: Iterable[str]) -> int:
 def replies_in(block: Element) -> tuple[list[Element], bool]:
     """The reply items to leave out of the essay element `block`, and whether the opening post is the essay.
 
-    Prose of the block's own before the stream (a question, a blog post) is the essay and the whole stream
-    its replies, unless it is much shorter than the first post (a disclaimer above a thread): then the
-    opening post stays too, and the items after it go."""
+    Prose of the block's own outside the stream (a question, a blog post above it) is the essay and the whole
+    stream its replies, unless it is much shorter than the first post (a disclaimer above a thread): then
+    the opening post stays too, and the items after it go."""
     items = reply_stream(block)
     if not items:
         return [], False
