@@ -11,6 +11,7 @@ from urllib.parse import urlencode
 
 import pytest
 from conftest import datasette_server, fanwen
+from playwright.sync_api import Error as PlaywrightError
 from test_browser import ARGS, ARTIFACTS, CHROMIUM
 
 from fanwen.browse.audit import rule_whys
@@ -53,8 +54,18 @@ def page(request, browser):
 
 
 def shot(page, name: str, full_page: bool = True) -> None:
+    """Save a screenshot for people to look at (test-artifacts/). Headless Chromium on a loaded machine now and
+    then answers "Unable to capture screenshot" to a full-page capture: that is tried again, it says nothing
+    about the page."""
     ARTIFACTS.mkdir(exist_ok=True)
-    page.screenshot(path=str(ARTIFACTS / f"{name}-{page.fanwen_width}.png"), full_page=full_page)
+    for attempt in range(3):
+        try:
+            page.screenshot(path=str(ARTIFACTS / f"{name}-{page.fanwen_width}.png"), full_page=full_page)
+            return
+        except PlaywrightError as e:
+            if "Unable to capture screenshot" not in str(e) or attempt == 2:
+                raise
+            page.wait_for_timeout(500)
 
 
 def rows(db: Path, sql: str) -> list[tuple]:
