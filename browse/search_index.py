@@ -29,7 +29,7 @@ it. The triggers still fire on every write, so the index cannot go out of step.
 from __future__ import annotations
 
 import sqlite3
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 
 import sqlite_utils
@@ -97,12 +97,12 @@ def precomputed_tokens(conn: sqlite3.Connection) -> Iterator[dict[str, str]]:
         found = known.get(text) if text is not None else None
         return found if found is not None else index_tokens(text)
 
-    conn.create_function("fanwen_grams", 1, grams, deterministic=True)
+    _register_grams(conn, grams)
     try:
         yield known
     finally:
         known.clear()
-        conn.create_function("fanwen_grams", 1, index_tokens, deterministic=True)
+        _register_grams(conn, index_tokens)
 
 
 def fts_query(query: str) -> str:
@@ -154,10 +154,15 @@ def match_spans(text: str, query: str) -> list[tuple[int, int]]:
     return merged
 
 
+def _register_grams(conn: sqlite3.Connection, grams: Callable[[str | None], str | None]) -> None:
+    """The triggers' fanwen_grams(): index_tokens, or a function that returns exactly what it would."""
+    conn.create_function("fanwen_grams", 1, grams, deterministic=True)
+
+
 def register_search_functions(conn: sqlite3.Connection) -> None:
     """Register fanwen_fold(), fanwen_grams() and fanwen_match() on a connection."""
     conn.create_function("fanwen_fold", 1, lambda t: None if t is None else search_fold(t), deterministic=True)
-    conn.create_function("fanwen_grams", 1, index_tokens, deterministic=True)
+    _register_grams(conn, index_tokens)
     conn.create_function("fanwen_match", 1, fts_query, deterministic=True)
 
 

@@ -43,6 +43,7 @@ from fanwen.pipelines.pagekind import MIN_ESSAY_CHARS, has_password_field, kind_
 from fanwen.pipelines.prose import (
     LIST_LINKS,
     PROSE_CHARS,
+    SENTENCE_MARK,
     item_list,
     keeps_page,
     no_sentences,
@@ -61,8 +62,6 @@ from fanwen.pipelines.tree import Anchored, Element, body_of, drop, ink, is_insi
 
 # --- the essay element ------------------------------------------------------------------------------------
 
-# Colons are left out: meta lines (发布时间:… 作者:…) have them, prose has commas and full stops.
-_SENTENCE_PUNCT = re.compile(r"[，。！？；、,!?;]")
 # A short string ending in a sentence mark is a line of verse or a short sentence, not a label.
 _VERSE_LINE = re.compile(r"..[，。！？；,!?;]$")
 # A long run of Chinese words without a mark is text written with spaces for punctuation (a photo blog,
@@ -82,14 +81,14 @@ def _score(node: Element, good: dict[Element, float], link: dict[Element, float]
     own = "".join(strings)
     # Running text cut into short pieces by inline links ("雄安新区是<a>中国</a>第19个…，也是首个由…") reads
     # as a whole.
-    prose = not in_link and len(own) >= 10 and bool(_SENTENCE_PUNCT.search(own))
+    prose = not in_link and len(own) >= 10 and bool(SENTENCE_MARK.search(own))
     # Many lines of words broken by <br> (a song's lyrics, a poem without marks) read as a whole too.
     prose = prose or not in_link and len(strings) >= VERSE_STRINGS and verse_lines(strings)
     for string in strings:
         n = len(string)
         if in_link:
             lk += n
-        elif in_prose or prose and len(strings) > 1 or (n >= 10 and _SENTENCE_PUNCT.search(string)) or (
+        elif in_prose or prose and len(strings) > 1 or (n >= 10 and SENTENCE_MARK.search(string)) or (
                 n >= 4 and _VERSE_LINE.search(string)) or (n >= UNPUNCTUATED and word_line(string)):
             g += n
         else:
@@ -396,7 +395,7 @@ def extract_page(url: str, html: str, selectors: dict[str, str], rules: Sequence
         if post is not None and post.published and "date" not in selectors:
             published = post.published
         author = read_author(root, selectors, near)
-        opening = post is None and "body" not in selectors and _drop_replies(block, anchored)
+        opening = post is None and _drop_replies(block, anchored)  # posts are marked only without a body selector
         if _huge_table(block):
             return PageResult("list", title=title, reason=f"{HUGE_TABLE_LINES}+ lines without a sentence mark")
         cleaned = clean_block(block, anchored, rules, post=post is not None,

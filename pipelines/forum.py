@@ -24,7 +24,7 @@ from typing import TYPE_CHECKING
 from lxml import etree
 
 from fanwen.pipelines.folding import fold
-from fanwen.pipelines.prose import STAMP_LINE
+from fanwen.pipelines.prose import SENTENCE_MARK, STAMP_LINE
 from fanwen.pipelines.tree import Element, is_inside, stripped_len
 
 if TYPE_CHECKING:  # annotations only: the cleaning package imports this module
@@ -187,7 +187,6 @@ _AVATAR = re.compile(r"avatar|portrait|headimg|head-img|userpic|user-pic|头像"
 _PROFILE = re.compile(r"/(?:u|user|users|member|members|people|space|profile|author|home|usercenter)(?:/|\?|$|\.php)"
                       r"|[?&](?:uid|user|username)=", re.I)
 _CONTROL = re.compile(r"^(?:回复|回覆|引用|举报|點讚|点赞|赞同?|reply|quote|report|like)$", re.I)
-_SENTENCE = re.compile(r"[，。！？；,!?;]")
 # Stream items: at least this many signed, stamped siblings, and most of their group.
 MIN_REPLIES = 2
 # Sentences of the block's own outside a stream (else the first item is the essay).
@@ -263,7 +262,7 @@ def _strings_outside(el: Element, skip: set[Element]) -> Iterator[str]:
 
 
 def _sentences(strings: Iterable[str]) -> int:
-    return sum(len(s) for s in (s.strip() for s in strings) if len(s) >= 10 and _SENTENCE.search(s))
+    return sum(len(s) for s in (s.strip() for s in strings) if len(s) >= 10 and SENTENCE_MARK.search(s))
 
 
 def replies_in(block: Element) -> tuple[list[Element], bool]:

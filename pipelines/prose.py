@@ -31,8 +31,9 @@ if TYPE_CHECKING:  # annotations only: the cleaning package imports this module
 
 # A Latin full stop ends a sentence after a word, before a space or the line's end (not in 3.14 or a URL).
 _SENTENCE_END = re.compile(r"[。！？!?]|(?<=[A-Za-z0-9)\"'’”])\.(?=\s|$|[\"'’”])")
-# Any mark a sentence or a line of verse carries; a table of data or a column of labels has none.
-_SENTENCE_MARK = re.compile(r"[，。！？；、,!?;]")
+# Any mark a sentence or a line of verse carries; a table of data or a column of labels has none. Colons are
+# left out: meta lines (发布时间:… 作者:…) have them.
+SENTENCE_MARK = re.compile(r"[，。！？；、,!?;]")
 # A prose line: at least this many visible characters with a sentence end.
 PROSE_LINE = 15
 # An element reads as prose with this many characters in at least PROSE_LINES prose lines, making up this
@@ -87,7 +88,7 @@ def prose_stats(lines: Sequence[Line]) -> ProseStats:
         if n >= PROSE_LINE and _SENTENCE_END.search(line.text):
             prose += n  # a bold paragraph counts as a heading line, but it is prose all the same
             prose_lines += 1
-        if n >= MARKED_LINE and _SENTENCE_MARK.search(line.text):
+        if n >= MARKED_LINE and SENTENCE_MARK.search(line.text):
             marked += n
             marked_lines += 1
             items += after_link  # a linked title, then its excerpt: an item of a list
@@ -129,7 +130,7 @@ def no_sentences(lines: Sequence[str]) -> bool:
     A long line of words is a sentence written without marks (a tech note between its code lines), which
     no table cell or label is."""
     return len(lines) >= TABLE_LINES and not any(
-        _SENTENCE_MARK.search(line) or len(line) >= PROSE_LINE_WITHOUT_MARKS and word_line(line) for line in lines)
+        SENTENCE_MARK.search(line) or len(line) >= PROSE_LINE_WITHOUT_MARKS and word_line(line) for line in lines)
 
 
 # Verse: lines of words (mostly Chinese characters, this long in the middle), not numbers, codes and labels.
@@ -203,7 +204,7 @@ def holds_prose(stats: ProseStats) -> bool:
 
 def short_article(lines: Sequence[str]) -> bool:
     """Whether a few short lines are an article of their own rather than what a list page leaves."""
-    marked = [line for line in lines if _SENTENCE_MARK.search(line) and not _CUT_OFF.search(line)]
+    marked = [line for line in lines if SENTENCE_MARK.search(line) and not _CUT_OFF.search(line)]
     # Lines of a character or two (a like count, a button) are widget residue, not lines of a list.
     words = [line for line in lines if ink(line) > WIDGET_CHARS]
     return len(marked) >= 2 and sum(map(ink, marked)) >= SHORT_ARTICLE and len(marked) * 2 > len(words)
