@@ -13,6 +13,7 @@ long comment section): anti-copy junk is phrases, not paragraphs of sentences.
 
 from __future__ import annotations
 
+import functools
 import re
 from collections.abc import Sequence
 
@@ -51,6 +52,7 @@ _SIMPLE_SELECTOR = re.compile(r"^(?:[a-z0-9]+)?([.#])([\w-]+)$", re.IGNORECASE)
 _WHITE = re.compile(r"^\s*(?:#fff(?:fff)?|white)\s*$", re.IGNORECASE)
 
 
+@functools.lru_cache(maxsize=4096)  # sites repeat the same inline style on every item
 def _style_hides(style: str) -> bool:
     if _ZERO_HEIGHT.search(style) and _OVERFLOW_HIDDEN.search(style):
         return True

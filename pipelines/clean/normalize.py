@@ -21,6 +21,10 @@ _SOURCE_BREAK = re.compile(r"(?<=[^\x00-\x7f])[ \t\u3000\xa0]*[\r\n][\s\u3000\xa
 
 def normalize_line(text: str) -> str:
     """Collapse whitespace, drop invisible characters, trim; returns "" for a blank line."""
+    # Most lines have nothing to change: no breaks, odd spaces or invisible characters (all of them are
+    # unprintable) and no run of ASCII spaces; isprintable() answers that at C speed.
+    if text.isprintable() and "  " not in text:
+        return text.strip(" ")
     text = _INVISIBLE.sub("", text)
     if "\n" in text or "\r" in text:  # the look-behind scan is the costly one; most strings have no break
         text = _SOURCE_BREAK.sub("", text)
