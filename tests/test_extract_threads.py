@@ -113,3 +113,37 @@ def test_dated_diary_entries_without_a_user_are_all_the_essay():
     for _, text in entries:
         assert text in ext.text
     assert not any(r.rule == "forum-reply" for r in ext.removed)
+
+
+BEST = ["中国地震预警网的预警是比较准确的，它利用地震波和电磁波的速度差，在破坏性地震波到达之前发出警报。",
+        "预警时间从几秒到几十秒不等，距离震中越远，提前的时间越长，可以让人们及时避险。"]
+OTHERS = ["据报道，中国地震预警网的预告是十分精准的，而且实现了秒级地震预警能力。",
+          "他的预告精准到了中等偏高的地步，基本上可以提前预警到很多的突发地震情况。",
+          "地震预警网的预告非常的精准，因为它可以精准到具体在哪一分钟发生地震，所以对我们很有帮助。"]
+
+
+def test_other_answers_whose_classes_differ_by_state_are_one_stream():
+    # Baidu Zhidao: each further answer is `bd answer` plus state and id classes of its own
+    # (answer-hide, answer-last, answer-3790968386), under the best answer's separate box.
+    others = "".join(f"""<div class="bd answer {state} answer-fold answer-37909{n}">
+<div class="wgt-replyer-all"><a class="reply-user-tohometip" href="https://zhidao.baidu.com/usercenter?uid=u{n}">
+<img class="avatar" src="/portrait/{n}.jpg"><span class="wgt-replyer-all-uname">网友{n}</span></a>
+<span class="wgt-replyer-all-box">2021-10-19 ·知识分享者</span></div>
+<div class="line content"><p>{body}</p></div></div>"""
+                     for n, (state, body) in enumerate(zip(["", "answer-hide", "answer-last answer-hide"], OTHERS), 1))
+    html = f"""<html><head><meta charset="utf-8"><title>中国地震预警网的预告准确吗？_百度知道</title></head><body>
+<header><a href="/">百度首页</a> <a href="/login">登录</a></header>
+<article id="qb-content"><div id="wgt-ask"><h1>中国地震预警网的预告准确吗？</h1>
+<span class="ask-info">2021-10-19</span></div>
+<div id="wgt-best"><div class="wgt-best"><div class="wgt-replyer-all"><a href="/usercenter?uid=best">青灯教育笔记</a>
+</div><div class="best-text">{''.join(f'<p>{p}</p>' for p in BEST)}</div></div></div>
+<div id="wgt-answers" class="wgt-answers has-other"><div class="bd-wrap">{others}</div></div></article>
+<footer>©2024 Baidu 使用百度前必读</footer></body></html>"""
+    ext = extract_document([("https://zhidao.baidu.com/question/123.html", html)])
+    assert ext.kind == "article"
+    for p in BEST:
+        assert p in ext.text
+    replies = " ".join(r.text for r in ext.removed if r.rule == "forum-reply")
+    for other in OTHERS:
+        assert other not in ext.text
+        assert other in replies
