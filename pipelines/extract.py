@@ -44,6 +44,7 @@ from fanwen.pipelines.prose import (
     LIST_LINKS,
     PROSE_CHARS,
     SENTENCE_MARK,
+    headline_list,
     item_list,
     keeps_page,
     no_sentences,
@@ -412,6 +413,8 @@ def extract_page(url: str, html: str, selectors: dict[str, str], rules: Sequence
         # Measured on the element as the page shows it: the line rules drop linked lines as related links.
         if sum(1 for _ in block.iter("a")) >= LIST_LINKS and item_list(element_lines(block, soup=False)):
             return PageResult("list", title=title, reason="the main block is a list of linked titles")
+        if headline_list(lines, sum(1 for a in block.iter("a") if a.get("href"))):
+            return PageResult("list", title=title, reason="the main block is a carousel of linked headlines")
         if no_sentences(texts) and not verse(lines):
             return PageResult("list", title=title, reason=f"{len(texts)} lines without a sentence mark")
         return PageResult("article", title, published, category, author, lines, title_removed + cleaned.removed,

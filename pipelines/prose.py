@@ -7,6 +7,7 @@ linked lines do not alternate with text (the items of a list held inside the ele
 
     reads_as_prose(lines)  → bool
     item_list(lines)       → bool   the element is itself a list of linked titles with little prose
+    headline_list(lines, links) → bool a carousel of headlines: every line a heading, a link for each
     no_sentences(lines)    → bool   a table or column of labels: not one sentence mark in many lines
     short_article(lines)   → bool   a poem, a 对联, two short paragraphs: short, but sentences
     verse(lines)           → bool   a modern poem or lyrics without punctuation: unlinked lines of words
@@ -123,6 +124,16 @@ def item_list(lines: Sequence[Line]) -> bool:
     s = prose_stats(lines)
     return (s.linked >= LIST_LINKS and s.linked * 4 >= s.lines and s.prose_chars < LIST_PROSE_SHARE * s.chars
             and not holds_prose(s))
+
+
+_HEADING_TAGS = frozenset(("h1", "h2", "h3", "h4", "h5", "h6"))
+
+
+def headline_list(lines: Sequence[Line], links: int) -> bool:
+    """Whether the element is a carousel or column of headlines: LIST_LINKS or more lines, every one an
+    <h1>–<h6> heading, and a link for each (an image link beside the heading). An essay has paragraphs
+    under its headings; a poem set in headings links nowhere."""
+    return len(lines) >= LIST_LINKS and links >= len(lines) and all(line.heading in _HEADING_TAGS for line in lines)
 
 
 def no_sentences(lines: Sequence[str]) -> bool:

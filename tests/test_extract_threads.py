@@ -130,7 +130,8 @@ def test_other_answers_whose_classes_differ_by_state_are_one_stream():
 <img class="avatar" src="/portrait/{n}.jpg"><span class="wgt-replyer-all-uname">网友{n}</span></a>
 <span class="wgt-replyer-all-box">2021-10-19 ·知识分享者</span></div>
 <div class="line content"><p>{body}</p></div></div>"""
-                     for n, (state, body) in enumerate(zip(["", "answer-hide", "answer-last answer-hide"], OTHERS), 1))
+                     for n, (state, body) in enumerate(
+                         zip(["", "answer-hide", "answer-last answer-hide"], OTHERS, strict=True), 1))
     html = f"""<html><head><meta charset="utf-8"><title>中国地震预警网的预告准确吗？_百度知道</title></head><body>
 <header><a href="/">百度首页</a> <a href="/login">登录</a></header>
 <article id="qb-content"><div id="wgt-ask"><h1>中国地震预警网的预告准确吗？</h1>

@@ -182,3 +182,50 @@ def test_a_stream_of_dated_entries_with_prose_is_still_a_list():
                                "2020年爱情片《春日》", "2020年悬疑片《迷雾》", "2020年动画片《星河》")))
     ext = extract_document([("https://movie.example.com/html/gndy/index.html", page("最新电影", entries))])
     assert ext.kind == "list"
+
+
+HEADLINES = ["駁疫苗徵召說 總統府：台積電鴻海都是主動申請要買疫苗",
+             "總統府宣布黃曙光任國安會諮委 確保潛艦國造如期執行",
+             "丁允恭酒駕又闖禍 前記者女友撂重話！要他好好懺悔",
+             "幕後｜兩大團體發動罷免林昶佐 背後原來是「他」在主導",
+             "江啟臣：與藍營4縣市申購500萬劑BNT疫苗 盼蔡政府比照前例協助",
+             "決戰年底公投！國民黨改辦線上宣講 再喊話政府：發消費券救產業"]
+
+
+def _carousel(headline: str) -> str:
+    # Each slide: an image link with no text, and the headline in an overlay heading beside it.
+    slides = "".join(f"""<div class="slide" id="slide_{n}"><a href="/politics/20210714/{n}/" class="slide-image"
+aria-label="{h}"><figure><img src="/img/{n}.jpg" alt=""></figure></a>
+<div class="image-overlay"><section class="headline_overlay"><h3><span>{h}</span></h3></section></div></div>"""
+                     for n, h in enumerate(HEADLINES))
+    return f"""<html><head><meta charset="utf-8"><title>即時新聞 | 蘋果新聞網</title></head><body>
+<div class="nav"><a href="/">首頁</a> <a href="/realtime/">即時</a> <a href="/politics/">政治</a></div>
+<main><section><article><h2>{headline}</h2><div class="carousel-wrap"><div id="carousel-box" class="carousel">{slides}
+</div></div></article></section></main><div class="foot">© 2021 蘋果日報</div></body></html>"""
+
+
+def test_a_carousel_of_linked_headlines_is_a_list():
+    ext = extract_document([("https://tw.appledaily.com/realtime/new/", _carousel("即時"))])
+    assert ext.kind == "list"
+    assert "headlines" in ext.reason
+
+
+POEM = ["从明天起 做一个幸福的人", "喂马 劈柴 周游世界", "从明天起 关心粮食和蔬菜", "我有一所房子 面朝大海 春暖花开",
+        "从明天起 和每一个亲人通信", "告诉他们我的幸福", "那幸福的闪电告诉我的 我将告诉每一个人"]
+SECTIONS = [("一、加强学习", "坚持每周参加集中学习，撰写学习笔记两万余字，思想认识有了新的提高。"),
+            ("二、做好本职", "全年共起草各类文稿六十余篇，办理来文来电三百余件，没有出现差错。"),
+            ("三、存在不足", "调查研究还不够深入，工作方法有时比较简单，今后要在实践中努力加以改进。"),
+            ("四、今后打算", "新的一年，我将继续加强学习，提高本领，努力把各项工作做得更好。")]
+
+
+def test_a_poem_set_in_headings_and_an_essay_with_section_headings_stay_articles():
+    verses = "".join(f"<h3>{v}</h3>" for v in POEM)
+    html = f"""<html><head><meta charset="utf-8"><title>面朝大海，春暖花开_诗词网</title></head><body>
+<div class="nav">{NAV}</div><h1>面朝大海，春暖花开</h1><div class="poem">{verses}</div>
+<div class="foot">Copyright © 2024 诗词网</div></body></html>"""
+    ext = extract_document([("https://www.shici.example/1.html", html)])
+    assert ext.kind == "article" and all(v in ext.text for v in POEM)
+    sections = "".join(f'<h3>{h}</h3><p><a href="/img/{n}.jpg"><img src="/img/{n}.jpg"></a>{p}</p>'
+                       for n, (h, p) in enumerate(SECTIONS))
+    ext = extract_document([("https://www.fanwen.example/zongjie/2.html", page("个人工作总结", sections))])
+    assert ext.kind == "article" and all(h in ext.text and p in ext.text for h, p in SECTIONS)
