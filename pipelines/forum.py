@@ -197,33 +197,35 @@ LEAD_SHARE = 0.5
 MIN_OPENING = 10
 
 
-# Attributes that carry a post's time (Flarum's data-time, <time datetime>, widgets' data-timestamp).
+# Attributes that carry a post's time (Flarum's data-time, <time datetime>, widgets' data-timestamp). The
+# checks below are XPath queries (C speed): every page has many groups of twins to judge, most of them no posts.
 _TIME_ATTRS = ("datetime", "data-time", "data-date", "data-timestamp", "data-created", "data-created-at")
+_TIMED = etree.XPath("boolean(descendant-or-self::time | descendant-or-self::*[{}])".format(
+    " or ".join(f"@{name} != ''" for name in _TIME_ATTRS)))
+_CLASSES = etree.XPath("descendant-or-self::*/@class")
+_IMAGE_ATTRS = etree.XPath("descendant-or-self::img/@src | descendant-or-self::img/@alt")
+_HREFS = etree.XPath("descendant-or-self::a/@href")
+# An element's own leading text (its .text), where a control's label is; longer strings are no label.
+_LEADING_TEXTS = etree.XPath("descendant-or-self::*/text()[not(preceding-sibling::*)]")
+CONTROL_TEXT = 20
 
 
 def _stamped(item: Element) -> bool:
-    for el in item.iter(etree.Element):
-        if el.tag == "time" or any(el.get(name) for name in _TIME_ATTRS):
-            return True
-    return any(len(s) <= STAMP_LINE and _STAMP.search(s) for s in (t.strip() for t in _TEXT_NODES(item)) if s)
+    return _TIMED(item) or any(
+        len(s) <= STAMP_LINE and _STAMP.search(s) for s in (t.strip() for t in _TEXT_NODES(item)) if s)
 
 
 def _signed(item: Element) -> bool:
-    for el in item.iter(etree.Element):
-        if el.tag == "img" and _AVATAR.search(" ".join((el.get("class", ""), el.get("src", ""), el.get("alt", "")))):
-            return True
-        if el.tag == "a" and _PROFILE.search(el.get("href", "")):
-            return True
-        if _AVATAR.search(el.get("class", "")) or _CONTROL.match((el.text or "").strip()):
-            return True
-    return False
+    return bool(
+        _AVATAR.search(" ".join(_CLASSES(item))) or _AVATAR.search(" ".join(_IMAGE_ATTRS(item)))
+        or any(_PROFILE.search(href) for href in _HREFS(item))
+        or any(len(t) <= CONTROL_TEXT and _CONTROL.match(t.strip()) for t in _LEADING_TEXTS(item)))
 
 
 POST_MARK = "data-fanwen-post"
 
 
-# Elements with a class and a sibling with a class (C-speed pre-filter: most elements have neither).
-_TWINS = etree.XPath(".//*[@class and (preceding-sibling::*/@class or following-sibling::*/@class)]")
+_CLASSED = etree.XPath(".//*[@class]")
 # Items read per group to judge it (a long comment list is judged by its first posts).
 SAMPLE_ITEMS = 8
 
@@ -233,7 +235,7 @@ def mark_posts(body: Element) -> None:
     avatars and controls that identify them: at least MIN_REPLIES siblings of one tag and class, most of
     them signed and stamped."""
     groups: dict[tuple[Element, str, str], list[Element]] = {}
-    for el in _TWINS(body):
+    for el in _CLASSED(body):
         # Siblings of one kind share the first class; later ones mark a state or an id ("bd answer answer-hide
         # answer-3790968386", "item last").
         kind = next(iter(el.get("class").split()), "")
@@ -242,8 +244,13 @@ def mark_posts(body: Element) -> None:
         if len(items) < MIN_REPLIES:
             continue
         sample = items[:SAMPLE_ITEMS]
-        posts = sum(1 for item in sample if _signed(item) and _stamped(item))
-        if posts >= MIN_REPLIES and 2 * posts >= len(sample):
+        need = max(MIN_REPLIES, (len(sample) + 1) // 2)
+        posts = 0
+        for n, item in enumerate(sample):
+            posts += bool(_signed(item) and _stamped(item))
+            if posts >= need or posts + len(sample) - n - 1 < need:  # decided either way
+                break
+        if posts >= need:
             for item in items:
                 item.set(POST_MARK, "")
 
