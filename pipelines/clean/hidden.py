@@ -66,14 +66,24 @@ def hidden_names(css_texts: Sequence[str]) -> tuple[set[str], set[str]]:
     classes: set[str] = set()
     ids: set[str] = set()
     for css in css_texts:
-        for selectors, body in _CSS_RULE.findall(re.sub(r"/\*.*?\*/", "", css, flags=re.S)):
-            # Selectors first: most rules of a big stylesheet have none of the simple kind, and reading
-            # their declarations was a third of the extraction time of large pages.
-            simple = [m for selector in selectors.split(",") if (m := _SIMPLE_SELECTOR.match(selector.strip()))]
-            if simple and _style_hides(body):
-                for m in simple:
-                    (classes if m.group(1) == "." else ids).add(m.group(2))
+        hidden_classes, hidden_ids = _hidden_by(css)
+        classes |= hidden_classes
+        ids |= hidden_ids
     return classes, ids
+
+
+@functools.lru_cache(maxsize=32)  # every page of a site repeats the same <style> blocks
+def _hidden_by(css: str) -> tuple[frozenset[str], frozenset[str]]:
+    classes: set[str] = set()
+    ids: set[str] = set()
+    for selectors, body in _CSS_RULE.findall(re.sub(r"/\*.*?\*/", "", css, flags=re.S)):
+        # Selectors first: most rules of a big stylesheet have none of the simple kind, and reading
+        # their declarations was a third of the extraction time of large pages.
+        simple = [m for selector in selectors.split(",") if (m := _SIMPLE_SELECTOR.match(selector.strip()))]
+        if simple and _style_hides(body):
+            for m in simple:
+                (classes if m.group(1) == "." else ids).add(m.group(2))
+    return frozenset(classes), frozenset(ids)
 
 
 def _hiding_rule(el: Element, classes: set[str], ids: set[str]) -> str | None:
