@@ -9,7 +9,8 @@ Datasette counts every matching row and runs one facet query per column over eve
 * one query reads the first ``count_limit`` + 1 matching rows (only the facet columns), and the row
   count and every ``sampled`` facet are counted from that sample in Python (a search that stops early,
   browse/table_search.py, is asked for that many matches instead of a page's);
-* when more rows match than the limit, every number is a ``LowerBound``: it prints as ``10,000+``,
+* when more rows match than the limit (or a filtered search stopped at its walk limit), every number is
+  a ``LowerBound``: it prints as ``10,000+``,
   and facet blocks carry ``lower_bound: true`` (JSON too).
 
 The unfiltered table keeps Datasette's exact count (``count(*)`` over the narrowest index), and the JSON
@@ -28,7 +29,7 @@ from datasette.database import QueryInterrupted
 from datasette.facets import Facet
 from datasette.utils import escape_sqlite, path_with_added_args, path_with_removed_args
 
-from fanwen.browse.table_search import sample_params
+from fanwen.browse.table_search import sample_is_partial, sample_params
 
 DEFAULT_COUNT_LIMIT = 10_000
 TABLE_LIST_LIMIT = 1_000  # the database page's per-table counts stop here (or at count_limit, if lower)
@@ -144,7 +145,8 @@ class SampledFacet(Facet):
                                           custom_time_limit=self.ds.setting("sql_time_limit_ms"))).rows
         except QueryInterrupted:
             return [], columns
-        stopped = len(rows) > limit
+        # A filtered search that stopped at its walk horizon did not read every match: a lower bound too.
+        stopped = len(rows) > limit or sample_is_partial(self.params)
         rows = rows[:limit]
         number = LowerBound if stopped else int
         if state is not None:

@@ -48,6 +48,7 @@ from fanwen.browse.counts import (
 )
 from fanwen.browse.home import find_archive, front_door
 from fanwen.browse.search_index import FTS_TABLE, fts_query, match_spans, register_search_functions
+from fanwen.browse.table_search import continue_json
 
 TEMPLATES = Path(__file__).parent / "templates"
 MARK_START, MARK_END = "\ue000", "\ue001"
@@ -133,6 +134,8 @@ def asgi_wrapper(datasette):
     def wrap(app):
         # Table pages with a search or filter also count a sample instead of every row (fanwen.browse.counts).
         app = skip_exact_count(app)
+        # A JSON page of a filtered search that stopped at its walk limit links to where it stopped.
+        app = continue_json(datasette, app)
 
         async def with_search_term(scope, receive, send):
             term = None

@@ -12,11 +12,24 @@ needs the first rows in rowid order the subquery can say so::
 and FTS5 stops after ``page size + 1`` matches. The limit is a parameter so the sampled facets
 (browse/counts.py) can run the same SQL with ``count_limit + 1`` instead.
 
+Column filters (``site=``, ``category__exact=``, ``published__gte=``…, what facet links produce) are per-row
+tests, so they are applied while walking: the subquery reads matches in rowid order and keeps those whose
+article passes every filter (``exists (select 1 from articles where rowid = … and "site" = …)``), and stops
+at the page's rows again. A rare filter with a frequent word could still walk nearly every match, so a
+filtered walk goes at most ``search_walk_limit`` matches (plugin setting, 20,000 by default) past the
+cursor: a first query finds that match (the *horizon*), the subquery stops there (``rowid <= :horizon``),
+and when the page is not full by then it ends with a "continue" link whose cursor is the horizon
+(``_next``, as Datasette writes it), so paging carries on from where the walk stopped and the pages
+together are still exactly the full result. The sampled count and facets read up to the same horizon, so
+they are lower bounds ("10,000+", "37+") whenever a horizon was set. JSON gets the link as ``next`` /
+``next_url`` (and the ``Link`` header), HTML as the page's "next page" link (``continue_json``,
+templates/_table.html).
+
 The short form is used only when nothing else needs every match — otherwise the clause is Datasette's
 full form, with the same results:
 
-* no other filter (column filters, ``_where``…), and a single search argument: the first matches are then
-  exactly the page's rows;
+* no filter but Datasette's column filters (no ``_where``, no ``_filter_column`` form), and a single search
+  argument;
 * the order is rowid (the metadata's default sort, or ``_sort``/``_sort_desc=rowid``): a cursor of
   ``_next`` is applied inside the subquery;
 * no exact count (``_nocount`` — which capped HTML pages get, browse/counts.py — or ``_shape=array``/
@@ -32,22 +45,50 @@ query goes through ``fts_query`` (browse/search_index.py), so the search semanti
 
 from __future__ import annotations
 
+import json
+import re
+from dataclasses import dataclass, field
+
 from datasette import hookimpl
-from datasette.filters import FilterArguments
-from datasette.utils import escape_sqlite, urlsafe_components
-from datasette.utils.asgi import BadRequest
+from datasette.filters import FilterArguments, Filters
+from datasette.utils import escape_sqlite, path_with_replaced_args, tilde_encode, urlsafe_components
+from datasette.utils.asgi import BadRequest, Request
 
 from fanwen.browse.search_index import FTS_TABLE
 
 SEARCH_TABLES = ("articles",)
 FTS_COLUMNS = ("title", "text")
 LIMIT_PARAM = "fanwen_search_limit"
+HORIZON_PARAM = "fanwen_search_horizon"
+DEFAULT_WALK_LIMIT = 20_000  # matches a filtered walk reads per request (plugin setting search_walk_limit)
+NEXT_KEY = "fanwen_search_next"  # request.scope and template context: the continuation cursor of a short page
 # Arguments that neither filter, reorder nor need every matching row (besides the search itself).
 ROW_ONLY_ARGS = {
     "_search", "_size", "_next", "_nocount", "_nofacet", "_nosuggest", "_col", "_nocol", "_shape", "_labels",
     "_nolabels", "_json", "_trace", "_timelimit", "_facet_size", "_facet_sampled", "_sort", "_sort_desc",
     "_searchmode",
 }
+
+
+@dataclass
+class EarlyStop:
+    """How the search subquery stops: order, cursor (a rowid), rows to read, column filters to apply."""
+
+    descending: bool
+    cursor: int | None
+    limit: int
+    filters: list[tuple[str, str]] = field(default_factory=list)
+
+
+def walk_limit(datasette) -> int:
+    """Matches a filtered search walks per request (plugin setting ``search_walk_limit``), or 20,000."""
+    config = datasette.plugin_config("fanwen") or {}
+    return int(config.get("search_walk_limit", DEFAULT_WALK_LIMIT))
+
+
+def _column_filters(args) -> list[tuple[str, str]]:
+    # As Datasette's table view picks them: arguments without a leading "_", or with "__" (``_x__exact``).
+    return [(k, v) for k in args if not (k.startswith("_") and "__" not in k) for v in args.getlist(k)]
 
 
 def _search_args(args) -> dict[str, str]:
@@ -72,9 +113,12 @@ def _facets_only_sampled(args, datasette, metadata: dict) -> bool:
     return all(isinstance(f, dict) and list(f) == ["sampled"] for f in metadata.get("facets") or [])
 
 
-def early_stop(args, datasette, metadata: dict) -> tuple[bool, int | None, int] | None:
-    """(descending, cursor, limit) when the page needs only the first matches in rowid order, else None."""
-    if any(k not in ROW_ONLY_ARGS and not k.startswith("_search") for k in args) or len(_search_args(args)) != 1:
+def early_stop(args, datasette, metadata: dict) -> EarlyStop | None:
+    """How to stop when the page needs only the first (filtered) matches in rowid order, else None."""
+    filters = _column_filters(args)
+    others = [k for k in args if k not in ROW_ONLY_ARGS and not k.startswith("_search")
+              and (k.startswith("_") and "__" not in k)]
+    if others or len(_search_args(args)) != 1:
         return None
     if not (args.get("_nocount") or args.get("_shape") in ("array", "object")):
         return None  # Datasette counts every match
@@ -94,7 +138,30 @@ def early_stop(args, datasette, metadata: dict) -> tuple[bool, int | None, int] 
             cursor = int(urlsafe_components(args["_next"])[0])
         except (ValueError, IndexError):
             return None
-    return bool(sort_desc), cursor, size + 1
+    return EarlyStop(bool(sort_desc), cursor, size + 1, filters)
+
+
+def _filter_sql(pairs: list[tuple[str, str]], table: str) -> tuple[list[str], dict]:
+    """Datasette's own where clauses for the column filters, with parameters renamed apart from its :pN."""
+    clauses, params = Filters(sorted(pairs)).build_where_clauses(table)
+    return ([re.sub(r":p(\d+)\b", r":fanwen_f\1", c) for c in clauses],
+            {f"fanwen_f{k[1:]}": v for k, v in params.items()})
+
+
+async def _horizon(db, target: str, term: str, stop: EarlyStop, walk: int) -> int | None:
+    """The rowid of the ``walk``-th match past the cursor, when more matches follow it; else None."""
+    sql = f"select rowid from {FTS_TABLE} where {target} match fanwen_match(:search)"
+    if stop.cursor is not None:
+        sql += f" and rowid {'<' if stop.descending else '>'} :cursor"
+    sql += f" order by rowid{' desc' if stop.descending else ''} limit 2 offset {max(walk - 1, 0)}"
+    rows = (await db.execute(sql, {"search": term, "cursor": stop.cursor})).rows
+    return rows[0][0] if len(rows) == 2 else None
+
+
+async def _cursor_after(db, table: str, rowid: int) -> str:
+    """``_next`` for rows past ``rowid`` in the table's rowid order, as Datasette writes it: sort value, key."""
+    url = (await db.execute(f"select url from {escape_sqlite(table)} where rowid = ?", [rowid])).rows[0][0]
+    return f"{tilde_encode(str(rowid))},{tilde_encode(str(url))}"
 
 
 @hookimpl(specname="filters_from_request", trylast=True)  # after Datasette's: our search box context wins
@@ -121,15 +188,20 @@ def search_filters(request, database, table, datasette):
             target = escape_sqlite(column) if column else FTS_TABLE
             name = "search" if column is None else f"search_{i}"
             sub = f"select rowid from {FTS_TABLE} where {target} match fanwen_match(:{name})"
-            if stop is not None:
-                descending, cursor, limit = stop
-                if cursor is not None:
-                    sub += f" and rowid {'<' if descending else '>'} :fanwen_search_cursor"
-                    params["fanwen_search_cursor"] = cursor
-                sub += f" order by rowid{' desc' if descending else ''} limit :{LIMIT_PARAM}"
-                params[LIMIT_PARAM] = limit
-            clauses.append(f"rowid in ({sub})")
             params[name] = term
+            if stop is not None:
+                if stop.cursor is not None:
+                    sub += f" and rowid {'<' if stop.descending else '>'} :fanwen_search_cursor"
+                    params["fanwen_search_cursor"] = stop.cursor
+                if stop.filters:
+                    sub += await _filtered_walk(db, table, target, term, stop, params, walk_limit(datasette))
+                    if HORIZON_PARAM in params:
+                        extra[NEXT_KEY] = await _cursor_after(db, table, params[HORIZON_PARAM])
+                        if NEXT_KEY in request.scope:  # a JSON request: continue_json adds the link
+                            request.scope[NEXT_KEY]["next"] = extra[NEXT_KEY]
+                sub += f" order by rowid{' desc' if stop.descending else ''} limit :{LIMIT_PARAM}"
+                params[LIMIT_PARAM] = stop.limit
+            clauses.append(f"rowid in ({sub})")
             described.append(f'search matches "{term}"' if column is None
                              else f'search column "{column}" matches "{term}"')
             extra["search"] = term
@@ -138,6 +210,74 @@ def search_filters(request, database, table, datasette):
     return inner
 
 
+async def _filtered_walk(db, table: str, target: str, term: str, stop: EarlyStop, params: dict, walk: int) -> str:
+    """The subquery's filter and horizon terms (their parameters go into ``params``) for a search with
+    column filters."""
+    filter_clauses, filter_params = _filter_sql(stop.filters, table)
+    params.update(filter_params)
+    sql = ""
+    if filter_clauses:
+        sql += (f" and exists (select 1 from {escape_sqlite(table)} where {escape_sqlite(table)}.rowid = "
+                f"{FTS_TABLE}.rowid and {' and '.join(filter_clauses)})")
+    horizon = await _horizon(db, target, term, stop, walk)
+    if horizon is not None:
+        sql += f" and rowid {'>=' if stop.descending else '<='} :{HORIZON_PARAM}"
+        params[HORIZON_PARAM] = horizon
+    return sql
+
+
 def sample_params(params: dict, rows: int) -> dict:
     """The table SQL's parameters with an early-stopping search reading ``rows`` matches instead of a page's."""
     return {**params, LIMIT_PARAM: rows} if LIMIT_PARAM in params else params
+
+
+def sample_is_partial(params: dict) -> bool:
+    """True when the search stops at a horizon: matches past it were not read, so counts are lower bounds."""
+    return HORIZON_PARAM in params
+
+
+def continue_json(datasette, app):
+    """ASGI middleware: a JSON page that a filtered walk ended short gets its continuation as ``next``,
+    ``next_url`` and the ``Link`` header, as Datasette gives a full page its next one."""
+
+    async def wrapped(scope, receive, send):
+        if scope.get("type") != "http" or not scope.get("path", "").endswith(".json"):
+            await app(scope, receive, send)
+            return
+        # Datasette copies the scope on its way to the view; this dict is shared, search_filters fills it in.
+        state: dict = {}
+        scope = {**scope, NEXT_KEY: state}
+        start: dict | None = None
+        body: list[bytes] = []
+
+        async def capture(message):
+            nonlocal start
+            if "next" not in state:
+                await send(message)
+            elif message["type"] == "http.response.start":
+                start = message
+            elif message["type"] == "http.response.body":
+                body.append(message.get("body", b""))
+                if not message.get("more_body"):
+                    await send_continued(start, b"".join(body))
+            else:
+                await send(message)
+
+        async def send_continued(start: dict, payload: bytes) -> None:
+            headers = [(k, v) for k, v in start["headers"] if k.lower() != b"content-length"]
+            if start["status"] == 200:
+                request = Request(scope, receive)
+                url = datasette.absolute_url(request, path_with_replaced_args(request, {"_next": state["next"]}))
+                data = json.loads(payload)
+                if isinstance(data, dict) and not data.get("next"):
+                    data["next"], data["next_url"] = state["next"], url
+                    payload = json.dumps(data, default=repr).encode("utf-8")
+                if not any(k.lower() == b"link" for k, _ in headers):
+                    headers.append((b"link", f'<{url}>; rel="next"'.encode("latin-1")))
+            headers.append((b"content-length", str(len(payload)).encode()))
+            await send({**start, "headers": headers})
+            await send({"type": "http.response.body", "body": payload})
+
+        await app(scope, receive, capture)
+
+    return wrapped

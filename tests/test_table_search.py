@@ -1,8 +1,9 @@
 """The articles table's search stops after the page's matches, through Datasette's real app.
 
 The early-stopping form (browse/table_search.py) must give exactly the rows, order and pages of a full
-search: paged in rowid order both ways, column searches, and every case that needs all matches (filters,
-another sort, exact counts, Datasette's own facets, streamed CSV) falls back to the full form.
+search: paged in rowid order both ways, column searches, and every case that needs all matches (another
+sort, exact counts, Datasette's own facets, streamed CSV) falls back to the full form. Searches with
+column filters: test_table_search_filters.py.
 """
 
 from __future__ import annotations
@@ -88,7 +89,7 @@ async def test_array_shape_without_count_stops_early_too(ds, archive):
 
 @pytest.mark.parametrize("extra", [
     "",                              # JSON counts every match exactly
-    "&_nocount=1&site=ruiwen",       # a filter: the first matches are not the page's rows
+    "&_nocount=1&site=ruiwen&_sort=published",  # a filter and another order (filters alone: next file)
     "&_nocount=1&_sort=published",   # another order
     "&_nocount=1&_facet=site",       # Datasette's own facet counts every match
 ])
