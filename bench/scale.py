@@ -11,6 +11,11 @@ Build: bench/scalebuild.py (real store path and search triggers; kept and reused
 * latency p50/p95 through Datasette's real app (ASGI, no network) with the archive's metadata and plugin:
   search rows (JSON, rows only) and the full HTML table page (count + facets) for 1-4 character queries,
   half frequent and half rare; an article page; the home page; the canned query "latest";
+* filtered (skip key "filtered"): the same kinds of request with what a facet link adds to a search — a big
+  site, the smallest site, a rare category, the smallest site and that category together (0.06% of the
+  archive), a year (``published__startswith``), a site that matches nothing — for --filter-queries words of
+  each length (half frequent, half rare); p50/p95 per filter and per word length, the rows the first page
+  held, and a search sorted by date (``_sort_desc=published``: reads every match, not bounded);
 * concurrency: `fanwen serve`'s app under uvicorn on 127.0.0.1, driven by --clients concurrent clients
   (httpx) for --seconds with a mixed workload (40% search rows, 30% table pages, 30% article pages):
   requests/s and p50/p95;
@@ -48,6 +53,12 @@ DB = "fanwen"  # Datasette's name for the archive: its file name without the las
 FANWEN = str(Path(sys.executable).with_name("fanwen"))  # the installed command line
 QUERIES = 20  # per query length (half frequent, half rare)
 SAMPLES = 30  # article pages, home page, canned query
+FILTER_QUERIES = 6  # per query length, for the filtered searches
+# What facet links add to a search (bench/scalebuild.py: ruiwen holds 28% of the archive, huaboedu 4%,
+# 思想汇报 is the rarest of the 20 categories, 1.4%).
+FILTERS = {"big_site": "site=ruiwen", "small_site": "site=huaboedu", "rare_category": "category=思想汇报",
+           "site_and_category": "site=huaboedu&category=思想汇报", "year": "published__startswith=2015",
+           "no_match": "site=nosuchsite"}
 CLIENTS = 20
 SECONDS = 60
 RECLEAN_ARTICLES = 3_000
@@ -184,12 +195,60 @@ def row_path(url: str) -> str:
     return f"/{DB}/articles/" + quote(url, safe="").replace("%", "~").replace(".", "~2E").replace("-", "~2D")
 
 
-def rows_path(q: str) -> str:
-    return f"/{DB}/articles.json?_search={quote(q)}&_size=50&_nocount=1&_nofacet=1&_nosuggest=1"
+def rows_path(q: str, extra: str = "") -> str:
+    return f"/{DB}/articles.json?_search={quote(q)}&_size=50&_nocount=1&_nofacet=1&_nosuggest=1{extra}"
 
 
-def table_path(q: str) -> str:
-    return f"/{DB}/articles?_search={quote(q)}"
+def table_path(q: str, extra: str = "") -> str:
+    return f"/{DB}/articles?_search={quote(q)}{extra}"
+
+
+def filter_args(query: str) -> str:
+    return "".join(f"&{quote(k)}={quote(v)}" for k, v in (pair.split("=", 1) for pair in query.split("&")))
+
+
+async def filtered_latency(ds, qs: dict[int, list[str]], n: int) -> dict:
+    """p50/p95 of searches with facet-link filters: per filter, per word length, and sorted by date."""
+    words = {length: ws[: n // 2] + ws[len(ws) // 2: len(ws) // 2 + n - n // 2] for length, ws in qs.items()}
+    times: dict[str, list[float]] = {}
+    first_rows: dict[str, list[int]] = {}
+
+    async def timed(key: str, path: str) -> None:
+        started = time.perf_counter()
+        response = await ds.client.get(path)
+        elapsed = (time.perf_counter() - started) * 1000
+        assert response.status_code == 200, (path, response.status_code, response.text[:300])
+        kind = key.split("/")[0]
+        for k in (key,) if kind.endswith("_sorted") else (key, kind + "/all"):
+            times.setdefault(k, []).append(elapsed)
+        if path.startswith(f"/{DB}/articles.json"):
+            first_rows.setdefault(key.split("/")[0] + "/" + key.split("/")[1], []).append(len(response.json()["rows"]))
+
+    await ds.client.get(rows_path(words[2][0], filter_args(FILTERS["big_site"])))  # warm-up
+    for label, query in FILTERS.items():
+        extra = filter_args(query)
+        for length, ws in words.items():
+            for q in ws:
+                await timed(f"rows/{label}/{length}char", rows_path(q, extra))
+                await timed(f"page/{label}/{length}char", table_path(q, extra))
+    for q in words[2][: n // 2]:
+        await timed("page_sorted/published_desc", table_path(q, "&_sort_desc=published"))
+        await timed("rows_sorted/published_desc", rows_path(q, "&_sort_desc=published"))
+    results: dict = {}
+    for key in sorted(times):
+        kind, label = key.split("/")[0], key.split("/")[1]
+        if key.endswith("/all") or kind.endswith("_sorted"):
+            results[f"{kind}_{label}"] = percentiles(times[key])
+    for kind in ("rows", "page"):
+        for length in words:
+            results[f"{kind}_{length}char_filtered"] = percentiles(
+                [t for key, ts in times.items() if key.startswith(f"{kind}/") and key.endswith(f"/{length}char")
+                 for t in ts])
+        for label in FILTERS:
+            results[f"{kind}_{label}"] = percentiles(
+                [t for key, ts in times.items() if key.startswith(f"{kind}/{label}/") for t in ts])
+    results["first_page_rows_mean"] = {k: round(statistics.fmean(v), 1) for k, v in sorted(first_rows.items())}
+    return results
 
 
 async def latency(ds, qs: dict[int, list[str]], urls: list[str]) -> dict:
@@ -294,10 +353,12 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--articles", type=int, default=1_000_000)
     parser.add_argument("--queries", type=int, default=QUERIES, help="per query length")
+    parser.add_argument("--filter-queries", type=int, default=FILTER_QUERIES,
+                        help="per query length, for the filtered searches")
     parser.add_argument("--clients", type=int, default=CLIENTS)
     parser.add_argument("--seconds", type=float, default=SECONDS, help="length of the concurrent run")
     parser.add_argument("--reclean-articles", type=int, default=RECLEAN_ARTICLES)
-    parser.add_argument("--skip", default="", help="comma-separated: latency,concurrency,export,reclean")
+    parser.add_argument("--skip", default="", help="comma-separated: latency,filtered,concurrency,export,reclean")
     parser.add_argument("--db", type=Path, help="measure this archive instead of building one (its size is N)")
     args = parser.parse_args()
     skip = set(filter(None, args.skip.split(",")))
@@ -326,6 +387,15 @@ def main() -> None:
         record["latency"] = asyncio.run(latency(make_datasette(str(path)), qs, urls))
         for key, value in record["latency"].items():
             print(f"  {key:<26} p50 {value['p50_ms']:>8} ms  p95 {value['p95_ms']:>8} ms", flush=True)
+    if "filtered" not in skip:
+        from fanwen.browse.serve import make_datasette
+
+        record["filtered"] = asyncio.run(filtered_latency(make_datasette(str(path)), qs, args.filter_queries))
+        for key, value in record["filtered"].items():
+            if "p50_ms" in value:
+                print(f"  {key:<30} p50 {value['p50_ms']:>8} ms  p95 {value['p95_ms']:>8} ms", flush=True)
+        print("  first page rows (mean)", json.dumps(record["filtered"]["first_page_rows_mean"], ensure_ascii=False),
+              flush=True)
     if "concurrency" not in skip:
         record["concurrency"] = concurrency(path, qs, urls, args.clients, args.seconds)
         print("  concurrency", json.dumps(record["concurrency"]), flush=True)
