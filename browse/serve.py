@@ -84,8 +84,30 @@ def prepare_archive(db_path: str) -> None:
             ensure_search_index(db)
         except sqlite3.Error as e:  # read-only file, or locked past the timeout
             raise StoreError(f"cannot prepare the search index of {db_path}: {e}") from e
+        refresh_planner_stats(db.conn)
     finally:
         db.close()
+
+
+# Index entries ANALYZE reads per index: a few milliseconds at a million articles, enough for row estimates.
+ANALYSIS_LIMIT = 1_000
+
+
+def refresh_planner_stats(conn: sqlite3.Connection) -> None:
+    """Give SQLite's planner row estimates for the articles indexes (sqlite_stat1, sampled by ANALYZE).
+
+    Without them SQLite assumes ``site = ?`` matches 10 rows, so for a search with a site filter
+    (``site=…&_search=…``) it walked the site's whole (site, published) index and sorted, instead of looking
+    up the 51 rows the search subquery names (browse/table_search.py): 130 ms instead of 1 ms for the largest
+    site at a million articles. Refreshed on every start, as the archive grows. A file this process cannot
+    write, or one a crawl holds locked, keeps the statistics it has: they only steer plans, never results.
+    """
+    try:
+        conn.execute(f"pragma analysis_limit = {ANALYSIS_LIMIT}")
+        conn.execute("analyze articles")
+        conn.commit()
+    except sqlite3.OperationalError:
+        conn.rollback()
 
 
 def make_datasette(db_path: str, public: bool = False, *, count_limit: int | None = None,

@@ -18,6 +18,7 @@ import pytest
 from test_search_corpus import make_archive, substring_scan
 from test_table_search import page_through
 
+from fanwen.browse.search_index import register_search_functions
 from fanwen.browse.serve import make_datasette
 from fanwen.browse.table_search import HORIZON_PARAM, LIMIT_PARAM
 
@@ -149,3 +150,17 @@ async def test_exact_json_count_and_other_orders_read_every_match(ds, archive):
                                 "&_sort=published&_shape=objects")).json()
     assert LIMIT_PARAM not in data["query"]["sql"] and {r["url"] for r in data["rows"]} == set(want)
 
+
+
+async def test_the_planner_looks_up_the_searched_rows_not_the_whole_site(ds, archive):
+    # Serving refreshes sqlite_stat1 (browse/serve.py): without it SQLite guessed that `site = ?` matches 10
+    # rows and walked the site's whole index, sorting it, for a 51-row page of a search.
+    data = (await ds.client.get("/fanwen/articles.json?_search=的&site=ruiwen&_nocount=1&_shape=objects")).json()
+    conn = sqlite3.connect(archive)
+    register_search_functions(conn)
+    try:
+        assert conn.execute("select count(*) from sqlite_stat1 where tbl = 'articles'").fetchone()[0] > 0
+        plan = [row[3] for row in conn.execute("explain query plan " + data["query"]["sql"], data["query"]["params"])]
+    finally:
+        conn.close()
+    assert "SEARCH articles USING INTEGER PRIMARY KEY (rowid=?)" in plan[0] and not any("site" in p for p in plan)
