@@ -29,7 +29,7 @@ from __future__ import annotations
 
 import json
 import sqlite3
-from collections.abc import Iterable
+from collections.abc import Iterable, Mapping
 from dataclasses import asdict, dataclass
 
 import sqlite_utils
@@ -109,14 +109,17 @@ def save_params(db: sqlite_utils.Database, params: DedupeParams) -> None:
                " on conflict(key) do update set value = excluded.value", [json.dumps(asdict(params))])
 
 
-def index_articles(db: sqlite_utils.Database, urls: Iterable[str], params: DedupeParams | None = None) -> int:
+def index_articles(db: sqlite_utils.Database, urls: Iterable[str], params: DedupeParams | None = None,
+                   made: Mapping[str, set[int]] | None = None) -> int:
     """Fingerprint these stored articles, in this order, and update the groups they join; returns how many.
 
     One transaction and one index lookup for the whole batch: the postings of every probe of every
     article are read at once and kept in memory while the batch is grouped, and the batch's own
     postings are written at the end, sorted. The groups are the same as indexing the articles one by
     one in this order (tests/test_dedupe.py). An article already indexed is first taken out (its text
-    changed); a URL that is no article (taken down meanwhile) is skipped.
+    changed); a URL that is no article (taken down meanwhile) is skipped. `made` maps texts to their
+    fingerprints made elsewhere with these `params` (reclean's workers); a stored text not in it is
+    fingerprinted here.
     """
     urls = list(dict.fromkeys(urls))
     if not urls:
@@ -129,7 +132,9 @@ def index_articles(db: sqlite_utils.Database, urls: Iterable[str], params: Dedup
             texts.update(db.execute(f"select url, text from articles where url in {marks}", values).fetchall())
             for doc, url, blob in db.execute(f"select id, url, prints from {DOCS} where url in {marks}", values):
                 _forget(db, url, doc, unpack(blob))
-        prints = {url: fingerprints(texts[url] or "", params.shingle, params.sample) for url in urls if url in texts}
+        made = made or {}
+        prints = {url: made.get(texts[url] or "") or fingerprints(texts[url] or "", params.shingle, params.sample)
+                  for url in urls if url in texts}
         batch = _Batch(db, params)
         batch.load({fp for found in prints.values() for fp in found if fp % params.probe == 0})
         for url, found in prints.items():
@@ -162,10 +167,15 @@ class PendingGroups:
     next crawl, ingest or `fanwen dedupe`) groups them.
     """
 
-    def __init__(self, db: sqlite_utils.Database, every: int | None = None) -> None:
+    def __init__(self, db: sqlite_utils.Database, every: int | None = None,
+                 made_with: DedupeParams | None = None) -> None:
         self.db = db
         self.every = every or BATCH
         self.urls: list[str] = []
+        # Fingerprints of pending texts made elsewhere (reclean's workers) with `made_with`, keyed by the very
+        # text: used only while that is still the article's text and the index's parameters.
+        self.made: dict[str, set[int]] = {}
+        self.made_with = made_with
 
     def add(self, url: str) -> None:
         self.urls.append(url)
@@ -175,7 +185,9 @@ class PendingGroups:
         if not self.urls or (len(self.urls) < self.every and not force):
             return 0
         urls, self.urls = self.urls, []
-        return index_articles(self.db, urls)
+        made, self.made = self.made, {}
+        params = load_params(self.db)
+        return index_articles(self.db, urls, params, made if params == self.made_with else None)
 
 
 def index_missing(db: sqlite_utils.Database, params: DedupeParams | None = None) -> int:

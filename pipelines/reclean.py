@@ -3,12 +3,14 @@
 After a rules change, `fanwen reclean` brings every stored article up to date in place. Cleaning is CPU
 work and runs in `workers` processes (one per core by default): a pool of `workers` - 1, each reading pages
 on its own read-only connection, and this process, which stores the results in rowid order (SQLite has one
-writer) and cleans a batch itself whenever the next result is not ready yet. Pool workers also make the
-search index tokens of each changed article's old and new text (browse/search_index.py:
-precomputed_tokens), half of what the index triggers cost the writer. So the writer's share of the work is
-small enough for `workers` processes to keep `workers` cores busy; a writer that only waited on a pool of
-`workers` made three busy processes on two cores (bench/reclean.py). Serial (`workers=1`) runs the very
-same functions in-process.
+writer) and cleans batches itself whenever the next result is not back yet - first the queued pool batches
+no worker has started (taken back from the pool, so the run ends with no worker batch left to wait for),
+else it waits. The workers do every part of an article's work that needs no write: extracting it, telling
+whether its title or text changed (an unchanged article costs the writer nothing), and for a changed one
+the search index tokens of its stored and new title and text (browse/search_index.py: precomputed_tokens)
+and the near-duplicate fingerprints of its new text (pipelines/dedupe.py: PendingGroups.made). The
+writer's own work is then the FTS5 and near-duplicate index updates (bench/README.md, reclean.py, has the
+profile). Serial (`workers=1`) runs the very same functions in-process.
 
 Resumable: articles are taken in rowid order in batches, and each batch's results are committed in
 the same transaction as the run's progress row (`reclean_runs.last_rowid`), so after Ctrl-C, kill -9 or
@@ -24,23 +26,35 @@ from collections import Counter, deque
 from collections.abc import Callable, Iterator, Mapping
 from concurrent.futures import Future, ProcessPoolExecutor
 from multiprocessing import get_all_start_methods, get_context
-from typing import Any
+from typing import Any, NamedTuple
 
 import sqlite_utils
 
 from fanwen.browse.search_index import index_token_map, precomputed_tokens
-from fanwen.pipelines.dedupe import PendingGroups, index_missing
+from fanwen.pipelines.dedupe import DedupeParams, PendingGroups, index_missing, load_params
+from fanwen.pipelines.fingerprint import fingerprints
 from fanwen.pipelines.orphans import leave_with
 from fanwen.pipelines.process import process_document
 from fanwen.pipelines.records import Document, Extraction, Fetched
-from fanwen.pipelines.store import now, page_body, store_document, upsert_article
+from fanwen.pipelines.rules import load_rules
+from fanwen.pipelines.store import content_hash, now, page_body, store_document, upsert_article
 from fanwen.progress import Progress
 
 BATCH = 200  # articles per task and per transaction
+GROUP_EVERY = 5 * BATCH  # changed articles regrouped at a time: the last group runs alone, so not 5,000
 RUNS_TABLE = "reclean_runs"  # created by migration step 4 (pipelines/migrations.py)
-# (url, site, document without page bodies or None when it has no stored pages, extraction or None,
-#  the index tokens of its stored and new title and text when a pool worker made them, else {})
-Result = tuple[str, str, Document | None, Extraction | None, dict[str, str]]
+
+
+class Result(NamedTuple):
+    """One article re-extracted, as the writer needs it."""
+
+    url: str
+    site: str
+    verdict: str  # "" to write; else what is counted and left as it is: missing-pages, no-longer-article, unchanged
+    doc: Document | None = None  # without its page bodies (the writer needs URLs, encodings and dates)
+    ext: Extraction | None = None
+    tokens: dict[str, str] = {}  # index tokens of its stored and new title and text (when a pool worker made them)
+    prints: set[int] | None = None  # near-duplicate fingerprints of the new text (pipelines/dedupe.py)
 
 
 def _fetched(row: dict) -> Fetched:
@@ -64,40 +78,46 @@ def _extract(doc: Document, config: Any) -> Extraction:
 
 
 def clean_batch(db: sqlite_utils.Database, sites: Mapping[str, Any], targets: list[tuple[int, str, str]],
-                *, tokens: bool = False) -> list[Result]:
-    """Re-extract each (rowid, url, site) from its stored pages. Page bodies are dropped from the result
-    (the writer needs only the documents' URLs, encodings and dates). With `tokens` (in a pool worker), an
-    article whose title or text changed also gets the index tokens of its stored and its new title and
-    text, for the writer's triggers."""
+                params: DedupeParams, *, tokens: bool = False) -> list[Result]:
+    """Re-extract each (rowid, url, site) from its stored pages. An article whose title, text and
+    truncation are what is stored is "unchanged" (the test upsert_article makes); a changed one comes with
+    the fingerprints of its new text (made with `params`) and, with `tokens` (in a pool worker), the index
+    tokens of its stored and its new title and text, for the writer's triggers."""
     out: list[Result] = []
     for _, url, site_name in targets:
         doc = stored_document(db, url, site_name)
         if doc is None:
-            out.append((url, site_name, None, None, {}))
+            out.append(Result(url, site_name, "missing-pages"))
             continue
         ext = _extract(doc, sites.get(site_name))
+        if not ext.is_article:
+            out.append(Result(url, site_name, "no-longer-article"))  # kept as it was
+            continue
+        stored = db.execute("select content_hash, title, truncated from articles where url = ?", [url]).fetchone()
+        if stored is not None and tuple(stored) == (content_hash(ext.text), ext.title, int(ext.truncated)):
+            out.append(Result(url, site_name, "unchanged"))
+            continue
         for part in doc.parts:
             part.body = b""
         made: dict[str, str] = {}
-        if tokens and ext.is_article:
-            stored = db.execute("select title, text from articles where url = ?", [url]).fetchone()
-            if stored is None or tuple(stored) != (ext.title, ext.text):
-                made = index_token_map(*(stored or ()), ext.title, ext.text)
-        out.append((url, site_name, doc, ext, made))
+        if tokens:
+            old = db.execute("select title, text from articles where url = ?", [url]).fetchone()
+            made = index_token_map(*(old or ()), ext.title, ext.text)
+        out.append(Result(url, site_name, "", doc, ext, made, fingerprints(ext.text, params.shingle, params.sample)))
     return out
 
 
 _WORKER: dict[str, Any] = {}
 
 
-def _worker_start(db_path: str, sites: Mapping[str, Any], parent: int) -> None:
+def _worker_start(db_path: str, sites: Mapping[str, Any], params: DedupeParams, parent: int) -> None:
     leave_with(parent)  # a reclean killed with kill -9 cannot stop its workers
     conn = sqlite3.connect(f"file:{db_path}?mode=ro", uri=True, timeout=30)
-    _WORKER.update(db=sqlite_utils.Database(conn), sites=sites)
+    _WORKER.update(db=sqlite_utils.Database(conn), sites=sites, params=params)
 
 
 def _worker_clean(targets: list[tuple[int, str, str]]) -> list[Result]:
-    return clean_batch(_WORKER["db"], _WORKER["sites"], targets, tokens=True)
+    return clean_batch(_WORKER["db"], _WORKER["sites"], targets, _WORKER["params"], tokens=True)
 
 
 def _open_run(db: sqlite_utils.Database, site: str | None, restart: bool) -> tuple[int, int, int, Counter]:
@@ -133,42 +153,49 @@ def _batches(db: sqlite_utils.Database, site: str | None, after: int, size: int)
 
 def _write(db: sqlite_utils.Database, results: list[Result], counts: Counter, progress: Progress | None,
            pending: PendingGroups) -> None:
-    for _, _, doc, ext, _ in results:
+    for result in results:
         if progress:
             progress.tick()
-        if doc is None or ext is None:
-            counts["missing-pages"] += 1
-        elif not ext.is_article:
-            counts["no-longer-article"] += 1  # kept as it was
-        else:
-            counts[upsert_article(db, doc, ext, None, seen=False, pending=pending)] += 1
+        if result.verdict:
+            counts[result.verdict] += 1
+            continue
+        assert result.doc is not None and result.ext is not None and result.prints is not None
+        pending.made[result.ext.text] = result.prints
+        counts[upsert_article(db, result.doc, result.ext, None, seen=False, pending=pending)] += 1
 
 
-def _in_parallel(db: sqlite_utils.Database, sites: Mapping[str, Any], todo: Iterator[list[Target]], workers: int,
+def _in_parallel(db: sqlite_utils.Database, todo: Iterator[list[Target]], workers: int, initargs: tuple,
+                 clean_here: Callable[[list[Target]], list[Result]],
                  commit: Callable[[list[Target], list[Result]], None]) -> None:
     """Clean `todo` in a pool of `workers` - 1 processes and here, and commit every batch here in order."""
     helpers = workers - 1
+    depth = 2 * helpers + 2  # batches given to the pool: it never runs dry while this process writes
+    load_rules()  # once, before the fork: each worker would parse and compile them again
     # fork where there is one: workers start in milliseconds instead of re-importing the pipeline
     # (seconds on a busy machine). They never touch the parent's SQLite connection: each opens its own.
     method = "fork" if "fork" in get_all_start_methods() else "spawn"
     with ProcessPoolExecutor(helpers, mp_context=get_context(method), initializer=_worker_start,
-                             initargs=(_db_path(db), sites, os.getpid())) as pool:
+                             initargs=initargs) as pool:
         # In rowid order: a pool's future, or a batch cleaned here. Bounded: a million articles are never
         # all in flight.
         queue: deque[tuple[list[Target], Future | list[Result]]] = deque()
         in_pool = 0
         while True:
-            # Enough queued that the pool never runs dry while this process cleans a batch of its own.
-            while in_pool < 2 * helpers + 2 and (targets := next(todo, None)):
+            while in_pool < depth and (targets := next(todo, None)):
                 queue.append((targets, pool.submit(_worker_clean, targets)))
                 in_pool += 1
             if not queue:
                 return
             targets, work = queue[0]
-            if isinstance(work, Future) and not work.done() and in_pool == len(queue) \
-                    and (extra := next(todo, None)):
-                queue.append((extra, clean_batch(db, sites, extra)))  # rather than wait (one at a time)
-                continue
+            if isinstance(work, Future) and not work.done():
+                # Rather than wait: take back the last batch no worker has started and clean it here. The
+                # pool keeps the batches nearer the head; at the end no queued pool batch is left to wait for.
+                stolen = next((i for i in range(len(queue) - 1, 0, -1)
+                               if isinstance(queue[i][1], Future) and queue[i][1].cancel()), None)
+                if stolen is not None:
+                    in_pool -= 1
+                    queue[stolen] = (queue[stolen][0], clean_here(queue[stolen][0]))
+                    continue
             queue.popleft()
             if isinstance(work, Future):
                 in_pool -= 1
@@ -201,12 +228,18 @@ def reclean(
     run_id, last, done, counts = _open_run(db, site, restart)
     resumed_at = done
     index_missing(db)  # an earlier run killed before its last batch was grouped
-    ungrouped = PendingGroups(db)  # changed texts are regrouped a batch at a time (pipelines/dedupe.py)
+    params = load_params(db)
+    # Changed texts are regrouped a few batches at a time (pipelines/dedupe.py), with the fingerprints the
+    # cleaning made.
+    ungrouped = PendingGroups(db, every=max(GROUP_EVERY, batch), made_with=params)
+
+    def clean_here(targets: list[Target]) -> list[Result]:
+        return clean_batch(db, sites, targets, params)
 
     def commit(targets: list[Target], results: list[Result]) -> None:
         nonlocal done
-        for *_, made in results:
-            known.update(made)
+        for result in results:
+            known.update(result.tokens)
         with db.atomic():
             _write(db, results, counts, progress, ungrouped)
             done += len(targets)
@@ -219,9 +252,9 @@ def reclean(
         todo = _batches(db, site, last, batch)
         if workers <= 1:
             for targets in todo:
-                commit(targets, clean_batch(db, sites, targets))
+                commit(targets, clean_here(targets))
         else:
-            _in_parallel(db, sites, todo, workers, commit)
+            _in_parallel(db, todo, workers, (_db_path(db), sites, params, os.getpid()), clean_here, commit)
     ungrouped.flush(force=True)
     db.execute(f"update {RUNS_TABLE} set finished = ? where id = ?", [now(), run_id])
     if resumed_at:

@@ -307,3 +307,38 @@ def test_a_taken_down_copy_leaves_the_index_and_its_group_and_undo_brings_it_bac
     undo = fanwen("takedown", "--db", str(copy), "--undo", BASE + SPEECH_X[0], "--by", "editor")
     assert undo.returncode == 0, undo.stderr
     assert groups(copy) == groups_of_fixture()
+
+
+def test_fingerprints_made_elsewhere_are_used_only_for_their_text_and_parameters(tmp_path):
+    # reclean's workers fingerprint the new texts; the writer's batch uses them instead of fingerprinting
+    # again, but only for the very text they were made from and while the index keeps those parameters.
+    from dataclasses import replace
+
+    from fanwen.pipelines.dedupe import DOCS, load_params
+    from fanwen.pipelines.fingerprint import unpack
+
+    db = open_db(tmp_path / "a.db")
+    for page in PAGES:
+        store(db, page)
+    params = load_params(db)
+    x, y = BASE + SPEECH_X[0], BASE + OTHERS[0]
+    text_x, text_y = (db.execute("select text from articles where url = ?", [u]).fetchone()[0] for u in (x, y))
+    marker = {7, 11, 13}  # not what fingerprints() makes of any text: shows whether the given set was used
+
+    def stored_prints(url: str) -> set[int]:
+        return unpack(db.execute(f"select prints from {DOCS} where url = ?", [url]).fetchone()[0])
+
+    pending = PendingGroups(db, made_with=params)
+    for url in (x, y):
+        pending.add(url)
+    pending.made.update({text_x: marker, text_y + "（旧）": marker})  # the second is not y's stored text
+    assert pending.flush(force=True) == 2
+    assert stored_prints(x) == marker and stored_prints(y) != marker
+    assert not pending.made  # cleared with its batch
+
+    other = PendingGroups(db, made_with=replace(params, shingle=params.shingle + 1))
+    other.add(y)
+    other.made[text_y] = marker
+    assert other.flush(force=True) == 1
+    assert stored_prints(y) != marker  # made with other parameters: fingerprinted again here
+    db.close()

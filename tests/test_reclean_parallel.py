@@ -70,8 +70,8 @@ def copy_of(archive: Path, name: str) -> Path:
 def contents(path: Path) -> tuple[list, list]:
     conn = sqlite3.connect(path)
     try:
-        articles = conn.execute("select url, title, published, category, text, content_hash, truncated, char_count"
-                                " from articles order by url").fetchall()
+        articles = conn.execute("select url, title, published, category, text, content_hash, truncated, char_count,"
+                                " dup_group from articles order by url").fetchall()
         removals = conn.execute("select * from removals order by article_url, ordinal").fetchall()
         return articles, removals
     finally:
@@ -95,7 +95,8 @@ def test_parallel_reclean_writes_exactly_what_the_serial_one_writes(archive, ser
     assert re.search(r"reclean: [0-9,]+ articles \([0-9,]+/s\)", result.stderr), result.stderr  # with a rate
     articles, removals = contents(path)
     assert (articles, removals) == contents(serial)
-    assert all(STALE not in text for *_, text, _, _, _ in articles) and removals
+    assert all(STALE not in text for *_, text, _, _, _, _ in articles) and removals
+    assert sum(group is not None for *_, group in articles) > ARTICLES / 2  # the fixture pages, copied
     # The pool workers made the index tokens the writer's triggers used: the index must be exactly what the
     # new texts give, and the serial run's.
     assert index_entries(path) == rebuilt_index_entries(path) == index_entries(serial)
@@ -140,3 +141,38 @@ def test_a_finished_run_is_not_resumed(serial):
     result = fanwen("reclean", "--db", str(serial), "--workers", "2", timeout=600)
     assert result.returncode == 0 and "resumed" not in result.stdout, result.stdout + result.stderr
     assert f"{ARTICLES} unchanged" in result.stdout
+
+
+def test_a_reclean_that_changes_a_few_articles_writes_only_those(serial, tmp_path):
+    # After a small rules change most articles come out as they are stored: they are counted unchanged and
+    # not written at all, and the few that changed are rewritten, re-indexed and regrouped as a full run would.
+    path = tmp_path / "few.db"
+    shutil.copyfile(serial, path)
+    db = open_db(path, create=False)
+    stale = [url for (url,) in db.execute("select url from articles order by rowid limit 3 offset 500")]
+    with db.atomic():
+        for url in stale:
+            db.execute("update articles set text = ?, content_hash = 'stale', dup_group = null where url = ?",
+                       [STALE, url])
+        # Which article rows the reclean writes (any column).
+        db.execute("create table touched (url text)")
+        db.execute("create trigger touched_au after update on articles begin"
+                   " insert into touched values (new.url); end")
+    db.close()
+    result = fanwen("reclean", "--db", str(path), "--workers", "2", timeout=600)
+    assert result.returncode == 0, result.stderr
+    assert f"{ARTICLES - 3} unchanged, 3 updated" in result.stdout
+    conn = sqlite3.connect(path)
+    touched = {url for (url,) in conn.execute("select url from touched")}
+    marks = ", ".join("?" * len(stale))
+    # The stale articles and the members of their near-duplicate groups (regrouped), nothing else.
+    regrouped = {url for (url,) in conn.execute(f"select url from articles where dup_group in (select dup_group"
+                                                f" from articles where url in ({marks}))", stale)}
+    assert set(stale) <= touched <= set(stale) | regrouped
+    assert len(touched) < ARTICLES / 2
+    conn.execute("drop trigger touched_au")
+    conn.execute("drop table touched")
+    conn.commit()
+    conn.close()
+    assert contents(path) == contents(serial)
+    assert index_entries(path) == rebuilt_index_entries(path) == index_entries(serial)
