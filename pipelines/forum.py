@@ -47,6 +47,7 @@ _OTHER_DATE = re.compile(r"(注册|登录|登陆|加入|在线|在)\s*[:]?\s*$")
 _POSTER_STAT = re.compile(r"(注册|积分|帖子|文章|等级|精华|威望|金钱|经验|头衔|阅读权限|在线时间|uid)\s*[:]\s*\S", re.I)
 _STRONG_STAT = frozenset({"注册", "积分", "帖子", "精华", "威望", "金钱", "经验", "阅读权限", "uid"})
 _TEXT_NODES = etree.XPath(".//text()")
+_STRINGS = etree.XPath(".//text()", smart_strings=False)  # plain strings: no parent to keep
 # Levels above a label searched for the rest of its group (the date after 发表时间, the other poster stats).
 LABEL_REACH = 4
 # The line that opens a signature: a bare rule of dashes/underscores under the post.
@@ -206,13 +207,13 @@ _CLASSES = etree.XPath("descendant-or-self::*/@class")
 _IMAGE_ATTRS = etree.XPath("descendant-or-self::img/@src | descendant-or-self::img/@alt")
 _HREFS = etree.XPath("descendant-or-self::a/@href")
 # An element's own leading text (its .text), where a control's label is; longer strings are no label.
-_LEADING_TEXTS = etree.XPath("descendant-or-self::*/text()[not(preceding-sibling::*)]")
+_LEADING_TEXTS = etree.XPath("descendant-or-self::*/text()[not(preceding-sibling::*)]", smart_strings=False)
 CONTROL_TEXT = 20
 
 
 def _stamped(item: Element) -> bool:
     return _TIMED(item) or any(
-        len(s) <= STAMP_LINE and _STAMP.search(s) for s in (t.strip() for t in _TEXT_NODES(item)) if s)
+        len(s) <= STAMP_LINE and _STAMP.search(s) for s in (t.strip() for t in _STRINGS(item)) if s)
 
 
 def _signed(item: Element) -> bool:
@@ -286,7 +287,7 @@ def replies_in(block: Element) -> tuple[list[Element], bool]:
         return [], False
     opening = next((item for item in items if stripped_len(item) >= MIN_OPENING), items[0])
     lead = _sentences(_strings_outside(block, set(items)))
-    if lead >= MIN_LEAD and lead >= LEAD_SHARE * _sentences(_TEXT_NODES(opening)):
+    if lead >= MIN_LEAD and lead >= LEAD_SHARE * _sentences(_STRINGS(opening)):
         return items, False
     return [item for item in items if item is not opening], True
 

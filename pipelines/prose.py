@@ -11,6 +11,7 @@ linked lines do not alternate with text (the items of a list held inside the ele
     no_sentences(lines)    → bool   a table or column of labels: not one sentence mark in many lines
     short_article(lines)   → bool   a poem, a 对联, two short paragraphs: short, but sentences
     verse(lines)           → bool   a modern poem or lyrics without punctuation: unlinked lines of words
+    verse_strings(unlinked, count) → bool  the same from the unlinked lines' texts
     unpunctuated_prose(lines) → bool verse lines of a paragraph's length (a photo blog)
     holds_prose(stats)     → bool   paragraphs of prose of its own amid links and tables, no list items,
                                     no stream of dated entries
@@ -146,6 +147,7 @@ def no_sentences(lines: Sequence[str]) -> bool:
 
 # Verse: lines of words (mostly Chinese characters, this long in the middle), not numbers, codes and labels.
 VERSE_HAN_SHARE = 0.7
+_HAN_RUN = re.compile(HAN.pattern + "+")  # runs, not characters: a Chinese line is a few long runs
 VERSE_WORD_SHARE = 0.8
 _LATIN_WORDS = re.compile(r"^[A-Za-z'’]+(?: [A-Za-z'’]+)+$")
 VERSE_LINE = (5, 60)
@@ -157,10 +159,14 @@ def verse(lines: Sequence[Line]) -> bool:
     """Whether lines read as verse or as prose written with spaces for punctuation (a modern poem, song
     lyrics with their pinyin, a photo blog), not as a table or labels: a few linked lines at most, unlinked
     lines of words."""
-    texts = [line.text for line in lines if not line.linked]
-    if len(texts) < VERSE_LINES or (len(lines) - len(texts)) * 4 > len(lines):
+    return verse_strings([line.text for line in lines if not line.linked], len(lines))
+
+
+def verse_strings(unlinked: Sequence[str], count: int) -> bool:
+    """`verse` of `count` lines given the texts of their unlinked ones."""
+    if len(unlinked) < VERSE_LINES or (count - len(unlinked)) * 4 > count:
         return False
-    return verse_lines(texts)
+    return verse_lines(unlinked)
 
 
 def unpunctuated_prose(lines: Sequence[Line]) -> bool:
@@ -170,8 +176,14 @@ def unpunctuated_prose(lines: Sequence[Line]) -> bool:
     return verse(lines) and sorted(map(ink, texts))[len(texts) // 2] >= PROSE_LINE_WITHOUT_MARKS
 
 
+# Verse is judged on at most this many lines: a block of tens of thousands of cells or links is measured by
+# its first ones.
+VERSE_SAMPLE = 2000
+
+
 def verse_lines(texts: Sequence[str]) -> bool:
     """Whether strings are lines of words of a verse's length (see `verse`)."""
+    texts = texts[:VERSE_SAMPLE]
     middle = sorted(map(ink, texts))[len(texts) // 2]
     if not VERSE_LINE[0] <= middle <= VERSE_LINE[1]:
         return False
@@ -180,7 +192,7 @@ def verse_lines(texts: Sequence[str]) -> bool:
 
 def word_line(text: str) -> bool:
     """A line of Chinese words (numbers and codes are not), or of Latin words (pinyin, English)."""
-    return len(HAN.findall(text)) >= VERSE_HAN_SHARE * len(text) or bool(_LATIN_WORDS.match(text))
+    return sum(map(len, _HAN_RUN.findall(text))) >= VERSE_HAN_SHARE * len(text) or bool(_LATIN_WORDS.match(text))
 
 
 # A short article (a poem, a 对联, a 祝福语, two short paragraphs): at least this many visible characters in at
