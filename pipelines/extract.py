@@ -43,6 +43,7 @@ from fanwen.pipelines.pagekind import MIN_ESSAY_CHARS, has_password_field, kind_
 from fanwen.pipelines.prose import (
     LIST_LINKS,
     PROSE_CHARS,
+    SENTENCE_END_CHARS,
     SENTENCE_MARK,
     headline_list,
     item_list,
@@ -63,6 +64,8 @@ from fanwen.pipelines.selectors import select_one
 from fanwen.pipelines.tree import Anchored, Element, body_of, drop, ink, is_inside, parse_html, text
 
 # --- the essay element ------------------------------------------------------------------------------------
+
+_STRINGS = etree.XPath(".//text()", smart_strings=False)
 
 # A short string ending in a sentence mark is a line of verse or a short sentence, not a label.
 _VERSE_LINE = re.compile(r"..[，。！？；,!?;]$")
@@ -199,7 +202,9 @@ def prose_elsewhere(block: Element, scores: Scores) -> Element | None:
     # By all their text: the essay may have counted as links (paragraphs in list items that hold a link).
     ranked = sorted((el for el in good if el not in around), key=lambda el: good[el] + link[el], reverse=True)
     for el in ranked[:ALT_CANDIDATES]:
-        if is_inside(el, block):
+        # ALT_PROSE_LINES sentences need as many sentence ends in its text: a cheap test first (the candidates
+        # of a page of 40,000 links are big link lists).
+        if is_inside(el, block) or len(SENTENCE_END_CHARS.findall("".join(_STRINGS(el)))) < ALT_PROSE_LINES:
             continue
         lines = element_lines(el, soup=False)
         stats = prose_stats(lines)
@@ -321,7 +326,6 @@ def _named_by_headline(root: Element, title: str) -> bool:
 HUGE_TABLE_LINES = 2000
 
 
-_STRINGS = etree.XPath(".//text()", smart_strings=False)
 _UNLINKED_STRINGS = etree.XPath(".//text()[not(ancestor::a)]", smart_strings=False)
 
 
