@@ -418,6 +418,22 @@ def test_a_page_of_thousands_of_lines_without_a_sentence_is_a_table_before_the_l
 
 
 
+def test_a_directory_of_thousands_of_links_is_a_list_and_a_long_unpunctuated_poem_is_not_a_table():
+    links = "".join(f'<li><a href="/site/{n}.html">站点{n}号</a></li>' for n in range(2500))
+    html = f"""<html><head><meta charset="utf-8"><title>网址大全</title></head><body>
+<div class="nav"><a href="/">首页</a></div><div class="main"><ul class="sites">{links}</ul></div></body></html>"""
+    ext = extract_document([("https://dir.example.cn/all.html", html)])
+    assert ext.kind == "list"
+    # Lyrics and modern verse are written without marks: lines of words, not cells.
+    verses = ("从明天起做一个幸福的人", "喂马劈柴周游世界", "我有一所房子面朝大海春暖花开", "陌生人我也为你祝福")
+    poem = "".join(f"<p>{verses[n % 4]}</p>" for n in range(2100))
+    html = f"""<html><head><meta charset="utf-8"><title>诗歌长卷</title></head><body>
+<div class="nav"><a href="/">首页</a></div><h1>诗歌长卷</h1><div class="poem">{poem}</div></body></html>"""
+    ext = extract_document([("https://shige.example.cn/1.html", html)])
+    assert ext.reason != "2000+ lines without a sentence mark"
+    assert ext.kind == "article" and verses[2] in ext.text
+
+
 def test_a_notice_above_a_long_price_table_is_the_article_with_its_table():
     intro = "".join(f"<p>{p}</p>" for p in (
         "近期钢材市场整体呈现震荡走势，受下游需求恢复缓慢的影响，各地H型钢价格涨跌互现。",
