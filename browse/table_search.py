@@ -23,7 +23,7 @@ and when the page is not full by then it ends with a "continue" link whose curso
 together are still exactly the full result. The sampled count and facets read up to the same horizon, so
 they are lower bounds ("10,000+", "37+") whenever a horizon was set. JSON gets the link as ``next`` /
 ``next_url`` (and the ``Link`` header), HTML as the page's "next page" link (``continue_json``,
-templates/_table.html).
+templates/_table.html). A CSV page has nowhere to put that link, so its walk has no limit.
 
 The short form is used only when nothing else needs every match — otherwise the clause is Datasette's
 full form, with the same results:
@@ -194,7 +194,9 @@ def search_filters(request, database, table, datasette):
                     sub += f" and rowid {'<' if stop.descending else '>'} :fanwen_search_cursor"
                     params["fanwen_search_cursor"] = stop.cursor
                 if stop.filters:
-                    sub += await _filtered_walk(db, table, target, term, stop, params, walk_limit(datasette))
+                    # A CSV page has no link to carry on from, so it walks until its page is full.
+                    walk = None if request.path.endswith(".csv") else walk_limit(datasette)
+                    sub += await _filtered_walk(db, table, target, term, stop, params, walk)
                     if HORIZON_PARAM in params:
                         extra[NEXT_KEY] = await _cursor_after(db, table, params[HORIZON_PARAM])
                         if NEXT_KEY in request.scope:  # a JSON request: continue_json adds the link
@@ -210,7 +212,8 @@ def search_filters(request, database, table, datasette):
     return inner
 
 
-async def _filtered_walk(db, table: str, target: str, term: str, stop: EarlyStop, params: dict, walk: int) -> str:
+async def _filtered_walk(db, table: str, target: str, term: str, stop: EarlyStop, params: dict,
+                         walk: int | None) -> str:
     """The subquery's filter and horizon terms (their parameters go into ``params``) for a search with
     column filters."""
     filter_clauses, filter_params = _filter_sql(stop.filters, table)
@@ -219,7 +222,7 @@ async def _filtered_walk(db, table: str, target: str, term: str, stop: EarlyStop
     if filter_clauses:
         sql += (f" and exists (select 1 from {escape_sqlite(table)} where {escape_sqlite(table)}.rowid = "
                 f"{FTS_TABLE}.rowid and {' and '.join(filter_clauses)})")
-    horizon = await _horizon(db, target, term, stop, walk)
+    horizon = None if walk is None else await _horizon(db, target, term, stop, walk)
     if horizon is not None:
         sql += f" and rowid {'>=' if stop.descending else '<='} :{HORIZON_PARAM}"
         params[HORIZON_PARAM] = horizon
@@ -268,7 +271,10 @@ def continue_json(datasette, app):
             if start["status"] == 200:
                 request = Request(scope, receive)
                 url = datasette.absolute_url(request, path_with_replaced_args(request, {"_next": state["next"]}))
-                data = json.loads(payload)
+                try:
+                    data = json.loads(payload)
+                except ValueError:  # newline-delimited rows (_nl): the Link header carries it
+                    data = None
                 if isinstance(data, dict) and not data.get("next"):
                     data["next"], data["next_url"] = state["next"], url
                     payload = json.dumps(data, default=repr).encode("utf-8")

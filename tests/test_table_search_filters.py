@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import csv
 import io
+import json
 import re
 import sqlite3
 from urllib.parse import parse_qsl
@@ -164,3 +165,20 @@ async def test_the_planner_looks_up_the_searched_rows_not_the_whole_site(ds, arc
     finally:
         conn.close()
     assert "SEARCH articles USING INTEGER PRIMARY KEY (rowid=?)" in plan[0] and not any("site" in p for p in plan)
+
+
+async def test_a_csv_page_of_a_filtered_search_is_full_without_a_walk_limit(ds, archive):
+    # CSV has no "next" link to carry a short page on, so its walk is not cut: the first rows, exactly.
+    want = expected(archive, "的", "truncated=1&site=xuexila")
+    response = await ds.client.get("/fanwen/articles.csv?_search=的&truncated=1&site=xuexila&_nocount=1&_size=3")
+    assert [r["url"] for r in csv.DictReader(io.StringIO(response.text))] == want[:3] and len(want) >= 3
+    response = await ds.client.get("/fanwen/articles.csv?_search=的&site=ruiwen&_nocount=1&_size=3")
+    assert [r["url"] for r in csv.DictReader(io.StringIO(response.text))] == expected(archive, "的", "site=ruiwen")[:3]
+
+
+async def test_newline_delimited_rows_of_a_filtered_search_are_exact(ds, archive):
+    # _nl is not a row-only argument, so the full form answers: every match, nothing to link on.
+    response = await ds.client.get("/fanwen/articles.json?_search=的&site=ruiwen&_nocount=1&_shape=array&_nl=on"
+                                   "&_size=max")
+    urls = [json.loads(line)["url"] for line in response.text.splitlines()]
+    assert urls == expected(archive, "的", "site=ruiwen") and "link" not in response.headers
