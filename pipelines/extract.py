@@ -61,11 +61,9 @@ from fanwen.pipelines.prose import (
 from fanwen.pipelines.records import Extraction, Removal
 from fanwen.pipelines.rules import Rule, load_rules, merge_rules
 from fanwen.pipelines.selectors import select_one
-from fanwen.pipelines.tree import Anchored, Element, body_of, drop, ink, is_inside, parse_html, text
+from fanwen.pipelines.tree import Anchored, Element, body_of, drop, ink, is_inside, parse_html, text, text_strings
 
 # --- the essay element ------------------------------------------------------------------------------------
-
-_STRINGS = etree.XPath(".//text()", smart_strings=False)
 
 # A short string ending in a sentence mark is a line of verse or a short sentence, not a label.
 _VERSE_LINE = re.compile(r"..[，。！？；,!?;]$")
@@ -204,7 +202,7 @@ def prose_elsewhere(block: Element, scores: Scores) -> Element | None:
     for el in ranked[:ALT_CANDIDATES]:
         # ALT_PROSE_LINES sentences need as many sentence ends in its text: a cheap test first (the candidates
         # of a page of 40,000 links are big link lists).
-        if is_inside(el, block) or len(SENTENCE_END_CHARS.findall("".join(_STRINGS(el)))) < ALT_PROSE_LINES:
+        if is_inside(el, block) or len(SENTENCE_END_CHARS.findall("".join(text_strings(el)))) < ALT_PROSE_LINES:
             continue
         lines = element_lines(el, soup=False)
         stats = prose_stats(lines)
@@ -334,14 +332,17 @@ def _huge_table(block: Element) -> bool:
         return False
     # Judged on its strings, not its lines: in a table or a link list every cell or link is a line of its own,
     # and building the lines of a block of 40,000 links took a second.
-    texts = _STRINGS(block)
+    texts = text_strings(block)
     if SENTENCE_MARK.search("".join(texts)):  # most big blocks: an article with many elements
         return False
-    strings = [s for s in (string.strip() for string in texts) if s]
-    if len(strings) < HUGE_TABLE_LINES or not no_sentences(strings):
+    cells = _stripped(texts)
+    if len(cells) < HUGE_TABLE_LINES or not no_sentences(cells):
         return False
-    unlinked = [s for s in (string.strip() for string in _UNLINKED_STRINGS(block)) if s]
-    return not verse_strings(unlinked, len(strings))
+    return not verse_strings(_stripped(_UNLINKED_STRINGS(block)), len(cells))
+
+
+def _stripped(texts: list[str]) -> list[str]:
+    return [s for s in (t.strip() for t in texts) if s]
 
 
 # A one-line opening post of a thread is an article from this many characters of sentences on.

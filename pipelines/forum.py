@@ -25,7 +25,7 @@ from lxml import etree
 
 from fanwen.pipelines.folding import fold
 from fanwen.pipelines.prose import SENTENCE_MARK, STAMP_LINE
-from fanwen.pipelines.tree import Element, is_inside, stripped_len
+from fanwen.pipelines.tree import Element, is_inside, stripped_len, text_strings
 
 if TYPE_CHECKING:  # annotations only: the cleaning package imports this module
     from fanwen.pipelines.clean.blocks import Line
@@ -47,7 +47,6 @@ _OTHER_DATE = re.compile(r"(注册|登录|登陆|加入|在线|在)\s*[:]?\s*$")
 _POSTER_STAT = re.compile(r"(注册|积分|帖子|文章|等级|精华|威望|金钱|经验|头衔|阅读权限|在线时间|uid)\s*[:]\s*\S", re.I)
 _STRONG_STAT = frozenset({"注册", "积分", "帖子", "精华", "威望", "金钱", "经验", "阅读权限", "uid"})
 _TEXT_NODES = etree.XPath(".//text()")
-_STRINGS = etree.XPath(".//text()", smart_strings=False)  # plain strings: no parent to keep
 # Levels above a label searched for the rest of its group (the date after 发表时间, the other poster stats).
 LABEL_REACH = 4
 # The line that opens a signature: a bare rule of dashes/underscores under the post.
@@ -213,7 +212,7 @@ CONTROL_TEXT = 20
 
 def _stamped(item: Element) -> bool:
     return _TIMED(item) or any(
-        len(s) <= STAMP_LINE and _STAMP.search(s) for s in (t.strip() for t in _STRINGS(item)) if s)
+        len(s) <= STAMP_LINE and _STAMP.search(s) for s in (t.strip() for t in text_strings(item)) if s)
 
 
 def _signed(item: Element) -> bool:
@@ -233,7 +232,7 @@ SAMPLE_ITEMS = 8
 
 def mark_posts(body: Element) -> None:
     """Mark the items of every reply stream on the page (POST_MARK), before cleaning drops the bylines,
-    avatars and controls that identify them: at least MIN_REPLIES siblings of one tag and class, most of
+    avatars and controls that identify them: at least MIN_REPLIES siblings of one tag and first class, most of
     them signed and stamped."""
     groups: dict[tuple[Element, str, str], list[Element]] = {}
     for el in _CLASSED(body):
@@ -287,7 +286,7 @@ def replies_in(block: Element) -> tuple[list[Element], bool]:
         return [], False
     opening = next((item for item in items if stripped_len(item) >= MIN_OPENING), items[0])
     lead = _sentences(_strings_outside(block, set(items)))
-    if lead >= MIN_LEAD and lead >= LEAD_SHARE * _sentences(_STRINGS(opening)):
+    if lead >= MIN_LEAD and lead >= LEAD_SHARE * _sentences(text_strings(opening)):
         return items, False
     return [item for item in items if item is not opening], True
 

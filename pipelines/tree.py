@@ -46,6 +46,11 @@ def body_of(root: Element) -> Element:
     return body if body is not None else root
 
 
+# Every string inside an element (its text, its descendants' texts and tails), as plain str: C speed, and no
+# parent reference kept per string.
+text_strings = etree.XPath(".//text()", smart_strings=False)
+
+
 def text(el: Element, sep: str = "") -> str:
     """All text inside `el` (not its tail), strings joined with `sep`."""
     return sep.join(el.itertext())
