@@ -29,7 +29,7 @@ from datasette.database import QueryInterrupted
 from datasette.facets import Facet
 from datasette.utils import escape_sqlite, path_with_added_args, path_with_removed_args
 
-from fanwen.browse.table_search import sample_is_partial, sample_params
+from fanwen.browse.table_search import sample_query
 
 DEFAULT_COUNT_LIMIT = 10_000
 TABLE_LIST_LIMIT = 1_000  # the database page's per-table counts stop here (or at count_limit, if lower)
@@ -137,16 +137,17 @@ class SampledFacet(Facet):
         columns = list(dict.fromkeys(c.get("column") or c["simple"] for _, c in configs))
         limit = count_limit(self.ds)
         select = ", ".join(escape_sqlite(c) for c in columns) or "1"
-        sql = f"select {select} from ({self.sql}) limit {limit + 1}"
+        table_sql, params, partial = sample_query(self.request, self.sql, self.params, limit + 1)
+        sql = f"select {select} from ({table_sql}) limit {limit + 1}"
         try:
             # One bounded query stands in for the count and every facet, so it gets the query time limit,
             # not the per-facet one: a 1-character search must still fetch its whole match list first.
-            rows = (await self.ds.execute(self.database, sql, sample_params(self.params, limit + 1), truncate=False,
+            rows = (await self.ds.execute(self.database, sql, params, truncate=False,
                                           custom_time_limit=self.ds.setting("sql_time_limit_ms"))).rows
         except QueryInterrupted:
             return [], columns
         # A filtered search that stopped at its walk horizon did not read every match: a lower bound too.
-        stopped = len(rows) > limit or sample_is_partial(self.params)
+        stopped = len(rows) > limit or partial
         rows = rows[:limit]
         number = LowerBound if stopped else int
         if state is not None:

@@ -51,12 +51,13 @@ PRIVATE_QUERIES = ("takedown_list",)
 
 
 def metadata_for(db_name: str, public: bool = False, *, count_limit: int | None = None,
-                 search_walk_limit: int | None = None) -> dict:
+                 search_walk_limit: int | None = None, plugin_settings: dict | None = None) -> dict:
     """The packaged metadata with its database block applied to the database named db_name.
 
     public=True hides the takedown list and arbitrary SQL from anonymous users; count_limit, if given,
     is the row count at which searched table pages stop counting (browse/counts.py); search_walk_limit the
-    matches a search with column filters reads per request (browse/table_search.py).
+    matches a search with column filters reads per request (browse/table_search.py); plugin_settings any
+    other ``plugins: fanwen:`` settings (the sorted search's limits, browse/sorted_search.py).
     """
     metadata = copy.deepcopy(packaged_metadata())
     block = metadata["databases"][METADATA_DB_KEY]
@@ -71,6 +72,7 @@ def metadata_for(db_name: str, public: bool = False, *, count_limit: int | None 
         metadata.setdefault("plugins", {}).setdefault("fanwen", {})["count_limit"] = count_limit
     if search_walk_limit is not None:
         metadata.setdefault("plugins", {}).setdefault("fanwen", {})["search_walk_limit"] = search_walk_limit
+    metadata.setdefault("plugins", {}).setdefault("fanwen", {}).update(plugin_settings or {})
     return metadata
 
 
@@ -111,18 +113,18 @@ def refresh_planner_stats(conn: sqlite3.Connection) -> None:
 
 
 def make_datasette(db_path: str, public: bool = False, *, count_limit: int | None = None,
-                   search_walk_limit: int | None = None) -> Datasette:
+                   search_walk_limit: int | None = None, plugin_settings: dict | None = None) -> Datasette:
     """A Datasette instance serving db_path read-only with the archive's metadata and settings.
 
     count_limit: searched/filtered table pages count at most this many rows (browse/counts.py);
     search_walk_limit: a search with column filters reads at most this many matches a request
-    (browse/table_search.py).
+    (browse/table_search.py); plugin_settings: other plugin settings (browse/sorted_search.py).
     """
     prepare_archive(db_path)
     return Datasette(
         [db_path],
         metadata=metadata_for(Path(db_path).stem, public, count_limit=count_limit,
-                              search_walk_limit=search_walk_limit),
+                              search_walk_limit=search_walk_limit, plugin_settings=plugin_settings),
         settings=SETTINGS,
     )
 

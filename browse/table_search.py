@@ -25,13 +25,21 @@ they are lower bounds ("10,000+", "37+") whenever a horizon was set. JSON gets t
 ``next_url`` (and the ``Link`` header), HTML as the page's "next page" link (``continue_json``,
 templates/_table.html). A CSV page has nowhere to put that link, so its walk has no limit.
 
+A filter no article passes at all (``site=nosuchsite``) is answered 0 at once: one ``limit 1`` query over the
+filters alone (an index lookup for ``site``), given up after ``PRECHECK_MS`` when no index answers it.
+
+A search sorted by another column (``_sort_desc=published``, ``_sort=first_seen``…: the metadata's sortable
+columns) finds its page's rows by walking that column's index (browse/sorted_search.py); the clause names
+them (``url in (…)``), and the sampled count reads the first matches in rowid order instead
+(``sample_query``), a lower bound when more match than it read.
+
 The short form is used only when nothing else needs every match — otherwise the clause is Datasette's
 full form, with the same results:
 
 * no filter but Datasette's column filters (no ``_where``, no ``_filter_column`` form), and a single search
   argument;
 * the order is rowid (the metadata's default sort, or ``_sort``/``_sort_desc=rowid``): a cursor of
-  ``_next`` is applied inside the subquery;
+  ``_next`` is applied inside the subquery — or a sortable column, as above;
 * no exact count (``_nocount`` — which capped HTML pages get, browse/counts.py — or ``_shape=array``/
   ``object``; the JSON API without ``_nocount`` keeps its exact count over the full form);
 * no facet but the sampled ones (``_nofacet``, or the metadata's facets all ``sampled``) and no suggested
@@ -48,19 +56,25 @@ from __future__ import annotations
 import json
 import re
 from dataclasses import dataclass, field
+from typing import Any
 
 from datasette import hookimpl
+from datasette.database import QueryInterrupted
 from datasette.filters import FilterArguments, Filters
 from datasette.utils import escape_sqlite, path_with_replaced_args, tilde_encode, urlsafe_components
 from datasette.utils.asgi import BadRequest, Request
 
 from fanwen.browse.search_index import FTS_TABLE
+from fanwen.browse.sorted_search import SETTINGS as SORT_SETTINGS
+from fanwen.browse.sorted_search import SortedWalk, next_token, sorted_page
 
 SEARCH_TABLES = ("articles",)
 FTS_COLUMNS = ("title", "text")
 LIMIT_PARAM = "fanwen_search_limit"
 HORIZON_PARAM = "fanwen_search_horizon"
+PRECHECK_MS = 20  # the zero-row check of a search's filters gives up after this (then the walk answers)
 DEFAULT_WALK_LIMIT = 20_000  # matches a filtered walk reads per request (plugin setting search_walk_limit)
+SAMPLE_KEY = "fanwen_search_sample"  # request.scope: a sorted search's page clause and its sample's (counts)
 NEXT_KEY = "fanwen_search_next"  # request.scope and template context: the continuation cursor of a short page
 # Arguments that neither filter, reorder nor need every matching row (besides the search itself).
 ROW_ONLY_ARGS = {
@@ -72,12 +86,16 @@ ROW_ONLY_ARGS = {
 
 @dataclass
 class EarlyStop:
-    """How the search subquery stops: order, cursor (a rowid), rows to read, column filters to apply."""
+    """How the search subquery stops: order, cursor (a rowid), rows to read, column filters to apply.
+
+    ``column`` is the sort column: ``rowid`` here, another one for a sorted search (browse/sorted_search.py),
+    whose cursor is then ``(sort value, url)`` as Datasette's ``_next`` gives it."""
 
     descending: bool
-    cursor: int | None
+    cursor: Any
     limit: int
     filters: list[tuple[str, str]] = field(default_factory=list)
+    column: str = "rowid"
 
 
 def walk_limit(datasette) -> int:
@@ -127,18 +145,28 @@ def early_stop(args, datasette, metadata: dict) -> EarlyStop | None:
     sort, sort_desc = args.get("_sort"), args.get("_sort_desc")
     if not sort and not sort_desc:
         sort, sort_desc = metadata.get("sort"), metadata.get("sort_desc")
-    if (sort or sort_desc) != "rowid" or (sort and sort_desc):
+    column = sort or sort_desc
+    if not column or (sort and sort_desc):
         return None
+    if column != "rowid" and column not in (metadata.get("sortable_columns") or ()):
+        return None  # Datasette answers "Cannot sort table by …"
     size = _page_size(args, datasette, metadata)
     if size is None or size < 0:
         return None
     cursor = None
     if args.get("_next"):
         try:  # "sort value,primary key": with rowid order, the first component is the last row's rowid
-            cursor = int(urlsafe_components(args["_next"])[0])
+            components = urlsafe_components(args["_next"])
+            if column == "rowid":
+                cursor = int(components[0])
+            else:
+                if len(components) != 2:
+                    return None
+                value = None if args["_next"].split(",")[0] == "$null" else components[0]
+                cursor = (value, components[1])
         except (ValueError, IndexError):
             return None
-    return EarlyStop(bool(sort_desc), cursor, size + 1, filters)
+    return EarlyStop(bool(sort_desc), cursor, size + 1, filters, column)
 
 
 def _filter_sql(pairs: list[tuple[str, str]], table: str) -> tuple[list[str], dict]:
@@ -189,27 +217,88 @@ def search_filters(request, database, table, datasette):
             name = "search" if column is None else f"search_{i}"
             sub = f"select rowid from {FTS_TABLE} where {target} match fanwen_match(:{name})"
             params[name] = term
-            if stop is not None:
-                if stop.cursor is not None:
-                    sub += f" and rowid {'<' if stop.descending else '>'} :fanwen_search_cursor"
-                    params["fanwen_search_cursor"] = stop.cursor
-                if stop.filters:
-                    # A CSV page has no link to carry on from, so it walks until its page is full.
-                    walk = None if request.path.endswith(".csv") else walk_limit(datasette)
-                    sub += await _filtered_walk(db, table, target, term, stop, params, walk)
-                    if HORIZON_PARAM in params:
-                        extra[NEXT_KEY] = await _cursor_after(db, table, params[HORIZON_PARAM])
-                        if NEXT_KEY in request.scope:  # a JSON request: continue_json adds the link
-                            request.scope[NEXT_KEY]["next"] = extra[NEXT_KEY]
-                sub += f" order by rowid{' desc' if stop.descending else ''} limit :{LIMIT_PARAM}"
-                params[LIMIT_PARAM] = stop.limit
-            clauses.append(f"rowid in ({sub})")
+            if stop is not None and stop.filters and not await _any_row_passes(db, table, stop.filters):
+                clauses.append("0")  # no article passes the filters: nothing to walk, the answer is 0 exactly
+            elif stop is not None and stop.column != "rowid":
+                clause = await _sorted_clause(request, datasette, db, table, sub, stop, params, extra)
+                if clause is None:  # a column without its index and too many matches to sort: Datasette's form
+                    clauses.append(f"rowid in ({sub})")
+                else:
+                    clauses.append(clause)
+            else:
+                if stop is not None:
+                    if stop.cursor is not None:
+                        sub += f" and rowid {'<' if stop.descending else '>'} :fanwen_search_cursor"
+                        params["fanwen_search_cursor"] = stop.cursor
+                    if stop.filters:
+                        # A CSV page has no link to carry on from, so it walks until its page is full.
+                        walk = None if request.path.endswith(".csv") else walk_limit(datasette)
+                        sub += await _filtered_walk(db, table, target, term, stop, params, walk)
+                        if HORIZON_PARAM in params:
+                            _continue(request, extra, await _cursor_after(db, table, params[HORIZON_PARAM]))
+                    sub += f" order by rowid{' desc' if stop.descending else ''} limit :{LIMIT_PARAM}"
+                    params[LIMIT_PARAM] = stop.limit
+                clauses.append(f"rowid in ({sub})")
             described.append(f'search matches "{term}"' if column is None
                              else f'search column "{column}" matches "{term}"')
             extra["search"] = term
         return FilterArguments(clauses, params, described, extra)
 
     return inner
+
+
+def _continue(request, extra: dict, token: str) -> None:
+    """Carry a short page on from ``token`` (a ``_next``): HTML's "search further" link, JSON's ``next``."""
+    extra[NEXT_KEY] = token
+    if NEXT_KEY in request.scope:  # a JSON request: continue_json adds the link
+        request.scope[NEXT_KEY]["next"] = token
+
+
+async def _any_row_passes(db, table: str, filters: list[tuple[str, str]]) -> bool:
+    """False only when no article at all passes the column filters (``site=nosuchsite``): then a search need
+    not walk its matches to find none. Indexed columns answer at once; a check that takes longer than
+    ``PRECHECK_MS`` (a scan for a value no row has) is given up, and the walk answers as before."""
+    clauses, params = _filter_sql(filters, table)
+    if not clauses:
+        return True
+    sql = f"select 1 from {escape_sqlite(table)} where {' and '.join(clauses)} limit 1"
+    try:
+        return bool((await db.execute(sql, params, custom_time_limit=PRECHECK_MS)).rows)
+    except QueryInterrupted:
+        return True
+
+
+def sort_limits(datasette) -> dict[str, int]:
+    """The sorted search's limits (browse/sorted_search.py), from the plugin settings or their defaults."""
+    config = datasette.plugin_config("fanwen") or {}
+    return {key: int(config.get(key, default)) for key, default in SORT_SETTINGS.items()}
+
+
+async def _sorted_clause(request, datasette, db, table: str, match_sql: str, stop: EarlyStop, params: dict,
+                         extra: dict) -> str | None:
+    """A sorted search's clause: its page's rows by url, found by browse/sorted_search.py; None when the
+    sort column has no index and too many articles match to sort them."""
+    filter_clauses, filter_params = _filter_sql(stop.filters, table)
+    params.update(filter_params)
+    walk = SortedWalk(stop.column, stop.descending, stop.cursor, stop.limit, match_sql, filter_clauses,
+                      dict(params), sort_limits(datasette), bounded=not request.path.endswith(".csv"))
+    try:
+        page = await db.execute_fn(lambda conn: sorted_page(conn, walk))
+    except LookupError:
+        return None
+    if page.horizon is not None:
+        _continue(request, extra, next_token(page.horizon))
+    names = [f"fanwen_sorted_{i}" for i in range(len(page.urls))]
+    params.update(zip(names, page.urls, strict=True))
+    # The page's rows, looked up by url: SQLite reads them in url order and its sort keeps that order for
+    # equal values, so Datasette's first page (ordered by the column alone) breaks ties by url as _next does.
+    clause = f"url in ({', '.join(':' + n for n in names)})"  # "url in ()" (SQLite's empty list) for none
+    # The count and sampled facets (browse/counts.py) count the first matches in rowid order instead.
+    sample = f"rowid in ({match_sql} order by rowid limit :{LIMIT_PARAM})"
+    request.scope[SAMPLE_KEY] = {"page": clause, "sample": sample, "matches": page.matches,
+                                 "capped": page.matches > max(walk.limits["sort_small_limit"],
+                                                              walk.limits["sort_set_limit"])}
+    return clause
 
 
 async def _filtered_walk(db, table: str, target: str, term: str, stop: EarlyStop, params: dict,
@@ -229,14 +318,19 @@ async def _filtered_walk(db, table: str, target: str, term: str, stop: EarlyStop
     return sql
 
 
-def sample_params(params: dict, rows: int) -> dict:
-    """The table SQL's parameters with an early-stopping search reading ``rows`` matches instead of a page's."""
-    return {**params, LIMIT_PARAM: rows} if LIMIT_PARAM in params else params
-
-
-def sample_is_partial(params: dict) -> bool:
-    """True when the search stops at a horizon: matches past it were not read, so counts are lower bounds."""
-    return HORIZON_PARAM in params
+def sample_query(request, sql: str, params: dict, rows: int) -> tuple[str, dict, bool]:
+    """The table SQL and parameters to count a sample from, with an early-stopping search reading ``rows``
+    matches instead of a page's; and whether matches past the sample were left unread (the counts are then
+    lower bounds): a filtered walk that stopped at its horizon, or a sorted search with more matches."""
+    sorted_search = request.scope.get(SAMPLE_KEY) if request is not None else None
+    if sorted_search is not None and sorted_search["page"] in sql:
+        # Every sampled match is tested, so a sample of all the matches counts exactly.
+        sql = sql.replace(sorted_search["page"], sorted_search["sample"], 1)
+        # (A count stopped at the sort's limit says only "more": a lower bound whatever the sample reads.)
+        return sql, {**params, LIMIT_PARAM: rows}, sorted_search["capped"] or sorted_search["matches"] >= rows
+    if LIMIT_PARAM in params:
+        params = {**params, LIMIT_PARAM: rows}
+    return sql, params, HORIZON_PARAM in params
 
 
 def continue_json(datasette, app):

@@ -145,6 +145,23 @@ def _site_dates(conn: sqlite3.Connection) -> None:
     conn.execute('drop index if exists "idx_articles_site"')  # its prefix: site lookups use the new one
 
 
+SORT_COLUMNS = ("published", "char_count", "first_seen")  # the articles' sort orders besides rowid (metadata.yml)
+
+
+def sort_index(column: str) -> str:
+    """The index a search sorted by ``column`` walks (browse/sorted_search.py)."""
+    return f"idx_articles_{column}_url"
+
+
+def _sort_indexes(conn: sqlite3.Connection) -> None:
+    """An index on (column, url) for each column the articles can be sorted by: a search sorted by date walks
+    the dates in order, url breaking ties as Datasette's pages do, instead of sorting every match (2.4-3.0 s
+    at a million articles); each is about 60 MB there and takes 5-13 s to build."""
+    for column in SORT_COLUMNS:
+        conn.execute(f'create index if not exists "{sort_index(column)}" on "articles" ("{column}", "url")')
+    conn.execute('drop index if exists "idx_articles_published"')  # its prefix: date lookups use the new one
+
+
 STEPS: tuple[Step, ...] = (
     Step(1, "0.1.0 schema: articles, pages, crawls, revisions, gone_urls, removals, article_parts", _baseline),
     Step(2, "page_versions: earlier raw page versions; crawls.pruned_versions/pruned_bytes", _page_versions),
@@ -155,6 +172,7 @@ STEPS: tuple[Step, ...] = (
     Step(6, "pages.reason (why a page is garbage), crawls.garbage", _garbage),
     Step(7, "sites: each site key's title (from its config, or read from its pages)", _sites),
     Step(8, "articles (site, published) index for the home page's per-site counts and dates", _site_dates),
+    Step(9, "articles (column, url) indexes for searches sorted by published, char_count, first_seen", _sort_indexes),
 )
 SCHEMA_VERSION = STEPS[-1].version
 HISTORY_TABLE = "schema_migrations"
