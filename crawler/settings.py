@@ -61,7 +61,7 @@ FANWEN_PROGRESS = False               # progress lines on stderr (the CLI turns 
 FANWEN_PROGRESS_INTERVAL = 5.0
 FANWEN_DEBUG = False                  # keep tracebacks in log lines (fanwen --debug)
 FANWEN_CONTACT = ""                   # an e-mail address or http(s) URL for site owners, added to the User-Agent
-FANWEN_EXTRACT_WORKERS = 1            # processes extracting pages off the reactor thread (0: in the crawl process)
+FANWEN_EXTRACT_WORKERS = 1            # 1: one archive worker extracts and stores; 0: the crawl process; 2+: a pool
 
 # incremental crawls and re-checks (crawler/incremental.py; docs/scheduling.md)
 FANWEN_INCREMENTAL = True             # skip article URLs already archived (as articles or article parts)

@@ -1,8 +1,9 @@
-"""Extraction in worker processes (FANWEN_EXTRACT_WORKERS, pipelines/offload.py) against extraction in the crawl
-process: real crawls of fixture sites over 127.0.0.1 into real SQLite archives. The pool must store the very
-same archive (articles, rejected pages with their reasons, the removals audit, essay parts, near-duplicate
-groups, the crawl's counters), and a crawl stopped half-way, gracefully or with kill -9, must leave a sound
-archive that the next crawl completes, with no worker left behind."""
+"""Extraction in worker processes (FANWEN_EXTRACT_WORKERS: 1 is the archive worker of pipelines/archiver.py,
+which also stores; 2 a pool of pipelines/offload.py) against extraction in the crawl process: real crawls of
+fixture sites over 127.0.0.1 into real SQLite archives. Every way must store the very same archive (articles,
+rejected pages with their reasons, the removals audit, essay parts, near-duplicate groups, the crawl's
+counters), and a crawl stopped half-way, gracefully or with kill -9, must leave a sound archive that the next
+crawl completes, with no worker left behind."""
 
 from __future__ import annotations
 
@@ -85,12 +86,15 @@ def test_a_pool_stores_the_same_archive_as_in_process_extraction(site_server, tm
     args = [site, "--start-url", start] if site else ["--start-url", start]
     here, pooled = tmp_path / "here.db", tmp_path / "pooled.db"
     crawl(args, here, 0)
-    crawl(args, pooled, 2)
-    check_archive(pooled, server.url, spec)
-    expected, got = snapshot(here, server.url), snapshot(pooled, server.url)
-    assert got["removals"], "the audit of removals is part of the comparison"
-    for table in expected:
-        assert got[table] == expected[table], table
+    expected = snapshot(here, server.url)
+    for n in (1, 2):
+        pooled = tmp_path / f"pooled{n}.db"
+        crawl(args, pooled, n)
+        check_archive(pooled, server.url, spec)
+        got = snapshot(pooled, server.url)
+        assert got["removals"], "the audit of removals is part of the comparison"
+        for table in expected:
+            assert got[table] == expected[table], (n, table)
 
 
 def test_a_pool_on_a_faulty_site_archives_garbage_and_rejects_as_in_process(tmp_path):
@@ -100,15 +104,16 @@ def test_a_pool_on_a_faulty_site_archives_garbage_and_rejects_as_in_process(tmp_
     spec = json.loads((root / "_expected.json").read_text(encoding="utf-8"))
     add_faults(root, [a["path"] for a in spec["articles"]], timeout_s=SLOW_PAGE_TIMEOUT, big_bytes=3 * 1024 * 1024)
     snapshots = []
-    for n in (0, 2):
+    for n in (0, 1, 2):
         db = tmp_path / f"w{n}.db"
         with serve_site(root) as server:  # a fresh server: its first-hit failures happen again
             crawl(["--start-url", server.url, "-s", "FANWEN_BACKOFF_BASE=0.1"], db, n)
             snapshots.append(snapshot(db, server.url))
-    here, pooled = snapshots
-    assert any(kind == "garbage" for *_, kind, _, _, _ in pooled["pages"])
-    for table in here:
-        assert pooled[table] == here[table], table
+    here, *pooled = snapshots
+    for n, got in enumerate(pooled, start=1):
+        assert any(kind == "garbage" for *_, kind, _, _, _ in got["pages"])
+        for table in here:
+            assert got[table] == here[table], (n, table)
 
 
 def children(pid: int) -> list[int]:
@@ -124,7 +129,8 @@ def alive(pid: int) -> bool:
 
 
 @pytest.mark.skipif(not Path("/proc/self/stat").exists(), reason="reads the process table from /proc")
-def test_kill_9_with_a_pool_leaves_a_sound_archive_and_no_worker_behind(tmp_path):
+@pytest.mark.parametrize("n", [1, 2], ids=["archive-worker", "pool"])
+def test_kill_9_with_a_pool_leaves_a_sound_archive_and_no_worker_behind(tmp_path, n):
     root = tmp_path / "site"
     shutil.copytree(DEMO, root)
     spec = json.loads((root / "_expected.json").read_text(encoding="utf-8"))
@@ -132,7 +138,7 @@ def test_kill_9_with_a_pool_leaves_a_sound_archive_and_no_worker_behind(tmp_path
     with serve_site(root) as server:
         server.manifest = dataclasses.replace(server.manifest, delay_ms=150)
         args = ["crawl", "--start-url", server.url, "--db", str(db), "--quiet", *FAST,
-                "-s", "CONCURRENT_REQUESTS_PER_DOMAIN=2", *workers(2)]
+                "-s", "CONCURRENT_REQUESTS_PER_DOMAIN=2", *workers(n)]
         proc = subprocess.Popen([sys.executable, "-m", "fanwen.cli", *args], cwd=ROOT, stdout=subprocess.DEVNULL,
                                 stderr=subprocess.DEVNULL)
         deadline = time.monotonic() + 60
@@ -157,7 +163,8 @@ def test_kill_9_with_a_pool_leaves_a_sound_archive_and_no_worker_behind(tmp_path
     assert_sound(db)
 
 
-def test_ctrl_c_with_a_pool_finishes_the_documents_in_flight(tmp_path):
+@pytest.mark.parametrize("n", [1, 2], ids=["archive-worker", "pool"])
+def test_ctrl_c_with_a_pool_finishes_the_documents_in_flight(tmp_path, n):
     """A graceful stop: Scrapy finishes what it fetched, the workers (which ignore SIGINT) answer it, and every
     page fetched as an article is stored with its text; the next crawl completes the archive."""
     root = tmp_path / "site"
@@ -167,7 +174,7 @@ def test_ctrl_c_with_a_pool_finishes_the_documents_in_flight(tmp_path):
     with serve_site(root) as server:
         server.manifest = dataclasses.replace(server.manifest, delay_ms=150)
         args = ["crawl", "--start-url", server.url, "--db", str(db), "--quiet", *FAST,
-                "-s", "CONCURRENT_REQUESTS_PER_DOMAIN=2", *workers(2)]
+                "-s", "CONCURRENT_REQUESTS_PER_DOMAIN=2", *workers(n)]
         proc = subprocess.Popen([sys.executable, "-m", "fanwen.cli", *args], cwd=ROOT, stdout=subprocess.PIPE,
                                 stderr=subprocess.PIPE, text=True, start_new_session=True)
         deadline = time.monotonic() + 60
@@ -189,3 +196,41 @@ def test_ctrl_c_with_a_pool_finishes_the_documents_in_flight(tmp_path):
     assert again.returncode in (0, 3), again.stderr[-2000:]
     check_archive(db, server.url, spec)
     assert_sound(db)
+
+
+def archive_workers(crawl_pid: int) -> list[int]:
+    """The crawl's archive worker processes (pipelines/archiver.py)."""
+    return [p for p in children(crawl_pid)
+            if b"fanwen.pipelines.archiver" in (Path("/proc") / str(p) / "cmdline").read_bytes()]
+
+
+@pytest.mark.skipif(not Path("/proc/self/stat").exists(), reason="reads the process table from /proc")
+def test_an_archive_worker_killed_mid_crawl_is_replaced_and_nothing_is_lost(tmp_path):
+    """The documents the dead worker had not answered go to a new one: the crawl finishes the whole archive in
+    one run, and counts each article once, as the archive holds it."""
+    root = tmp_path / "site"
+    shutil.copytree(DEMO, root)
+    spec = json.loads((root / "_expected.json").read_text(encoding="utf-8"))
+    db = tmp_path / "a.db"
+    with serve_site(root) as server:
+        server.manifest = dataclasses.replace(server.manifest, delay_ms=100)
+        args = ["crawl", "--start-url", server.url, "--db", str(db), *FAST, "-s", "CONCURRENT_REQUESTS_PER_DOMAIN=4",
+                *workers(1)]
+        proc = subprocess.Popen([sys.executable, "-m", "fanwen.cli", *args], cwd=ROOT, stdout=subprocess.PIPE,
+                                stderr=subprocess.PIPE, text=True)
+        deadline = time.monotonic() + 60
+        while query(db, "select count(*) from articles") < [(3,)]:
+            assert proc.poll() is None and time.monotonic() < deadline, "the crawl never got going"
+            time.sleep(0.02)
+        first = archive_workers(proc.pid)
+        assert len(first) == 1, first
+        os.kill(first[0], signal.SIGKILL)
+        out, err = proc.communicate(timeout=120)
+    assert proc.returncode in (0, 3), err[-3000:]
+    assert "the archive worker died; starting a new one" in err
+    assert "Traceback" not in err, err[-3000:]
+    check_archive(db, server.url, spec)
+    assert_sound(db)
+    stored = query(db, "select count(*) from articles")[0][0]
+    assert query(db, "select articles_new + articles_unchanged, exit_status from crawls") == [(stored, proc.returncode)]
+    assert not [p for p in first if alive(p)]
