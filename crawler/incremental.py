@@ -18,6 +18,7 @@ So a crawl
 
 from __future__ import annotations
 
+import functools
 import json
 import re
 from collections import Counter
@@ -44,9 +45,10 @@ _PAGE_SUFFIX = re.compile(r"(?:^|[_-])\d{1,4}$")
 _FIRST_PAGE_STEMS = {"index", "list", "default", "page"}
 
 
+@functools.lru_cache(maxsize=1 << 14)
 def list_key(url: str) -> str:
     """What the pages of one paginated list share: /fanwen/, /fanwen/index_2.html and /fanwen/?page=3
-    all give the same key; list_12_3.html gives 'list_12'."""
+    all give the same key; list_12_3.html gives 'list_12'. Cached: asked for every link of every page."""
     parts = urlsplit(url)
     directory, _, name = parts.path.rpartition("/")
     stem = _PAGE_SUFFIX.sub("", name.rsplit(".", 1)[0]) if "." in name else _PAGE_SUFFIX.sub("", name)

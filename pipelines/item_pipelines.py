@@ -16,7 +16,7 @@ import sqlite3
 import time
 
 from scrapy.crawler import Crawler
-from scrapy.exceptions import DropItem
+from scrapy.exceptions import DropItem, NotConfigured
 from scrapy.settings import BaseSettings
 from scrapy.utils.defer import deferred_from_coro, maybe_deferred_to_future
 
@@ -60,14 +60,15 @@ class ExtractPipeline:
         if self.workers < 0:
             raise ValueError(f"FANWEN_EXTRACT_WORKERS must be 0 or more, not {self.workers!r}")
         self.pool: ExtractPool | None = None
-        self.passed_on = archive_worker_on(crawler.settings)  # the store pipeline's archive worker extracts
 
     @classmethod
     def from_crawler(cls, crawler: Crawler) -> ExtractPipeline:
+        if archive_worker_on(crawler.settings):
+            raise NotConfigured  # silently: the store pipeline's archive worker extracts (one step less per item)
         return cls(crawler)
 
     def open_spider(self) -> None:
-        if self.workers and not self.passed_on:
+        if self.workers:
             self.pool = ExtractPool(self.workers, **site_config(self.crawler))
 
     def close_spider(self) -> None:
@@ -76,7 +77,7 @@ class ExtractPipeline:
             self.pool = None
 
     async def process_item(self, item: Document) -> Document:
-        if not isinstance(item, Document) or self.passed_on:
+        if not isinstance(item, Document):
             return item
         try:
             if self.pool is None or verdict_without_reading(item):  # no round trip for what needs no reading

@@ -24,7 +24,14 @@ from fanwen.crawler import statkeys
 from fanwen.crawler.middlewares import header_dict
 from fanwen.crawler.politeness import user_agent
 from fanwen.crawler.siteconfig import SiteConfig
-from fanwen.crawler.urls import canonical_url, continuation_pages, host_of, is_resource, page_number, site_key_of
+from fanwen.crawler.urls import (
+    canonical_url,
+    continuation_pages,
+    host_of,
+    is_resource_path,
+    page_number,
+    site_key_of,
+)
 from fanwen.pipelines.records import Document, Fetched
 from fanwen.pipelines.store import now
 
@@ -176,7 +183,8 @@ class EssaySpider(scrapy.Spider):
             if not href or href.startswith(("javascript:", "mailto:", "tel:", "#")):
                 continue
             url = canonical_url(response.urljoin(href))
-            if url.startswith("http") and host_of(url) in self.hosts and not is_resource(url):
+            parts = urlsplit(url)  # of a canonical URL: its netloc is host_of(url)
+            if parts.scheme in ("http", "https") and parts.netloc in self.hosts and not is_resource_path(parts.path):
                 links.append(url)
         return list(dict.fromkeys(links))
 
