@@ -18,6 +18,7 @@ from __future__ import annotations
 import logging
 import os
 import pickle
+import select
 import signal
 import sqlite3
 import struct
@@ -35,6 +36,7 @@ from fanwen.pipelines.store import open_db, store_document
 
 HEADER = struct.Struct("<Q")
 CLOSE = "close"
+IDLE_GROUPING = 100  # articles waiting for near-duplicate grouping that an idle worker groups at once
 
 
 @dataclass
@@ -68,14 +70,29 @@ def frame(obj: Any) -> bytes:
     return HEADER.pack(len(data)) + data
 
 
-def read_frame(stream: IO[bytes]) -> Any:
-    """The next object on `stream`, or None at its end (the crawl process is gone)."""
-    header = stream.read(HEADER.size)
-    if len(header) < HEADER.size:
-        return None
-    size = HEADER.unpack(header)[0]
-    data = stream.read(size)
-    return pickle.loads(data) if len(data) == size else None
+class FrameReader:
+    """Frames from a pipe, read in large chunks; `waiting()` says whether a frame is ready or on its way."""
+
+    def __init__(self, fd: int) -> None:
+        self.fd = fd
+        self.buffer = bytearray()
+
+    def waiting(self) -> bool:
+        return bool(self.buffer) or bool(select.select([self.fd], [], [], 0)[0])
+
+    def next(self) -> Any:
+        """The next object, or None at the pipe's end (the crawl process is gone)."""
+        while True:
+            if len(self.buffer) >= HEADER.size:
+                end = HEADER.size + HEADER.unpack_from(self.buffer)[0]
+                if len(self.buffer) >= end:
+                    obj = pickle.loads(self.buffer[HEADER.size:end])
+                    del self.buffer[:end]
+                    return obj
+            data = os.read(self.fd, 1 << 20)
+            if not data:
+                return None
+            self.buffer += data
 
 
 def is_disk_full(error: sqlite3.OperationalError) -> bool:
@@ -90,6 +107,7 @@ class Archiver:
         self.config = config
         # New articles are grouped with their near-duplicates a batch at a time (pipelines/dedupe.py).
         self.pending = PendingGroups(self.db)
+        self.warnings: list[str] = []  # for the crawl's log when the worker closes
 
     def archive(self, job: Job) -> Answer:
         answer = Answer(job.seq)
@@ -119,26 +137,33 @@ class Archiver:
         answer.extraction = doc.extraction
         return answer
 
-    def close(self) -> list[str]:
-        """Group the last batch and close the archive; returns warnings for the crawl's log."""
-        warnings = []
+    def group_pending(self) -> None:
+        """Group the articles waiting for their near-duplicate batch now (the worker calls it while no document
+        waits: otherwise the whole crawl's batch would be grouped at its end, when the crawl has nothing else
+        to do)."""
         try:
             self.pending.flush(force=True)
-        except sqlite3.OperationalError as e:  # a full disk: the articles are stored, `fanwen dedupe` groups them
-            warnings.append(f"near-duplicate groups not updated: {e} (`fanwen dedupe` catches up)")
+        except sqlite3.OperationalError as e:  # e.g. a full disk: the articles are stored, without a group yet
+            self.warnings.append(f"near-duplicate groups not updated: {e} (`fanwen dedupe` catches up)")
+
+    def close(self) -> list[str]:
+        """Group the last batch and close the archive; returns warnings for the crawl's log."""
+        self.group_pending()
         self.db.close()
-        return warnings
+        return self.warnings
 
 
-def serve(requests: IO[bytes], answers: IO[bytes]) -> None:
+def serve(requests: FrameReader, answers: IO[bytes]) -> None:
     """Answer jobs from `requests` until CLOSE (answered with the closing warnings) or its end."""
-    setup = read_frame(requests)
+    setup = requests.next()
     if setup is None:
         return
     leave_with(setup["parent"])  # a crawl killed with kill -9 while this waits for a long write
     archiver = Archiver(setup["db"], setup["config"])
     while True:
-        job = read_frame(requests)
+        if len(archiver.pending.urls) >= IDLE_GROUPING and not requests.waiting():
+            archiver.group_pending()
+        job = requests.next()
         if job is None:  # the crawl process is gone: what it never heard of is not counted anywhere
             archiver.db.close()
             return
@@ -155,8 +180,8 @@ def main() -> None:
     signal.signal(signal.SIGINT, signal.SIG_IGN)
     logging.basicConfig(level=logging.WARNING, format="archive worker: %(levelname)s: %(message)s")
     requests, answers = int(sys.argv[1]), int(sys.argv[2])
-    with os.fdopen(requests, "rb") as r, os.fdopen(answers, "wb") as w:
-        serve(r, w)
+    with os.fdopen(answers, "wb") as w:
+        serve(FrameReader(requests), w)
 
 
 if __name__ == "__main__":
