@@ -89,7 +89,7 @@ class FrameReader:
                     obj = pickle.loads(self.buffer[HEADER.size:end])
                     del self.buffer[:end]
                     return obj
-            data = os.read(self.fd, 1 << 20)
+            data = os.read(self.fd, 1 << 16)  # not more: a larger buffer is mapped afresh on every read
             if not data:
                 return None
             self.buffer += data

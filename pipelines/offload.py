@@ -181,7 +181,7 @@ class _PipeReader(abstract.FileDescriptor):
 
     def doRead(self) -> Any:  # noqa: N802
         try:
-            data = os.read(self.fd, 1 << 20)
+            data = os.read(self.fd, 1 << 16)  # not more: a larger buffer is mapped afresh on every read
         except BlockingIOError:
             return None
         except OSError:
