@@ -442,3 +442,28 @@ def test_a_notice_above_a_long_price_table_is_the_article_with_its_table():
     assert ext.kind == "article"
     assert "各地H型钢价格涨跌互现" in ext.text and "实际成交价格以当日报价为准" in ext.text
     assert "元/吨" in ext.text
+
+
+DOCS_PAGE = """<html><head><title>如何配置 Nginx 反向代理 - 文档</title></head><body>
+<div class="sidebar"><ul><li><a href="/a">首页</a></li><li><a href="/b">指南</a></li><li><a href="/c">配置</a></li>
+<li><a href="/d">常见问题</a></li></ul></div>
+<article><h1>如何配置 Nginx 反向代理</h1>
+<ul class="toc"><li><a href="#s1">一、安装</a></li><li><a href="#s2">二、配置</a></li></ul>
+<h2 id="s1"><a href="#s1" class="anchor">一、安装</a></h2>
+<p>在服务器上安装 Nginx，可以使用系统的包管理器完成，安装后服务会自动启动。这一步通常只需要几分钟。</p>
+<h2 id="s2"><a href="#s2" class="anchor">二、配置</a></h2>
+<p>编辑配置文件，在 server 块中加入 location 指令，把请求转发到后端的应用服务器。修改后重新加载配置即可生效。</p>
+<h3><a href="#">相关推荐</a></h3>
+</article></body></html>"""
+
+
+def test_a_section_heading_linked_to_its_own_anchor_is_a_heading_not_a_link():
+    ext = extract_document([("http://docs.example.cn/nginx.html", DOCS_PAGE)])
+    assert ext.kind == "article"
+    lines = ext.text.splitlines()
+    assert lines[0] == "一、安装" and lines[2] == "二、配置"
+    # The table of contents above is links to the sections: dropped, in the audit; so is a heading whose
+    # link goes nowhere ("#"), a related box's label.
+    assert [(r.rule, r.text) for r in ext.removed if r.text in ("一、安装", "二、配置")] == [
+        ("nav-link-only-line", "一、安装"), ("nav-link-only-line", "二、配置")]
+    assert "相关推荐" not in ext.text

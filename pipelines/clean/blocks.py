@@ -81,6 +81,13 @@ def _tree_children(node: Element) -> Iterator[str | Element]:
             yield child.tail
 
 
+def _heading_anchor(el: Element) -> bool:
+    """An `<a href="#name">` inside a heading is the heading's own anchor (a docs site links every section
+    heading to itself), not a link away: its text is the heading's."""
+    href = el.get("href") or ""
+    return len(href) > 1 and href.startswith("#") and next(el.iterancestors(*HEADING_TAGS), None) is not None
+
+
 def _walk(node: Tag | Element, b: _Builder, in_link: bool, in_bold: bool, soup: bool) -> None:
     # a soup's strings are NavigableStrings, a str subclass (the parser dropped comments, so all are text)
     for child in node.contents if soup else _tree_children(node):
@@ -94,7 +101,8 @@ def _walk(node: Tag | Element, b: _Builder, in_link: bool, in_bold: bool, soup: 
             block = name in BLOCK_TAGS
             if block:
                 b.flush()
-            _walk(child, b, in_link or name == "a", in_bold or name in BOLD_TAGS, soup)
+            link = name == "a" and (soup or not _heading_anchor(child))  # a soup copy has them as <span>
+            _walk(child, b, in_link or link, in_bold or name in BOLD_TAGS, soup)
             if block:
                 if name in HEADING_TAGS and b.parts:
                     b.heading = name
@@ -130,6 +138,8 @@ def soup_of(el: Element) -> Tag:
     bs4 would spend its time on: attributes (class lists, style strings), and the source-layout whitespace
     between block elements (a line starts or ends there, and lines are trimmed)."""
     bare = copy.deepcopy(el)
+    for anchor in [a for a in bare.iter("a") if _heading_anchor(a)]:
+        anchor.tag = "span"
     for node in bare.iter(etree.Element):
         if node.attrib:
             node.attrib.clear()
