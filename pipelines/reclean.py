@@ -6,7 +6,7 @@ on its own read-only connection, and this process, which stores the results in r
 writer) and cleans batches itself whenever the next result is not back yet - first the queued pool batches
 no worker has started (taken back from the pool, so the run ends with no worker batch left to wait for),
 else it waits. The workers do every part of an article's work that needs no write: extracting it, telling
-whether its title or text changed (an unchanged article costs the writer nothing), and for a changed one
+whether its text, title or metadata changed (an unchanged article costs the writer nothing), and for a changed one
 the search index tokens of its stored and new title and text (browse/search_index.py: precomputed_tokens)
 and the near-duplicate fingerprints of its new text (pipelines/dedupe.py: PendingGroups.made). The
 writer's own work is then the FTS5 and near-duplicate index updates (bench/README.md, reclean.py, has the
@@ -37,7 +37,7 @@ from fanwen.pipelines.orphans import leave_with
 from fanwen.pipelines.process import process_document
 from fanwen.pipelines.records import Document, Extraction, Fetched
 from fanwen.pipelines.rules import load_rules
-from fanwen.pipelines.store import content_hash, now, page_body, store_document, upsert_article
+from fanwen.pipelines.store import STORED_STATE, now, page_body, store_document, stored_state, upsert_article
 from fanwen.progress import Progress
 
 BATCH = 200  # articles per task and per transaction
@@ -80,8 +80,8 @@ def _extract(doc: Document, config: Any) -> Extraction:
 
 def clean_batch(db: sqlite_utils.Database, sites: Mapping[str, Any], targets: list[tuple[int, str, str]],
                 params: DedupeParams, *, tokens: bool = False) -> list[Result]:
-    """Re-extract each (rowid, url, site) from its stored pages. An article whose title, text and
-    truncation are what is stored is "unchanged" (the test upsert_article makes); a changed one comes with
+    """Re-extract each (rowid, url, site) from its stored pages. An article whose text, title, truncation
+    and metadata are what is stored is "unchanged" (the test upsert_article makes); a changed one comes with
     the fingerprints of its new text (made with `params`) and, with `tokens` (in a pool worker), the index
     tokens of its stored and its new title and text, for the writer's triggers."""
     out: list[Result] = []
@@ -94,8 +94,8 @@ def clean_batch(db: sqlite_utils.Database, sites: Mapping[str, Any], targets: li
         if not ext.is_article:
             out.append(Result(url, site_name, "no-longer-article"))  # kept as it was
             continue
-        stored = db.execute("select content_hash, title, truncated from articles where url = ?", [url]).fetchone()
-        if stored is not None and tuple(stored) == (content_hash(ext.text), ext.title, int(ext.truncated)):
+        stored = db.execute(f"select {STORED_STATE} from articles where url = ?", [url]).fetchone()
+        if stored is not None and tuple(stored) == stored_state(ext):
             out.append(Result(url, site_name, "unchanged"))
             continue
         for part in doc.parts:

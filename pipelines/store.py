@@ -128,6 +128,16 @@ def page_body(row: dict) -> bytes:
     """The raw bytes of a stored page."""
     return zlib.decompress(row["body"])
 
+# What makes a stored article the same as a new extraction of it: its text (by hash), title, truncation and
+# metadata. A rules change that moves only the category, author or date must reach the archive too.
+STORED_STATE = "content_hash, title, truncated, published, category, author"
+
+
+def stored_state(ext: Extraction) -> tuple:
+    """`ext` as the STORED_STATE columns would hold it."""
+    return content_hash(ext.text), ext.title, int(ext.truncated), ext.published, ext.category, ext.author
+
+
 def upsert_article(
     db: sqlite_utils.Database, doc: Document, ext: Extraction, crawl_id: int | None, *, seen: bool = True,
     pending: PendingGroups | None = None,
@@ -139,13 +149,12 @@ def upsert_article(
     """
     digest = content_hash(ext.text)
     existing = db.execute(
-        "select content_hash, title, truncated, first_seen, last_seen, crawl_id, gone_at from articles where url = ?",
-        [doc.url],
+        f"select {STORED_STATE}, first_seen, last_seen, crawl_id, gone_at from articles where url = ?", [doc.url],
     ).fetchone()
     if seen or not existing:
         seen_at = now()
     else:
-        seen_at, crawl_id = existing[4], existing[5]
+        seen_at, crawl_id = existing[7], existing[8]
     row = {
         "url": doc.url,
         "site": doc.site,
@@ -159,14 +168,14 @@ def upsert_article(
         "page_count": len(doc.parts),
         "content_hash": digest,
         "encoding": doc.parts[0].encoding,
-        "first_seen": existing[3] if existing else seen_at,
+        "first_seen": existing[6] if existing else seen_at,
         "last_seen": seen_at,
         "fetched_at": doc.parts[0].fetched_at,
         "crawl_id": crawl_id,
         # A page that answers again is no longer gone; re-cleaning stored pages says nothing about that.
-        "gone_at": None if seen or not existing else existing[6],
+        "gone_at": None if seen or not existing else existing[9],
     }
-    if existing and (existing[0], existing[1], existing[2]) == (digest, ext.title, int(ext.truncated)):
+    if existing and tuple(existing[:6]) == stored_state(ext):
         db.execute("update articles set last_seen = ?, crawl_id = ?, gone_at = ? where url = ?",
                    [seen_at, crawl_id, row["gone_at"], doc.url])
         return "unchanged"

@@ -63,6 +63,31 @@ def test_reclean_applies_new_rules_to_stored_pages(site_server, tmp_path):
     assert conn.execute("select count(*) from articles").fetchone()[0] == total
 
 
+def test_reclean_brings_a_changed_author_in_when_the_text_is_the_same(site_server, tmp_path):
+    server = site_server("huaboedu")
+    sites = tmp_path / "sites"
+    sites.mkdir()
+    config = sites / "mysite.toml"
+    config.write_text(CONFIG.format(url=server.url, host=server.url.split("/")[2]), encoding="utf-8")
+    db = tmp_path / "a.db"
+    result = fanwen("crawl", "mysite", "--sites-dir", str(sites), "--db", str(db), *FAST)
+    assert result.returncode in (0, 3), result.stderr[-2000:]
+    server.stop()
+    conn = sqlite3.connect(db)
+    before = dict(conn.execute("select url, text from articles").fetchall())
+    assert before and not conn.execute("select count(*) from articles where author = '华博范文网'").fetchone()[0]
+
+    # The site's config now names an author (its source line): no text changes, every author does.
+    text = config.read_text(encoding="utf-8").replace("[source]", '[selectors]\nauthor = ".art-info .src"\n[source]')
+    config.write_text(text, encoding="utf-8")
+    result = fanwen("reclean", "--db", str(db), "--sites-dir", str(sites))
+    assert result.returncode == 0 and f"{len(before)} updated" in result.stdout, result.stdout + result.stderr
+    assert dict(conn.execute("select url, text from articles").fetchall()) == before
+    assert {row[0] for row in conn.execute("select author from articles")} == {"华博范文网"}
+    result = fanwen("reclean", "--db", str(db), "--sites-dir", str(sites))
+    assert f"{len(before)} unchanged" in result.stdout, result.stdout + result.stderr
+
+
 def test_reclean_of_missing_database_is_one_line_error(tmp_path):
     result = fanwen("reclean", "--db", str(tmp_path / "none.db"))
     assert result.returncode == 1 and result.stderr.startswith("Error: database")

@@ -20,8 +20,8 @@ def doc(url="http://h/news/1.html", parts=1) -> Document:
     return Document(url=url, site="demo", parts=fetched)
 
 
-def ext(text="同志们：\n今天我们召开全市安全生产工作会议。", **kw) -> Extraction:
-    return Extraction(kind="article", title="在全市安全生产工作会议上的讲话", published="2024-12-21", text=text,
+def ext(text="同志们：\n今天我们召开全市安全生产工作会议。", published="2024-12-21", **kw) -> Extraction:
+    return Extraction(kind="article", title="在全市安全生产工作会议上的讲话", published=published, text=text,
                       truncated=True, removed=[Removal("paywall-preview-ended", "paywall", "预览阅读已结束")],
                       parts=[EssayPart(1, "篇1", "同志们")], **kw)
 
@@ -43,6 +43,18 @@ def test_upsert_never_duplicates_and_reports_outcome(tmp_path):
     assert row["text"] == "同志们：\n会议改期。" and row["truncated"] == 1 and row["crawl_id"] == 3
     assert row["char_count"] == len("同志们：会议改期。")
     assert db["removals"].count == 1 and db["article_parts"].count == 1
+
+
+def test_a_new_date_category_or_author_with_the_same_text_is_an_update_not_a_revision(tmp_path):
+    db = open_db(tmp_path / "a.db")
+    assert upsert_article(db, doc(), ext(), 1) == "new"
+    for i, changed in enumerate(({"category": "讲话稿"}, {"category": "讲话稿", "author": "李明"},
+                                 {"category": "讲话稿", "author": "李明", "published": "2024-12-22"}), 2):
+        assert upsert_article(db, doc(), ext(**changed), i) == "updated"
+        row = db.execute("select category, author, published from articles").fetchone()
+        assert row == (changed["category"], changed.get("author"), changed.get("published", "2024-12-21"))
+    assert upsert_article(db, doc(), ext(**changed), 5) == "unchanged"
+    assert db["revisions"].count == 0  # the text never changed: nothing to keep
 
 
 def test_raw_pages_round_trip_compressed(tmp_path):
