@@ -13,7 +13,7 @@ from urllib.parse import urlsplit
 from lxml import etree
 
 from fanwen.pipelines.folding import HAN, fold
-from fanwen.pipelines.tree import Element, text_head
+from fanwen.pipelines.tree import Element, text, text_head
 
 _CAPTCHA = re.compile(r"安全检测|验证码|人机验证|滑动验证|安全验证|访问验证|请完成验证|captcha|正在验证", re.I)
 _NOT_FOUND = re.compile(
@@ -137,6 +137,34 @@ def _item_stats(container: Element, holds_essay: set[Element], stats: _TextStats
     return items, excerpt, card
 
 
+# A directory page (regions under a note, a site's index of sections): its main block is the note, one cell of
+# a table whose other cells are a link each. A short essay in a page laid out with tables shares its table
+# with a few link cells, not a grid of them.
+GRID_CELLS = 12
+GRID_CAPTION = 150
+
+
+def _grid_caption(essay: Element) -> bool:
+    """Whether `essay` is a cell of a table (or in one) whose other cells with text are nearly all one link."""
+    cell = essay if essay.tag in ("td", "th") else next(essay.iterancestors("td", "th"), None)
+    table = next(cell.iterancestors("table"), None) if cell is not None else None
+    if table is None:
+        return False
+    links = others = 0
+    for other in table.iter("td", "th"):
+        if other is cell or next(other.iterancestors("table")) is not table:
+            continue
+        words = text(other).strip()
+        if not words:
+            continue
+        anchors = other.findall(".//a")
+        if len(anchors) == 1 and text(anchors[0]).strip() == words:
+            links += 1
+        else:
+            others += 1
+    return links >= GRID_CELLS and others * 10 <= links
+
+
 def list_kind(url: str, body: Element, essay: Element, essay_chars: int) -> str | None:
     """'list' or 'search' when repeated link items outweigh the essay candidate, else None."""
     holds_essay = {essay, *essay.iterancestors()}
@@ -156,6 +184,7 @@ def list_kind(url: str, body: Element, essay: Element, essay_chars: int) -> str 
     listy = cards or best_items >= MIN_ITEMS and (
         (best_excerpt >= essay_chars and best_excerpt >= 20 * best_items) or essay_chars < 60
     )
+    listy = listy or essay_chars < GRID_CAPTION and _grid_caption(essay)
     parts = urlsplit(url)
     searchy = bool(_SEARCH_URL.search(parts.netloc + parts.path + ("?" + parts.query if parts.query else ""))) or bool(
         _SEARCH_TEXT.search(text_head(body, 2000))

@@ -229,3 +229,35 @@ def test_a_poem_set_in_headings_and_an_essay_with_section_headings_stay_articles
                        for n, (h, p) in enumerate(SECTIONS))
     ext = extract_document([("https://www.fanwen.example/zongjie/2.html", page("个人工作总结", sections))])
     assert ext.kind == "article" and all(h in ext.text and p in ext.text for h, p in SECTIONS)
+
+
+REGIONS = ("北京市", "天津市", "河北省", "山西省", "内蒙古自治区", "辽宁省", "吉林省", "黑龙江省", "上海市", "江苏省",
+           "浙江省", "安徽省", "福建省", "江西省", "山东省", "河南省")
+
+
+def grid_page(note: str, regions: tuple[str, ...] = REGIONS) -> str:
+    """A directory laid out as one table, the way an old government site writes it: a heading row, a note
+    row, then rows of eight cells with a link each."""
+    rows = "".join("<tr class='provincetr'>" + "".join(f"<td><a href='{i + j}.html'>{name}<br/></a></td>"
+                                                      for j, name in enumerate(regions[i:i + 8])) + "</tr>"
+                   for i in range(0, len(regions), 8))
+    return f"""<html><head><meta charset="gb2312"><title>2015年统计用区划代码</title></head><body>
+<table><tr><td><img src="banner.jpg"></td></tr></table>
+<table class='provincetable'><tr><td colspan=8>&nbsp;</td></tr>
+<tr><td colspan=8><strong>2015年统计用区划代码和城乡划分代码(截止2015年09月30日)</strong></td></tr>
+<tr><td colspan=8>{note}<br></td></tr>{rows}</table>
+<div>版权所有：国家统计局 <a href="http://www.miibeian.gov.cn/">京ICP备05034670号</a></div></body></html>"""
+
+
+def test_the_note_above_a_grid_of_region_links_is_a_directory_not_an_article():
+    note = ("统计用区划代码和城乡划分代码说明：统计用区划代码和城乡划分代码所涉及的数据，"
+            "是国家统计局开展统计调查所涉及的区划范围，未包括我国台湾省、香港特别行政区、澳门特别行政区。")
+    ext = extract_document([("http://www.stats.gov.cn/tjsj/2015/index.html", grid_page(note))])
+    assert ext.kind == "list" and ext.reason
+    # A few link cells are not a grid: the same note over four regions is kept.
+    ext = extract_document([("http://www.stats.gov.cn/tjsj/2015/index.html", grid_page(note, REGIONS[:4]))])
+    assert ext.kind == "article" and ext.text == note
+    # Nor is a couplet in the cell of a grid: two lines of sentences keep their page.
+    couplet = "上联：春回大地千山秀，<br>下联：福满人间万户新。"
+    ext = extract_document([("http://www.duilian.cn/a/1.html", grid_page(couplet))])
+    assert ext.kind == "article" and "福满人间万户新" in ext.text
