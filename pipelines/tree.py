@@ -8,6 +8,7 @@ child followed by the child's tail.
 from __future__ import annotations
 
 import re
+import threading
 from collections.abc import Callable
 
 from lxml import etree
@@ -19,7 +20,14 @@ Element = etree._Element
 # the chosen essay element.
 Anchored = tuple[Element, Removal]
 
-_PARSER = etree.HTMLParser(remove_comments=True, remove_pis=True)
+_PER_THREAD = threading.local()  # a parser's error log is read after its run: one parser per thread
+# libxml2 stops parsing at 256 levels of nesting and drops the rest of the page (an old site that never
+# closed its <font> tags lost all but its first 125 paragraphs, see _NESTED_PARAGRAPHS). Such a page is parsed
+# again without the limit, then flattened below MAX_DEPTH as Chrome's parser does (beyond its 512 levels,
+# elements are added as siblings): the walks over the tree recurse, and the essay element is parsed once more
+# for its lines.
+MAX_DEPTH = 200
+_HOLDS_ANY = frozenset({"div", "body", "html", "table", "thead", "tbody", "tfoot", "tr", "ul", "ol", "dl"})
 # lxml refuses str input that declares its own encoding; the text is already decoded, so the
 # declaration is dropped (only for parsing, the stored raw page keeps it).
 _XML_DECL = re.compile(r"^\s*<\?xml[^>]*\?>")
@@ -31,13 +39,82 @@ _END_OF_DOCUMENT = re.compile(r"</(?:body|html)\s*>", re.IGNORECASE)
 def parse_html(html: str) -> Element:
     """The <html> element of a decoded page; an empty page gives an empty <html><body>."""
     html = _END_OF_DOCUMENT.sub("", html)
-    try:
-        root = etree.fromstring(html, _PARSER)
-    except ValueError:
-        root = etree.fromstring(_XML_DECL.sub("", html, count=1), _PARSER)
+    parser = getattr(_PER_THREAD, "parser", None)
+    if parser is None:
+        parser = _PER_THREAD.parser = etree.HTMLParser(remove_comments=True, remove_pis=True)
+    root = _parse(html, parser)
+    deep = any(error.type_name == "ERR_RESOURCE_LIMIT" for error in parser.error_log)
+    if deep:
+        root = _parse(html, etree.HTMLParser(remove_comments=True, remove_pis=True, huge_tree=True))
     if root is None:
-        root = etree.fromstring("<html><body></body></html>", _PARSER)
+        return etree.fromstring("<html><body></body></html>", parser)
+    for nested in _NESTED_PARAGRAPHS(root):
+        _close_paragraph_before(nested)
+    if deep:
+        _flatten_below(root, MAX_DEPTH)
     return root
+
+
+# libxml2 leaves a paragraph open while an inline element in it is (<p><font>A<p><font>B: the second <p> in
+# the first one's <font>); a browser closes a paragraph where the next one starts. Left nested, each paragraph
+# held the rest of the essay, and the essay element (the deepest that keeps most of the text) dropped every
+# paragraph above the last few.
+_NESTED_PARAGRAPHS = etree.XPath("//p/*//p")
+
+
+def _close_paragraph_before(p: Element) -> None:
+    """Move `p`, and what follows it inside the paragraph that holds it, to after that paragraph."""
+    outer = next(p.iterancestors("p"), None)
+    if outer is None:  # an earlier move already took it out
+        return
+    after: list[Element | str] = [p, *p.itersiblings()]
+    node = p.getparent()
+    while node is not outer:
+        # an inline element's tail follows all of its content, the part moved out included
+        after += [node.tail or "", *node.itersiblings()]
+        node.tail = None
+        node = node.getparent()
+    after.append(outer.tail or "")
+    outer.tail = None  # an element inserted after `outer` would land after its tail
+    previous = outer
+    for piece in after:
+        if isinstance(piece, str):
+            previous.tail = (previous.tail or "") + piece or None
+        else:
+            previous.addnext(piece)
+            previous = piece
+
+
+def _parse(html: str, parser: etree.HTMLParser) -> Element | None:
+    try:
+        return etree.fromstring(html, parser)
+    except ValueError:  # str input that declares its own encoding
+        return etree.fromstring(_XML_DECL.sub("", html, count=1), parser)
+
+
+def _flatten_below(root: Element, depth: int) -> None:
+    """Make every element deeper than `depth` a child of its ancestor at `depth`, in document order, each
+    element's tail after its last descendant: the text reads as before, blocks still break lines."""
+    level = 0
+    anchors = []
+    for event, el in etree.iterwalk(root, events=("start", "end")):
+        level += 1 if event == "start" else -1
+        if event == "start" and level == depth and len(el):
+            anchors.append(el)
+    for anchor in anchors:
+        # A <p> (or a link, a list item) holding its flattened descendants would be closed by the first <p>
+        # among them when the essay element is parsed again: a <div> holds any of them.
+        if anchor.tag not in _HOLDS_ANY:
+            anchor.tag = "div"
+        child = anchor[0]
+        while child is not None:
+            if len(child):
+                kids, tail = list(child), child.tail
+                child.tail = None  # an element inserted after `child` would land after its tail
+                for kid in reversed(kids):
+                    child.addnext(kid)
+                kids[-1].tail = (kids[-1].tail or "") + (tail or "") or None
+            child = child.getnext()
 
 
 def body_of(root: Element) -> Element:
