@@ -24,7 +24,7 @@ PAGES = scoring.load_pages(scoring.REAL_PAGES_DIR)
 # part: (article recall, non-articles rejected, mean char-F1 over articles) floors
 # The measured aggregates with corpus c (tests/real_pages/SOURCES-c.md), rounded down.
 FLOORS = {
-    "dev": (0.99, 0.87, 0.98),
+    "dev": (0.99, 0.90, 0.98),
     "sealed": (0.95, 0.78, 0.92),
 }
 
