@@ -30,7 +30,9 @@ keeps = ["我要谢谢大家的支持，这次活动非常成功。"]
 '''
 
 
-def test_reclean_applies_new_rules_to_stored_pages(site_server, tmp_path):
+def crawled(site_server, tmp_path):
+    """The huaboedu fixture site crawled with CONFIG into a.db, its server stopped (reclean must not need
+    the site); (its base URL, the config file, the database)."""
     server = site_server("huaboedu")
     sites = tmp_path / "sites"
     sites.mkdir()
@@ -39,10 +41,16 @@ def test_reclean_applies_new_rules_to_stored_pages(site_server, tmp_path):
     db = tmp_path / "a.db"
     result = fanwen("crawl", "mysite", "--sites-dir", str(sites), "--db", str(db), *FAST)
     assert result.returncode in (0, 3), result.stderr[-2000:]
-    server.stop()  # reclean must not need the site
+    server.stop()
+    return server.url, config, db
+
+
+def test_reclean_applies_new_rules_to_stored_pages(site_server, tmp_path):
+    base, config, db = crawled(site_server, tmp_path)
+    sites = config.parent
 
     conn = sqlite3.connect(db)
-    url = server.url.rstrip("/") + "/news/762.html"
+    url = base.rstrip("/") + "/news/762.html"
     before = conn.execute("select text, content_hash, last_seen from articles where url = ?", [url]).fetchone()
     assert before[0].splitlines()[-1] == "谢谢大家!"
     total = conn.execute("select count(*) from articles").fetchone()[0]
@@ -64,15 +72,8 @@ def test_reclean_applies_new_rules_to_stored_pages(site_server, tmp_path):
 
 
 def test_reclean_brings_a_changed_author_in_when_the_text_is_the_same(site_server, tmp_path):
-    server = site_server("huaboedu")
-    sites = tmp_path / "sites"
-    sites.mkdir()
-    config = sites / "mysite.toml"
-    config.write_text(CONFIG.format(url=server.url, host=server.url.split("/")[2]), encoding="utf-8")
-    db = tmp_path / "a.db"
-    result = fanwen("crawl", "mysite", "--sites-dir", str(sites), "--db", str(db), *FAST)
-    assert result.returncode in (0, 3), result.stderr[-2000:]
-    server.stop()
+    _, config, db = crawled(site_server, tmp_path)
+    sites = config.parent
     conn = sqlite3.connect(db)
     before = dict(conn.execute("select url, text from articles").fetchall())
     assert before and not conn.execute("select count(*) from articles where author = '华博范文网'").fetchone()[0]
