@@ -43,6 +43,7 @@ from fanwen.progress import Progress
 BATCH = 200  # articles per task and per transaction
 GROUP_EVERY = 2 * BATCH  # changed articles regrouped at a time: the last group runs alone, so not 5,000 (400 cost
 # the same per article as 1,000 on bench/reclean.py's archive; 200 about 15% more)
+TAPER_MIN = 20  # the smallest batch of a parallel run's tapered end
 RUNS_TABLE = "reclean_runs"  # created by migration step 4 (pipelines/migrations.py)
 
 
@@ -139,17 +140,27 @@ def _open_run(db: sqlite_utils.Database, site: str | None, restart: bool) -> tup
 Target = tuple[int, str, str]  # (rowid, url, site)
 
 
-def _batches(db: sqlite_utils.Database, site: str | None, after: int, size: int) -> Iterator[list[Target]]:
-    """Articles after rowid `after` in rowid order, `size` at a time (read lazily: memory stays flat)."""
+def _batches(db: sqlite_utils.Database, site: str | None, after: int, size: int,
+             taper: int = 0) -> Iterator[list[Target]]:
+    """Articles after rowid `after` in rowid order, `size` at a time (read lazily: memory stays flat).
+
+    With `taper` (the number of processes cleaning), the last batches shrink: once fewer than 2 × taper ×
+    `size` articles are left, each batch takes a 2 × taper-th of what is left (at least TAPER_MIN), so the
+    run does not end with one process cleaning a whole batch while the others have nothing left to do.
+    """
     where = "and site = ?" if site else ""
+    left = db.execute(f"select count(*) from articles where rowid > ? {where}",
+                      [after, *([site] if site else [])]).fetchone()[0] if taper else 0
     while True:
-        params: list = [after, *([site] if site else []), size]
+        n = max(TAPER_MIN, min(size, left // (2 * taper))) if taper else size
+        params: list = [after, *([site] if site else []), n]
         rows = db.execute(f"select rowid, url, site from articles where rowid > ? {where} order by rowid limit ?",
                           params).fetchall()
         if not rows:
             return
         yield [tuple(r) for r in rows]
         after = rows[-1][0]
+        left -= len(rows)
 
 
 def _write(db: sqlite_utils.Database, results: list[Result], counts: Counter, progress: Progress | None,
@@ -250,7 +261,7 @@ def reclean(
         ungrouped.flush()
 
     with precomputed_tokens(db.conn) as known:
-        todo = _batches(db, site, last, batch)
+        todo = _batches(db, site, last, batch, taper=workers if workers > 1 else 0)
         if workers <= 1:
             for targets in todo:
                 commit(targets, clean_here(targets))

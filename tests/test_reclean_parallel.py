@@ -176,3 +176,22 @@ def test_a_reclean_that_changes_a_few_articles_writes_only_those(serial, tmp_pat
     conn.close()
     assert contents(path) == contents(serial)
     assert index_entries(path) == rebuilt_index_entries(path) == index_entries(serial)
+
+
+def test_a_parallel_runs_last_batches_shrink_and_every_article_comes_once(archive):
+    """The tapered end (pipelines/reclean.py: _batches): batches in rowid order, every article exactly once,
+    full-size batches while many are left, then ever smaller ones down to TAPER_MIN."""
+    from fanwen.pipelines.reclean import TAPER_MIN, _batches
+
+    db = open_db(archive, create=False)
+    try:
+        rowids = [r for (r,) in db.execute("select rowid from articles order by rowid")]
+        batches = list(_batches(db, None, 0, 100, taper=2))
+        serial = list(_batches(db, None, 0, 100))
+    finally:
+        db.close()
+    assert [t[0] for batch in batches for t in batch] == rowids
+    sizes = [len(b) for b in batches]
+    assert sizes[0] == 100 and sizes[-1] <= TAPER_MIN
+    assert sizes == sorted(sizes, reverse=True)  # never larger again once shrinking
+    assert all(len(b) == 100 for b in serial[:-1])  # a serial run is not tapered
