@@ -50,8 +50,9 @@ def site_config(crawler: Crawler) -> dict:
 class ExtractPipeline:
     """Document → Document with `.extraction` (decode, main-content detection, cleaning).
 
-    With FANWEN_EXTRACT_WORKERS > 0 the work runs in that many worker processes (pipelines/offload.py),
-    off Scrapy's reactor thread; 0 runs it here, in the crawl process.
+    With FANWEN_EXTRACT_WORKERS of 2 or more (or 1 in a crawl that stores nothing itself) the work runs in that
+    many worker processes (pipelines/offload.py), off Scrapy's reactor thread; 0 runs it here, in the crawl
+    process. With the archive worker on, that worker extracts and this pipeline is not used.
     """
 
     def __init__(self, crawler: Crawler) -> None:
