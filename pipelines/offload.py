@@ -13,6 +13,7 @@ with its raw pages and comes back as an `Extraction`, which the crawl process st
 from __future__ import annotations
 
 import contextlib
+import fcntl
 import logging
 import os
 import pickle
@@ -205,6 +206,13 @@ class _PipeReader(abstract.FileDescriptor):
         self.lost()
 
 
+def _widen(fd: int) -> None:
+    """Let a pipe hold 1 MB (Linux; 64 KB by default: two or three documents), so neither side waits for the
+    other to drain it while there is work queued."""
+    with contextlib.suppress(OSError, AttributeError):
+        fcntl.fcntl(fd, fcntl.F_SETPIPE_SZ, 1 << 20)
+
+
 def _close(fd: int) -> None:
     with contextlib.suppress(OSError):
         os.close(fd)
@@ -238,6 +246,8 @@ class ArchiveWorker:
     def _start(self) -> None:
         to_worker, requests = os.pipe()
         answers, from_worker = os.pipe()
+        for fd in (requests, from_worker):
+            _widen(fd)
         # Started with SIGINT ignored: an ignored signal stays ignored across exec and Python then installs no
         # KeyboardInterrupt handler, so a terminal's Ctrl-C (sent to the whole process group) leaves the worker
         # to finish the documents in flight while the crawl stops gracefully.
