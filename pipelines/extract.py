@@ -50,6 +50,7 @@ from fanwen.pipelines.prose import (
     keeps_page,
     no_sentences,
     one_paragraph,
+    prose_line,
     prose_stats,
     reads_as_prose,
     short_article,
@@ -179,6 +180,10 @@ def find_essay_element(body: Element, scores: Scores | None = None) -> tuple[Ele
         # Nor may a long table of short cells (a price list) shed the paragraphs of prose above or below it:
         # its mass of labels outweighs them, but they are what the page says.
         if top.tag in ("table", "tbody") and rest >= TABLE_NOTE:
+            break
+        # Nor may it leave a sentence of its own behind: tags left open (<font>A<br><font>B<br>…, a <div>
+        # never closed) nest each line of an essay in the one before, and every step down dropped one.
+        if any(prose_line(string) for string in (best.text, *(child.tail for child in best)) if string):
             break
         best = top
     return best, good[best]

@@ -77,6 +77,11 @@ class ProseStats:
     stamped: int = 0
 
 
+def prose_line(text: str) -> bool:
+    """Whether a string is a sentence of prose: PROSE_LINE visible characters with a sentence end."""
+    return ink(text) >= PROSE_LINE and _SENTENCE_END.search(text) is not None
+
+
 def prose_stats(lines: Sequence[Line]) -> ProseStats:
     """Measure the lines of an element (see module docstring)."""
     chars = prose = prose_lines = marked = marked_lines = linked = items = stamped = 0
