@@ -467,3 +467,24 @@ def test_a_section_heading_linked_to_its_own_anchor_is_a_heading_not_a_link():
     assert [(r.rule, r.text) for r in ext.removed if r.text in ("一、安装", "二、配置")] == [
         ("nav-link-only-line", "一、安装"), ("nav-link-only-line", "二、配置")]
     assert "相关推荐" not in ext.text
+
+
+def test_preformatted_text_keeps_its_lines_and_a_tech_note_stays_an_article():
+    poem = "床前明月光，\n疑是地上霜。\n举头望明月，\n低头思故乡。\n"
+    html = f"""<html><head><meta charset="utf-8"><title>静夜思_唐诗</title></head><body>
+<div class="nav"><a href="/">首页</a> <a href="/tang/">唐诗</a> <a href="/song/">宋词</a></div>
+<div class="content"><h1>静夜思</h1><pre>{poem}</pre>
+<p>这首诗写的是在寂静的月夜思念家乡的感受。诗的前两句，是写诗人在作客他乡的特定环境中一刹那间所产生的错觉。</p></div>
+</body></html>"""
+    ext = extract_document([("https://www.shici.example/tang/1.html", html)])
+    assert ext.kind == "article" and ext.text.splitlines()[:4] == poem.split()
+    code = "\n".join(["server {", "    listen 80;", "    location / {", "        proxy_pass http://127.0.0.1:8080;",
+                      "    }", "}"])
+    note = f"""<html><head><meta charset="utf-8"><title>Nginx 反向代理配置</title></head><body>
+<div class="post"><h1>Nginx 反向代理配置</h1>
+<p>把下面的配置写进 nginx.conf，然后重新加载，请求就会转发到后端的应用。</p>
+<pre><code><span class="k">server</span> {{\n{code.split(chr(10), 1)[1]}</code></pre>
+<p>修改配置以后先用 nginx -t 检查语法，再执行 nginx -s reload 让它生效。</p></div></body></html>"""
+    ext = extract_document([("https://blog.example.cn/nginx.html", note)])
+    assert ext.kind == "article", ext.reason
+    assert "\n".join(line.strip() for line in code.splitlines()) in ext.text  # a line each, indentation aside

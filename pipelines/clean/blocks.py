@@ -88,11 +88,18 @@ def _heading_anchor(el: Element) -> bool:
     return len(href) > 1 and href.startswith("#") and next(el.iterancestors(*HEADING_TAGS), None) is not None
 
 
-def _walk(node: Tag | Element, b: _Builder, in_link: bool, in_bold: bool, soup: bool) -> None:
+def _walk(node: Tag | Element, b: _Builder, in_link: bool, in_bold: bool, soup: bool, in_pre: bool = False) -> None:
     # a soup's strings are NavigableStrings, a str subclass (the parser dropped comments, so all are text)
     for child in node.contents if soup else _tree_children(node):
         if isinstance(child, str):
-            b.add(child, in_link, in_bold)
+            if in_pre and "\n" in child:  # preformatted text breaks its lines where its source does
+                first, *more = child.split("\n")
+                b.add(first, in_link, in_bold)
+                for part in more:
+                    b.flush()
+                    b.add(part, in_link, in_bold)
+            else:
+                b.add(child, in_link, in_bold)
             continue
         name = child.name if soup else child.tag
         if name == "br":
@@ -102,7 +109,7 @@ def _walk(node: Tag | Element, b: _Builder, in_link: bool, in_bold: bool, soup: 
             if block:
                 b.flush()
             link = name == "a" and (soup or not _heading_anchor(child))  # a soup copy has them as <span>
-            _walk(child, b, in_link or link, in_bold or name in BOLD_TAGS, soup)
+            _walk(child, b, in_link or link, in_bold or name in BOLD_TAGS, soup, in_pre or name == "pre")
             if block:
                 if name in HEADING_TAGS and b.parts:
                     b.heading = name
