@@ -92,7 +92,7 @@ def _walk(node: Tag | Element, b: _Builder, in_link: bool, in_bold: bool, soup: 
     # a soup's strings are NavigableStrings, a str subclass (the parser dropped comments, so all are text)
     for child in node.contents if soup else _tree_children(node):
         if isinstance(child, str):
-            if in_pre and "\n" in child:  # preformatted text breaks its lines where its source does
+            if in_pre and "\n" in child:  # preformatted text (a poem) breaks its lines where its source does
                 first, *more = child.split("\n")
                 b.add(first, in_link, in_bold)
                 for part in more:
@@ -109,7 +109,9 @@ def _walk(node: Tag | Element, b: _Builder, in_link: bool, in_bold: bool, soup: 
             if block:
                 b.flush()
             link = name == "a" and (soup or not _heading_anchor(child))  # a soup copy has them as <span>
-            _walk(child, b, in_link or link, in_bold or name in BOLD_TAGS, soup, in_pre or name == "pre")
+            # A block of <code> stays one line: its lines are code, not text (nor lines a list check should count).
+            pre = in_pre or name == "pre" and (child.find("code") if soup else child.find(".//code")) is None
+            _walk(child, b, in_link or link, in_bold or name in BOLD_TAGS, soup, pre)
             if block:
                 if name in HEADING_TAGS and b.parts:
                     b.heading = name
