@@ -405,6 +405,15 @@ def reclean(n: int) -> dict:
     return measure(n, rounds=1, quiet=True)
 
 
+
+def print_walks(section: dict, width: int) -> None:
+    """Print a filtered or sorted section: p50/p95 per request kind, rows on first pages, timed-out requests."""
+    for key, value in section.items():
+        if isinstance(value, dict) and "p50_ms" in value:
+            print(f"  {key:<{width}} p50 {value['p50_ms']:>8} ms  p95 {value['p95_ms']:>8} ms", flush=True)
+    print("  first page rows (mean)", json.dumps(section["first_page_rows_mean"], ensure_ascii=False), flush=True)
+    print(f"  failed (timed out): {len(section['failures'])}", *section["failures"], sep="\n    ", flush=True)
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--articles", type=int, default=1_000_000)
@@ -450,24 +459,12 @@ def main() -> None:
         from fanwen.browse.serve import make_datasette
 
         record["filtered"] = asyncio.run(filtered_latency(make_datasette(str(path)), qs, args.filter_queries))
-        for key, value in record["filtered"].items():
-            if isinstance(value, dict) and "p50_ms" in value:
-                print(f"  {key:<30} p50 {value['p50_ms']:>8} ms  p95 {value['p95_ms']:>8} ms", flush=True)
-        print("  first page rows (mean)", json.dumps(record["filtered"]["first_page_rows_mean"], ensure_ascii=False),
-              flush=True)
-        print(f"  failed (timed out): {len(record['filtered']['failures'])}", *record["filtered"]["failures"],
-              sep="\n    ", flush=True)
+        print_walks(record["filtered"], 30)
     if "sorted" not in skip:
         from fanwen.browse.serve import make_datasette
 
         record["sorted"] = asyncio.run(sorted_latency(make_datasette(str(path)), qs, args.sort_queries))
-        for key, value in record["sorted"].items():
-            if isinstance(value, dict) and "p50_ms" in value:
-                print(f"  {key:<40} p50 {value['p50_ms']:>8} ms  p95 {value['p95_ms']:>8} ms", flush=True)
-        print("  first page rows (mean)", json.dumps(record["sorted"]["first_page_rows_mean"], ensure_ascii=False),
-              flush=True)
-        print(f"  failed (timed out): {len(record['sorted']['failures'])}", *record["sorted"]["failures"],
-              sep="\n    ", flush=True)
+        print_walks(record["sorted"], 40)
     if "concurrency" not in skip:
         record["concurrency"] = concurrency(path, qs, urls, args.clients, args.seconds)
         print("  concurrency", json.dumps(record["concurrency"]), flush=True)
