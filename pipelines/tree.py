@@ -74,10 +74,14 @@ def _close_paragraph_before(p: Element) -> None:
         after += [node.tail or "", *node.itersiblings()]
         node.tail = None
         node = node.getparent()
-    after.append(outer.tail or "")
-    outer.tail = None  # an element inserted after `outer` would land after its tail
-    previous = outer
-    for piece in after:
+    _put_after(outer, after)
+
+
+def _put_after(el: Element, pieces: list[Element | str]) -> None:
+    """Insert `pieces` (elements, and strings as the text between them) right after `el`, before its tail."""
+    tail, el.tail = el.tail, None  # an element inserted after `el` would land after its tail
+    previous = el
+    for piece in [*pieces, tail or ""]:
         if isinstance(piece, str):
             previous.tail = (previous.tail or "") + piece or None
         else:
@@ -109,11 +113,7 @@ def _flatten_below(root: Element, depth: int) -> None:
         child = anchor[0]
         while child is not None:
             if len(child):
-                kids, tail = list(child), child.tail
-                child.tail = None  # an element inserted after `child` would land after its tail
-                for kid in reversed(kids):
-                    child.addnext(kid)
-                kids[-1].tail = (kids[-1].tail or "") + (tail or "") or None
+                _put_after(child, list(child))
             child = child.getnext()
 
 
