@@ -151,10 +151,13 @@ def upsert_article(
     existing = db.execute(
         f"select {STORED_STATE}, first_seen, last_seen, crawl_id, gone_at from articles where url = ?", [doc.url],
     ).fetchone()
+    # STORED_STATE's columns (content_hash first), then what a visit sets
+    state, (first_seen, last_seen, last_crawl, gone_at) = (
+        (tuple(existing[:-4]), existing[-4:]) if existing else (None, (None,) * 4))
     if seen or not existing:
         seen_at = now()
     else:
-        seen_at, crawl_id = existing[7], existing[8]
+        seen_at, crawl_id = last_seen, last_crawl
     row = {
         "url": doc.url,
         "site": doc.site,
@@ -168,14 +171,14 @@ def upsert_article(
         "page_count": len(doc.parts),
         "content_hash": digest,
         "encoding": doc.parts[0].encoding,
-        "first_seen": existing[6] if existing else seen_at,
+        "first_seen": first_seen if existing else seen_at,
         "last_seen": seen_at,
         "fetched_at": doc.parts[0].fetched_at,
         "crawl_id": crawl_id,
         # A page that answers again is no longer gone; re-cleaning stored pages says nothing about that.
-        "gone_at": None if seen or not existing else existing[9],
+        "gone_at": None if seen or not existing else gone_at,
     }
-    if existing and tuple(existing[:6]) == stored_state(ext):
+    if state == stored_state(ext):
         db.execute("update articles set last_seen = ?, crawl_id = ?, gone_at = ? where url = ?",
                    [seen_at, crawl_id, row["gone_at"], doc.url])
         return "unchanged"
