@@ -70,6 +70,21 @@ def frame(obj: Any) -> bytes:
     return HEADER.pack(len(data)) + data
 
 
+NO_FRAME = object()
+
+
+def take_frame(buffer: bytearray) -> Any:
+    """The first whole frame's object, removed from `buffer`; NO_FRAME while the frame is not all there."""
+    if len(buffer) < HEADER.size:
+        return NO_FRAME
+    end = HEADER.size + HEADER.unpack_from(buffer)[0]
+    if len(buffer) < end:
+        return NO_FRAME
+    obj = pickle.loads(buffer[HEADER.size:end])
+    del buffer[:end]
+    return obj
+
+
 class FrameReader:
     """Frames from a pipe, read in large chunks; `waiting()` says whether a frame is ready or on its way."""
 
@@ -82,17 +97,12 @@ class FrameReader:
 
     def next(self) -> Any:
         """The next object, or None at the pipe's end (the crawl process is gone)."""
-        while True:
-            if len(self.buffer) >= HEADER.size:
-                end = HEADER.size + HEADER.unpack_from(self.buffer)[0]
-                if len(self.buffer) >= end:
-                    obj = pickle.loads(self.buffer[HEADER.size:end])
-                    del self.buffer[:end]
-                    return obj
+        while (obj := take_frame(self.buffer)) is NO_FRAME:
             data = os.read(self.fd, 1 << 16)  # not more: a larger buffer is mapped afresh on every read
             if not data:
                 return None
             self.buffer += data
+        return obj
 
 
 def is_disk_full(error: sqlite3.OperationalError) -> bool:

@@ -16,7 +16,6 @@ import contextlib
 import fcntl
 import logging
 import os
-import pickle
 import signal
 import subprocess
 import sys
@@ -31,7 +30,7 @@ from twisted.internet import abstract, fdesc
 from twisted.internet.defer import Deferred
 from twisted.internet.main import CONNECTION_DONE, CONNECTION_LOST
 
-from fanwen.pipelines.archiver import CLOSE, HEADER, Answer, Job, frame
+from fanwen.pipelines.archiver import CLOSE, NO_FRAME, Answer, Job, frame, take_frame
 from fanwen.pipelines.orphans import leave_with
 from fanwen.pipelines.process import timed_process
 from fanwen.pipelines.records import Document, Extraction
@@ -190,13 +189,7 @@ class _PipeReader(abstract.FileDescriptor):
         if not data:
             return CONNECTION_DONE
         self.buffer += data
-        while len(self.buffer) >= HEADER.size:
-            size = HEADER.unpack_from(self.buffer)[0]
-            end = HEADER.size + size
-            if len(self.buffer) < end:
-                break
-            answer = pickle.loads(self.buffer[HEADER.size:end])
-            del self.buffer[:end]
+        while (answer := take_frame(self.buffer)) is not NO_FRAME:
             self.received(answer)
         return None
 
